@@ -1,0 +1,517 @@
+//! Command-line arguments and dispatch. `main.rs` only calls [`run`].
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::check::{self, CheckOptions};
+use crate::commands;
+use crate::diag::{ConfigError, SourceFile, did_you_mean, render_errors};
+use crate::eval::{self, Levels};
+use crate::kb::Kb;
+use crate::manifest::{self, FailOn};
+use crate::report;
+use crate::requirements::{self, ReqValue, Requirements};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "busfit",
+    version,
+    about = "A linter for message-bus choices: checks what a repository needs against the bus it deploys",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check flows against their buses (the default command)
+    Check(Box<CheckArgs>),
+    /// Rank every bus for every flow, from busfit.yaml or from flags
+    Recommend(Box<RecommendArgs>),
+    /// Explain a rule: what it checks, why, an example, the fix, its sources
+    Explain {
+        /// A rule code (BF101) or name (delivery-guarantee-unsupported)
+        rule: String,
+    },
+    /// List every rule
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Show the knowledge base as a comparison table
+    Buses {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        /// Only these buses (repeatable, or comma separated)
+        #[arg(long = "bus", value_delimiter = ',')]
+        buses: Vec<String>,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Full,
+    Concise,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct CheckArgs {
+    /// Files or directories to check (default: the current directory)
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Lowest severity that makes busfit exit 1 [default: warning]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOnArg>,
+    /// Use this busfit.yaml instead of discovering them
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only these rules (codes, code prefixes or names; comma separated)
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules (codes, code prefixes or names; comma separated)
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// A requirement for every flow, as KEY=VALUE (repeatable; lists comma separated)
+    #[arg(long = "require", value_name = "KEY=VALUE")]
+    pub require: Vec<String>,
+    /// Read files that .gitignore and .ignore exclude
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// When to use colour
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+pub struct RecommendArgs {
+    /// Where to look for busfit.yaml (ignored when requirement flags are given)
+    pub path: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = RecFormat::Table)]
+    pub format: RecFormat,
+    #[arg(long)]
+    pub delivery: Option<String>,
+    #[arg(long)]
+    pub latency: Option<String>,
+    #[arg(long)]
+    pub throughput: Option<String>,
+    #[arg(long)]
+    pub message_size: Option<String>,
+    #[arg(long)]
+    pub retention: Option<String>,
+    #[arg(long)]
+    pub ordering: Option<String>,
+    #[arg(long)]
+    pub clients: Option<String>,
+    #[arg(long)]
+    pub connections: Option<String>,
+    #[arg(long)]
+    pub network: Option<String>,
+    #[arg(long)]
+    pub offline_delivery: Option<String>,
+    #[arg(long)]
+    pub scaling: Option<String>,
+    #[arg(long)]
+    pub security: Option<String>,
+    #[arg(long)]
+    pub ops_complexity: Option<String>,
+    #[arg(long)]
+    pub broker_memory: Option<String>,
+    #[arg(long)]
+    pub ecosystem: Option<String>,
+    #[arg(long)]
+    pub use_case: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RecFormat {
+    Table,
+    Json,
+}
+
+impl RecommendArgs {
+    fn flags(&self) -> Vec<(&'static str, &String)> {
+        let all: [(&'static str, &Option<String>); 16] = [
+            ("delivery", &self.delivery),
+            ("latency", &self.latency),
+            ("throughput", &self.throughput),
+            ("message_size", &self.message_size),
+            ("retention", &self.retention),
+            ("ordering", &self.ordering),
+            ("clients", &self.clients),
+            ("connections", &self.connections),
+            ("network", &self.network),
+            ("offline_delivery", &self.offline_delivery),
+            ("scaling", &self.scaling),
+            ("security", &self.security),
+            ("ops_complexity", &self.ops_complexity),
+            ("broker_memory", &self.broker_memory),
+            ("ecosystem", &self.ecosystem),
+            ("use_case", &self.use_case),
+        ];
+        all.into_iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+            .collect()
+    }
+}
+
+/// Whether to colour output: never when stdout is not a terminal or NO_COLOR is set.
+fn use_color(choice: ColorChoice) -> bool {
+    let env_set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if env_set("NO_COLOR") {
+                false
+            } else if env_set("FORCE_COLOR") {
+                true
+            } else {
+                std::io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
+fn stderr_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+fn fail(errors: &[ConfigError]) -> i32 {
+    let _ = std::io::stderr().write_all(render_errors(errors, stderr_color()).as_bytes());
+    2
+}
+
+fn print(s: &str) {
+    let mut out = std::io::stdout().lock();
+    // a closed pipe (`busfit … | head`) is not an error worth a panic
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+}
+
+fn load_kb() -> Result<Kb, Vec<ConfigError>> {
+    Kb::builtin()
+}
+
+/// Loads the custom rules a manifest names (relative to its directory).
+fn add_custom_rules(kb: &mut Kb, manifests: &[manifest::Manifest]) -> Result<(), Vec<ConfigError>> {
+    for m in manifests {
+        let Some(dir) = &m.settings.custom_rules else {
+            continue;
+        };
+        let base = std::path::Path::new(&m.dir).join(dir);
+        let entries = std::fs::read_dir(&base).map_err(|e| {
+            vec![
+                ConfigError::plain(format!(
+                    "{}: custom rules directory {}: {e}",
+                    m.file.name,
+                    base.display()
+                ))
+                .code("busfit::rules"),
+            ]
+        })?;
+        let mut files: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).map_err(|e| {
+                vec![ConfigError::plain(format!("{}: {e}", f.display())).code("busfit::rules")]
+            })?;
+            let name = f.to_string_lossy().replace('\\', "/");
+            kb.add_rules(&SourceFile::new(name, text))?;
+        }
+    }
+    Ok(())
+}
+
+fn parse_requires(list: &[String]) -> Result<Vec<(String, crate::expr::Val)>, Vec<ConfigError>> {
+    let mut out = Vec::new();
+    for item in list {
+        let Some((k, v)) = item.split_once('=') else {
+            return Err(vec![
+                ConfigError::plain(format!(
+                    "--require `{item}`: expected KEY=VALUE, such as delivery=exactly-once"
+                ))
+                .code("busfit::usage"),
+            ]);
+        };
+        match requirements::parse_assignment(k.trim(), v) {
+            Ok(kv) => out.push(kv),
+            Err(bad) => {
+                return Err(vec![
+                    ConfigError::plain(format!("--require {item}: {}", bad.message))
+                        .help(bad.help)
+                        .code("busfit::usage"),
+                ]);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn run_check(args: CheckArgs) -> i32 {
+    let mut kb = match load_kb() {
+        Ok(kb) => kb,
+        Err(e) => return fail(&e),
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let files = match &args.config {
+        Some(c) => {
+            if !c.is_file() {
+                return fail(&[ConfigError::plain(format!(
+                    "--config {}: no such file",
+                    c.display()
+                ))
+                .code("busfit::io")]);
+            }
+            vec![c.clone()]
+        }
+        None => match check::discover_manifests(&paths, args.no_ignore) {
+            Ok(f) => f,
+            Err(e) => return fail(&[*e]),
+        },
+    };
+    let manifests = match check::load_manifests(&files, &cwd, &kb) {
+        Ok(m) => m,
+        Err(e) => return fail(&e),
+    };
+    if let Err(e) = add_custom_rules(&mut kb, &manifests) {
+        return fail(&e);
+    }
+    let requires = match parse_requires(&args.require) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    for sel in args.select.iter().chain(&args.ignore) {
+        if kb.rule(sel).is_none() && !kb.rules.iter().any(|r| r.code.starts_with(sel.as_str())) {
+            let names: Vec<&str> = kb
+                .rules
+                .iter()
+                .flat_map(|r| [r.code.as_str(), r.name.as_str()])
+                .collect();
+            return fail(&[ConfigError::plain(format!("unknown rule `{sel}`"))
+                .help(format!(
+                    "{}see `busfit rules`",
+                    did_you_mean(sel, names.iter().copied())
+                ))
+                .code("busfit::usage")]);
+        }
+    }
+    let opts = CheckOptions {
+        paths,
+        config: args.config.clone(),
+        requires,
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        fail_on: args.fail_on.map(|f| match f {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Warning => FailOn::Warning,
+            FailOnArg::Info => FailOn::Info,
+            FailOnArg::Never => FailOn::Never,
+        }),
+        no_ignore: args.no_ignore,
+    };
+    let result = check::check_manifests(&kb, &manifests, &opts);
+    let text = match args.format.unwrap_or(OutputFormat::Full) {
+        OutputFormat::Full => report::full(&result, use_color(args.color)),
+        OutputFormat::Concise => report::concise(&result),
+        OutputFormat::Json => report::json(&result),
+    };
+    print(&text);
+    i32::from(result.failed())
+}
+
+fn run_recommend(args: RecommendArgs) -> i32 {
+    let kb = match load_kb() {
+        Ok(kb) => kb,
+        Err(e) => return fail(&e),
+    };
+    let flags = args.flags();
+    let mut out: Vec<(String, Option<String>, Vec<eval::Ranked>)> = Vec::new();
+    if !flags.is_empty() {
+        let mut reqs = Requirements::default();
+        for (k, v) in flags {
+            match requirements::parse_assignment(k, v) {
+                Ok((k, val)) => {
+                    reqs.map.insert(
+                        k,
+                        ReqValue {
+                            val,
+                            span: None,
+                            origin: None,
+                        },
+                    );
+                }
+                Err(bad) => {
+                    return fail(&[ConfigError::plain(format!(
+                        "--{} {v}: {}",
+                        k.replace('_', "-"),
+                        bad.message
+                    ))
+                    .help(bad.help)
+                    .code("busfit::usage")]);
+                }
+            }
+        }
+        let ranking = eval::rank(&kb, &Levels::default(), &kb.profiles, &reqs, "command-line");
+        out.push(("command-line".into(), None, ranking));
+    } else {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+        let files = match check::discover_manifests(&[path], false) {
+            Ok(f) => f,
+            Err(e) => return fail(&[*e]),
+        };
+        let manifests = match check::load_manifests(&files, &cwd, &kb) {
+            Ok(m) => m,
+            Err(e) => return fail(&e),
+        };
+        if manifests.is_empty() {
+            return fail(&[ConfigError::plain("no busfit.yaml found and no requirement flags given")
+                .help("pass requirements as flags, such as `busfit recommend --delivery exactly-once --retention 30d`")
+                .code("busfit::usage")]);
+        }
+        for m in &manifests {
+            let levels = Levels {
+                map: m.settings.rules.clone(),
+            };
+            let profiles: Vec<_> = kb
+                .profiles
+                .iter()
+                .map(|p| manifest::apply_overrides(p, &m.overrides))
+                .collect();
+            for f in &m.flows {
+                let mut reqs = f.requires.clone();
+                reqs.merge_under(&m.defaults);
+                let ranking = eval::rank(&kb, &levels, &profiles, &reqs, &f.name);
+                out.push((f.name.clone(), f.bus.as_ref().map(|b| b.0.clone()), ranking));
+            }
+        }
+    }
+    let text = match args.format {
+        RecFormat::Json => commands::ranking_json(&out),
+        RecFormat::Table => out
+            .iter()
+            .map(|(n, c, r)| commands::ranking_text(n, c.as_deref(), r))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    print(&text);
+    0
+}
+
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        None => run_check(cli.check),
+        Some(Command::Check(args)) => run_check(*args),
+        Some(Command::Recommend(args)) => run_recommend(*args),
+        Some(Command::Explain { rule }) => {
+            let kb = match load_kb() {
+                Ok(kb) => kb,
+                Err(e) => return fail(&e),
+            };
+            match kb.rule(&rule) {
+                Some(r) => {
+                    print(&commands::explain(r));
+                    0
+                }
+                None => {
+                    let names: Vec<&str> = kb
+                        .rules
+                        .iter()
+                        .flat_map(|r| [r.code.as_str(), r.name.as_str()])
+                        .collect();
+                    let mut close: Vec<&str> = names
+                        .iter()
+                        .copied()
+                        .filter(|n| crate::diag::distance(&rule, n) <= 3)
+                        .collect();
+                    close.truncate(5);
+                    let help = if close.is_empty() {
+                        "see `busfit rules` for every code and name".to_owned()
+                    } else {
+                        format!("nearest: {}", close.join(", "))
+                    };
+                    fail(&[ConfigError::plain(format!("unknown rule `{rule}`"))
+                        .help(help)
+                        .code("busfit::usage")])
+                }
+            }
+        }
+        Some(Command::Rules { format }) => {
+            let kb = match load_kb() {
+                Ok(kb) => kb,
+                Err(e) => return fail(&e),
+            };
+            print(&match format {
+                ListFormat::Table => commands::rules_table(&kb),
+                ListFormat::Json => commands::rules_json(&kb),
+                ListFormat::Markdown => commands::rules_markdown(&kb),
+            });
+            0
+        }
+        Some(Command::Buses { format, buses }) => {
+            let kb = match load_kb() {
+                Ok(kb) => kb,
+                Err(e) => return fail(&e),
+            };
+            for b in &buses {
+                if kb.profile(b).is_none() {
+                    return fail(&[ConfigError::plain(format!("unknown bus `{b}`"))
+                        .help(format!(
+                            "{}bus kinds: {}",
+                            did_you_mean(b, kb.bus_names()),
+                            kb.bus_names().collect::<Vec<_>>().join(", ")
+                        ))
+                        .code("busfit::usage")]);
+                }
+            }
+            let sel: Vec<&str> = buses.iter().map(String::as_str).collect();
+            print(&match format {
+                ListFormat::Table => commands::buses_table(&kb, &sel),
+                ListFormat::Json => commands::buses_json(&kb),
+                ListFormat::Markdown => commands::buses_markdown(&kb),
+            });
+            0
+        }
+    }
+}

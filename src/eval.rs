@@ -1,0 +1,304 @@
+//! Evaluates a flow's requirements against bus profiles with the rules.
+//! Generic: it knows quantities, words and sets, never a particular bus.
+
+use std::collections::BTreeMap;
+
+use crate::expr::{self, Env, Scale, Val};
+use crate::kb::{Kb, Profile, Rule, Severity};
+use crate::requirements::{self, Kind, Requirements};
+
+/// Severity changes from settings and flags: code or name → level (None: off).
+#[derive(Debug, Clone, Default)]
+pub struct Levels {
+    pub map: BTreeMap<String, Option<Severity>>,
+}
+
+impl Levels {
+    pub fn of(&self, rule: &Rule) -> Option<Severity> {
+        self.map
+            .get(&rule.code)
+            .or_else(|| self.map.get(&rule.name))
+            .copied()
+            .unwrap_or(Some(rule.severity))
+    }
+}
+
+struct FlowEnv<'a> {
+    kb: &'a Kb,
+    reqs: &'a Requirements,
+    profile: &'a Profile,
+    flow: &'a str,
+    file: &'a str,
+}
+
+impl Env for FlowEnv<'_> {
+    fn lookup(&self, path: &[String]) -> Option<Val> {
+        match path.first().map(String::as_str)? {
+            "req" if path.len() == 2 => self.reqs.get(&path[1]).map(|r| r.val.clone()),
+            "bus" if path.len() == 1 => Some(Val::Str(self.profile.bus.clone())),
+            "bus" => self.profile.figure(&path[1..]),
+            "derived" => {
+                let d = self
+                    .kb
+                    .derived
+                    .iter()
+                    .find(|d| Some(&d.name) == path.get(1))?;
+                expr::eval(&d.expr, self)
+            }
+            "flow" => Some(Val::Str(self.flow.to_owned())),
+            "file" => Some(Val::Str(self.file.to_owned())),
+            _ => None,
+        }
+    }
+
+    fn scale_of(&self, path: &[String]) -> Option<Scale> {
+        if path.first().map(String::as_str) != Some("req") {
+            return None;
+        }
+        match requirements::key_def(path.get(1)?)?.kind {
+            Kind::Level(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// One rule that fired for a flow on a bus.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub rule: usize,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// The rules that fire for `reqs` on `profile`, in rule order.
+pub fn hits(
+    kb: &Kb,
+    levels: &Levels,
+    profile: &Profile,
+    reqs: &Requirements,
+    flow: &str,
+    file: &str,
+) -> Vec<Hit> {
+    let env = FlowEnv {
+        kb,
+        reqs,
+        profile,
+        flow,
+        file,
+    };
+    let mut out = Vec::new();
+    for (i, rule) in kb.rules.iter().enumerate() {
+        let Some(cond) = &rule.when else { continue };
+        let Some(severity) = levels.of(rule) else {
+            continue;
+        };
+        let fired = matches!(expr::eval(cond, &env), Some(v) if v == Val::Bool(true) || matches!(&v, Val::Set(s) if !s.is_empty()));
+        if fired {
+            out.push(Hit {
+                rule: i,
+                severity,
+                message: rule.message.render(&env),
+                help: rule
+                    .help
+                    .as_ref()
+                    .map(|h| h.render(&env))
+                    .filter(|h| !h.trim().is_empty() && h != "?"),
+            });
+        }
+    }
+    out
+}
+
+/// A bus that could carry the flow instead, with what it still misses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub bus: String,
+    pub unmet: Vec<String>,
+}
+
+/// Everything about one flow on one bus.
+pub struct FlowResult {
+    pub hits: Vec<Hit>,
+    /// Info hints for buses with modes: (rule index, message, help).
+    pub mode_hints: Vec<Hit>,
+    /// Hits of every other profile, by bus.
+    pub others: Vec<(String, Vec<Hit>)>,
+}
+
+fn requirement_of(kb: &Kb, h: &Hit) -> String {
+    kb.rules[h.rule].requirement.clone().unwrap_or_default()
+}
+
+/// Evaluates one flow on its bus, every mode of that bus, and every other bus.
+pub fn evaluate(
+    kb: &Kb,
+    levels: &Levels,
+    profiles: &[Profile],
+    bus: &str,
+    reqs: &Requirements,
+    flow: &str,
+    file: &str,
+) -> Option<FlowResult> {
+    let profile = profiles.iter().find(|p| p.bus == bus)?;
+    let main = hits(kb, levels, profile, reqs, flow, file);
+    let mut mode_hints = Vec::new();
+    if !profile.modes.is_empty() {
+        let per_mode: Vec<(&Profile, Vec<Hit>)> = profile
+            .modes
+            .iter()
+            .filter_map(|m| profiles.iter().find(|p| &p.bus == m))
+            .map(|p| (p, hits(kb, levels, p, reqs, flow, file)))
+            .collect();
+        for (ri, rule) in kb.rules.iter().enumerate() {
+            if rule.severity == Severity::Info || main.iter().any(|h| h.rule == ri) {
+                continue;
+            }
+            let failing: Vec<(&Profile, &Hit)> = per_mode
+                .iter()
+                .filter_map(|(p, hs)| hs.iter().find(|h| h.rule == ri).map(|h| (*p, h)))
+                .collect();
+            let passing: Vec<&str> = per_mode
+                .iter()
+                .filter(|(_, hs)| !hs.iter().any(|h| h.rule == ri))
+                .map(|(p, _)| p.bus.as_str())
+                .collect();
+            if failing.is_empty() || passing.is_empty() {
+                continue;
+            }
+            let req = rule.requirement.as_deref().unwrap_or("");
+            let shown = reqs.get(req).map(|r| r.val.to_string()).unwrap_or_default();
+            let (fp, fh) = failing[0];
+            mode_hints.push(Hit {
+                rule: ri,
+                severity: Severity::Info,
+                message: format!(
+                    "{bus} meets `{req}: {shown}` only as {}; as {}: {}",
+                    passing.join(" or "),
+                    fp.bus,
+                    fh.message
+                ),
+                help: fh.help.clone(),
+            });
+        }
+    }
+    let others = profiles
+        .iter()
+        .filter(|p| p.bus != bus && p.modes.is_empty())
+        .map(|p| (p.bus.clone(), hits(kb, levels, p, reqs, flow, file)))
+        .collect();
+    Some(FlowResult {
+        hits: main,
+        mode_hints,
+        others,
+    })
+}
+
+impl FlowResult {
+    /// Alternatives for one finding: buses that pass its rule and meet every
+    /// requirement the flow's bus fails, ranked by how little else they miss.
+    pub fn alternatives(&self, kb: &Kb, hit: &Hit) -> Vec<Alternative> {
+        let mut needed: Vec<String> = self
+            .hits
+            .iter()
+            .filter(|h| h.severity >= Severity::Warning)
+            .map(|h| requirement_of(kb, h))
+            .collect();
+        needed.push(requirement_of(kb, hit));
+        let mut alts: Vec<(usize, Alternative)> = Vec::new();
+        for (bus, hs) in &self.others {
+            if hs.iter().any(|h| h.rule == hit.rule) {
+                continue;
+            }
+            let serious: Vec<&Hit> = hs
+                .iter()
+                .filter(|h| h.severity >= Severity::Warning)
+                .collect();
+            if serious
+                .iter()
+                .any(|h| needed.contains(&requirement_of(kb, h)))
+            {
+                continue;
+            }
+            let mut unmet: Vec<String> = serious.iter().map(|h| requirement_of(kb, h)).collect();
+            unmet.sort();
+            unmet.dedup();
+            let errors = serious
+                .iter()
+                .filter(|h| h.severity == Severity::Error)
+                .count();
+            alts.push((
+                errors,
+                Alternative {
+                    bus: bus.clone(),
+                    unmet,
+                },
+            ));
+        }
+        alts.sort_by(|a, b| {
+            (a.0, a.1.unmet.len(), &a.1.bus).cmp(&(b.0, b.1.unmet.len(), &b.1.bus))
+        });
+        alts.into_iter().map(|a| a.1).collect()
+    }
+}
+
+/// One line of a recommendation: how a bus fares for a flow.
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    pub bus: String,
+    pub fits: bool,
+    pub unmet: Vec<Unmet>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Unmet {
+    pub criterion: String,
+    pub severity: Severity,
+    pub reason: String,
+    pub code: String,
+    pub requirement: String,
+}
+
+/// Ranks every bus for a flow: fits first, then by errors, warnings, infos, name.
+pub fn rank(
+    kb: &Kb,
+    levels: &Levels,
+    profiles: &[Profile],
+    reqs: &Requirements,
+    flow: &str,
+) -> Vec<Ranked> {
+    let mut out: Vec<Ranked> = profiles
+        .iter()
+        .map(|p| {
+            let unmet: Vec<Unmet> = hits(kb, levels, p, reqs, flow, "")
+                .into_iter()
+                .map(|h| {
+                    let r = &kb.rules[h.rule];
+                    Unmet {
+                        criterion: r.criterion.clone(),
+                        severity: h.severity,
+                        reason: h.message,
+                        code: r.code.clone(),
+                        requirement: r.requirement.clone().unwrap_or_default(),
+                    }
+                })
+                .collect();
+            Ranked {
+                bus: p.bus.clone(),
+                fits: !unmet.iter().any(|u| u.severity >= Severity::Warning),
+                unmet,
+            }
+        })
+        .collect();
+    let key = |r: &Ranked| {
+        let c = |s| r.unmet.iter().filter(|u| u.severity == s).count();
+        (
+            !r.fits,
+            c(Severity::Error),
+            c(Severity::Warning),
+            c(Severity::Info),
+        )
+    };
+    out.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.bus.cmp(&b.bus)));
+    out
+}

@@ -1,0 +1,802 @@
+//! The knowledge base: bus profiles (`rules/buses/*.yaml`), rules (`rules/*.yaml`)
+//! and derived values, compiled into the binary and validated when loaded.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::diag::{ConfigError, SourceFile, did_you_mean};
+use crate::expr::{self, Expr, Template, Val};
+use crate::requirements;
+use crate::span::ByteSpan;
+use crate::yaml::{self, Node, Value};
+
+/// Profiles shipped with busfit, in the order of contract §1.
+pub const BUILTIN_PROFILES: &[(&str, &str)] = &[
+    (
+        "rules/buses/kafka.yaml",
+        include_str!("../rules/buses/kafka.yaml"),
+    ),
+    (
+        "rules/buses/redis.yaml",
+        include_str!("../rules/buses/redis.yaml"),
+    ),
+    (
+        "rules/buses/redis-pubsub.yaml",
+        include_str!("../rules/buses/redis-pubsub.yaml"),
+    ),
+    (
+        "rules/buses/redis-streams.yaml",
+        include_str!("../rules/buses/redis-streams.yaml"),
+    ),
+    (
+        "rules/buses/mqtt.yaml",
+        include_str!("../rules/buses/mqtt.yaml"),
+    ),
+    (
+        "rules/buses/nats.yaml",
+        include_str!("../rules/buses/nats.yaml"),
+    ),
+    (
+        "rules/buses/nats-jetstream.yaml",
+        include_str!("../rules/buses/nats-jetstream.yaml"),
+    ),
+    (
+        "rules/buses/rabbitmq.yaml",
+        include_str!("../rules/buses/rabbitmq.yaml"),
+    ),
+    (
+        "rules/buses/pulsar.yaml",
+        include_str!("../rules/buses/pulsar.yaml"),
+    ),
+];
+
+pub const BUILTIN_RULES: &[(&str, &str)] = &[
+    (
+        "rules/manifest.yaml",
+        include_str!("../rules/manifest.yaml"),
+    ),
+    (
+        "rules/delivery.yaml",
+        include_str!("../rules/delivery.yaml"),
+    ),
+    ("rules/latency.yaml", include_str!("../rules/latency.yaml")),
+    (
+        "rules/throughput.yaml",
+        include_str!("../rules/throughput.yaml"),
+    ),
+    (
+        "rules/retention.yaml",
+        include_str!("../rules/retention.yaml"),
+    ),
+    ("rules/clients.yaml", include_str!("../rules/clients.yaml")),
+    (
+        "rules/resources.yaml",
+        include_str!("../rules/resources.yaml"),
+    ),
+    (
+        "rules/security.yaml",
+        include_str!("../rules/security.yaml"),
+    ),
+];
+
+pub const BUILTIN_DERIVED: (&str, &str) =
+    ("rules/derived.yaml", include_str!("../rules/derived.yaml"));
+
+/// The rows of the comparison (contract §1), in table order.
+pub const COMPARISON_ROWS: &[(&str, &str)] = &[
+    ("purpose", "purpose"),
+    ("architecture", "architecture"),
+    ("throughput", "throughput"),
+    ("latency", "latency"),
+    ("scalability", "scalability"),
+    ("delivery", "delivery"),
+    ("protocol", "protocol"),
+    ("network", "network"),
+    ("scenarios", "scenarios"),
+    ("ecosystem", "ecosystem"),
+    ("resources", "resources"),
+    ("complexity", "complexity"),
+    ("security", "security"),
+    ("choose_when", "when to choose"),
+];
+
+/// The criteria every finding carries (contract §1).
+pub const CRITERIA: &[&str] = &[
+    "delivery",
+    "latency",
+    "throughput",
+    "scalability",
+    "retention",
+    "protocol",
+    "network",
+    "devices",
+    "resources",
+    "complexity",
+    "security",
+    "ecosystem",
+    "scenario",
+    "manifest",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s {
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            "info" => Severity::Info,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub key: String,
+    pub text: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub bus: String,
+    pub name: String,
+    pub modes: Vec<String>,
+    pub comparison: Vec<Row>,
+    /// Flattened figures: `delivery.max` → value.
+    pub figures: BTreeMap<String, Val>,
+    pub file: String,
+}
+
+impl Profile {
+    /// A figure by path; `.min`/`.max` of a range figure give its bounds.
+    pub fn figure(&self, path: &[String]) -> Option<Val> {
+        let key = path.join(".");
+        if let Some(v) = self.figures.get(&key) {
+            return Some(v.clone());
+        }
+        let (last, head) = path.split_last()?;
+        match self.figures.get(&head.join("."))? {
+            Val::Range(lo, hi) => match last.as_str() {
+                "min" => Some(Val::Qty(*lo)),
+                "max" => Some(Val::Qty(*hi)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn row(&self, key: &str) -> Option<&Row> {
+        self.comparison.iter().find(|r| r.key == key)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub code: String,
+    pub name: String,
+    pub criterion: String,
+    pub severity: Severity,
+    pub builtin: bool,
+    pub requirement: Option<String>,
+    pub when: Option<Expr>,
+    pub when_text: String,
+    pub message: Template,
+    pub help: Option<Template>,
+    pub what: String,
+    pub why: String,
+    pub example: String,
+    pub fix: String,
+    pub references: Vec<String>,
+    pub file: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Derived {
+    pub name: String,
+    pub expr: Expr,
+    pub about: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Kb {
+    pub profiles: Vec<Profile>,
+    pub rules: Vec<Rule>,
+    pub derived: Vec<Derived>,
+}
+
+impl Kb {
+    /// The knowledge base shipped in the binary.
+    pub fn builtin() -> Result<Kb, Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        let mut profiles = Vec::new();
+        for (name, text) in BUILTIN_PROFILES {
+            match load_profile(&SourceFile::new(*name, *text)) {
+                Ok(p) => profiles.push(p),
+                Err(e) => errors.extend(e),
+            }
+        }
+        let derived = match load_derived(&SourceFile::new(BUILTIN_DERIVED.0, BUILTIN_DERIVED.1)) {
+            Ok(d) => d,
+            Err(e) => {
+                errors.extend(e);
+                Vec::new()
+            }
+        };
+        let mut kb = Kb {
+            profiles,
+            rules: Vec::new(),
+            derived,
+        };
+        for (name, text) in BUILTIN_RULES {
+            if let Err(e) = kb.add_rules(&SourceFile::new(*name, *text)) {
+                errors.extend(e);
+            }
+        }
+        if errors.is_empty() {
+            Ok(kb)
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn profile(&self, bus: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.bus == bus)
+    }
+
+    pub fn bus_names(&self) -> impl Iterator<Item = &str> {
+        self.profiles.iter().map(|p| p.bus.as_str())
+    }
+
+    pub fn rule(&self, code_or_name: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+    }
+
+    /// Loads a rule file (shipped or custom) after validating every rule in it.
+    pub fn add_rules(&mut self, file: &SourceFile) -> Result<(), Vec<ConfigError>> {
+        let rules = load_rules(file, self)?;
+        let mut errors = Vec::new();
+        for (r, span) in rules {
+            if self
+                .rules
+                .iter()
+                .any(|o| o.code == r.code || o.name == r.name)
+            {
+                errors.push(
+                    ConfigError::new(
+                        file,
+                        span,
+                        format!("rule `{}` ({}) is defined twice", r.code, r.name),
+                    )
+                    .label("already defined")
+                    .code("busfit::rules"),
+                );
+            } else {
+                self.rules.push(r);
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn parse_file(file: &SourceFile, code: &'static str) -> Result<Node, Vec<ConfigError>> {
+    yaml::parse(&file.text).map_err(|e| {
+        vec![ConfigError::new(file, e.span, format!("invalid YAML: {}", e.message)).code(code)]
+    })
+}
+
+fn scalar(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::Seq(_) | Value::Map(_) | Value::Null => None,
+        _ => node.scalar_text(),
+    }
+}
+
+fn node_val(node: &Node) -> Option<Val> {
+    Some(match &node.value {
+        Value::Bool(b) => Val::Bool(*b),
+        Value::Int(i) => Val::Qty(crate::quantity::Quantity::new(
+            *i as f64,
+            crate::quantity::Dim::Number,
+        )),
+        Value::Float(f) => Val::Qty(crate::quantity::Quantity::new(
+            *f,
+            crate::quantity::Dim::Number,
+        )),
+        Value::Str(s) => Val::from_text(s),
+        Value::Seq(items) => Val::Set(items.iter().filter_map(scalar).collect()),
+        Value::Map(_) | Value::Null => return None,
+    })
+}
+
+struct Fields<'a> {
+    file: &'a SourceFile,
+    node: &'a Node,
+    errors: Vec<ConfigError>,
+    code: &'static str,
+}
+
+impl<'a> Fields<'a> {
+    fn new(file: &'a SourceFile, node: &'a Node, code: &'static str) -> Self {
+        Fields {
+            file,
+            node,
+            errors: Vec::new(),
+            code,
+        }
+    }
+    fn err(&mut self, span: ByteSpan, msg: impl Into<String>, help: Option<String>) {
+        let mut e = ConfigError::new(self.file, span, msg).code(self.code);
+        if let Some(h) = help {
+            e = e.help(h);
+        }
+        self.errors.push(e);
+    }
+    fn check_keys(&mut self, allowed: &[&str]) {
+        for (k, _) in self.node.entries() {
+            let name = k.scalar_text().unwrap_or_default();
+            if !allowed.contains(&name.as_str()) {
+                let help = format!(
+                    "{}accepted keys: {}",
+                    did_you_mean(&name, allowed.iter().copied()),
+                    allowed.join(", ")
+                );
+                self.err(k.span, format!("unknown key `{name}`"), Some(help));
+            }
+        }
+    }
+    fn text(&mut self, key: &str, required: bool) -> Option<(String, ByteSpan)> {
+        match self.node.get(key) {
+            Some(n) => match scalar(n) {
+                Some(s) => Some((s, n.span)),
+                None => {
+                    self.err(
+                        n.span,
+                        format!("`{key}` must be text, found {}", n.kind_name()),
+                        None,
+                    );
+                    None
+                }
+            },
+            None => {
+                if required {
+                    self.err(self.node.span, format!("missing `{key}`"), None);
+                }
+                None
+            }
+        }
+    }
+}
+
+/// Offset of the text inside a scalar's span (after an opening quote or a block indicator).
+fn text_start(file: &SourceFile, span: ByteSpan) -> usize {
+    let raw = file.text.get(span.start..span.end).unwrap_or("");
+    match raw.chars().next() {
+        Some('"' | '\'') => span.start + 1,
+        _ => span.start,
+    }
+}
+
+pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
+    let root = parse_file(file, "busfit::profile")?;
+    let mut f = Fields::new(file, &root, "busfit::profile");
+    if !root.is_map() {
+        f.err(root.span, "a bus profile must be a mapping", None);
+        return Err(f.errors);
+    }
+    f.check_keys(&[
+        "bus",
+        "name",
+        "modes",
+        "comparison",
+        "figures",
+        "recognition",
+    ]);
+    let bus = f.text("bus", true).map(|s| s.0).unwrap_or_default();
+    let name = f.text("name", true).map(|s| s.0).unwrap_or_default();
+    let modes = root
+        .get("modes")
+        .map(|n| n.items().iter().filter_map(scalar).collect())
+        .unwrap_or_default();
+    let mut comparison = Vec::new();
+    if let Some(c) = root.get("comparison") {
+        for (k, v) in c.entries() {
+            let key = k.scalar_text().unwrap_or_default();
+            if !COMPARISON_ROWS.iter().any(|(r, _)| *r == key) {
+                let help = format!(
+                    "{}rows: {}",
+                    did_you_mean(&key, COMPARISON_ROWS.iter().map(|r| r.0)),
+                    COMPARISON_ROWS
+                        .iter()
+                        .map(|r| r.0)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                f.err(
+                    k.span,
+                    format!("unknown comparison row `{key}`"),
+                    Some(help),
+                );
+                continue;
+            }
+            let text = v.get("text").and_then(scalar);
+            let source = v.get("source").and_then(scalar);
+            match (text, source) {
+                (Some(text), Some(source)) => comparison.push(Row { key, text, source }),
+                _ => f.err(
+                    v.span,
+                    format!("comparison row `{key}` needs `text` and `source`"),
+                    None,
+                ),
+            }
+        }
+    }
+    let mut figures = BTreeMap::new();
+    if let Some(fig) = root.get("figures") {
+        for (k, block) in fig.entries() {
+            let crit = k.scalar_text().unwrap_or_default();
+            if block.get("source").is_none() {
+                f.err(
+                    k.span,
+                    format!("figures `{crit}` have no `source`"),
+                    Some("every figure carries its source".into()),
+                );
+            }
+            for (fk, fv) in block.entries() {
+                let fname = fk.scalar_text().unwrap_or_default();
+                match node_val(fv) {
+                    Some(v) => {
+                        // `how` and `source` are prose, never quantities
+                        let v = if fname == "how" || fname == "source" {
+                            Val::Str(fv.scalar_text().unwrap_or_default())
+                        } else {
+                            v
+                        };
+                        figures.insert(format!("{crit}.{fname}"), v);
+                    }
+                    None => f.err(
+                        fv.span,
+                        format!("figure `{crit}.{fname}` must be a scalar or a list"),
+                        None,
+                    ),
+                }
+            }
+        }
+    }
+    if f.errors.is_empty() {
+        Ok(Profile {
+            bus,
+            name,
+            modes,
+            comparison,
+            figures,
+            file: file.name.clone(),
+        })
+    } else {
+        Err(f.errors)
+    }
+}
+
+pub fn load_derived(file: &SourceFile) -> Result<Vec<Derived>, Vec<ConfigError>> {
+    let root = parse_file(file, "busfit::rules")?;
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (k, v) in root.get("derived").map(|d| d.entries()).unwrap_or_default() {
+        let name = k.scalar_text().unwrap_or_default();
+        let Some(e) = v.get("expr") else {
+            errors.push(ConfigError::new(
+                file,
+                k.span,
+                format!("derived `{name}` has no `expr`"),
+            ));
+            continue;
+        };
+        let text = scalar(e).unwrap_or_default();
+        match expr::parse(&text) {
+            Ok(expr) => out.push(Derived {
+                name,
+                expr,
+                about: v.get("about").and_then(scalar).unwrap_or_default(),
+            }),
+            Err(pe) => {
+                let s = text_start(file, e.span) + pe.offset;
+                errors.push(ConfigError::new(
+                    file,
+                    ByteSpan::new(s, s + pe.len.max(1)),
+                    pe.message,
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+const RULE_KEYS: &[&str] = &[
+    "code",
+    "name",
+    "criterion",
+    "severity",
+    "builtin",
+    "requirement",
+    "when",
+    "message",
+    "help",
+    "what",
+    "why",
+    "example",
+    "fix",
+    "references",
+];
+
+/// Checks that every path an expression reads can exist.
+fn check_paths(paths: &[Vec<String>], kb: &Kb) -> Result<(), String> {
+    for p in paths {
+        let joined = p.join(".");
+        match p.first().map(String::as_str) {
+            Some("req") => {
+                let key = p.get(1).map(String::as_str).unwrap_or("");
+                if requirements::key_def(key).is_none() || p.len() != 2 {
+                    return Err(format!(
+                        "unknown requirement `{joined}`; {}requirements: {}",
+                        did_you_mean(key, requirements::key_names()),
+                        requirements::key_names().collect::<Vec<_>>().join(", ")
+                    ));
+                }
+            }
+            Some("bus") if p.len() == 1 => {}
+            Some("bus") => {
+                let rest = &p[1..];
+                if !kb.profiles.iter().any(|pr| pr.figure(rest).is_some()) {
+                    let all: Vec<String> = kb
+                        .profiles
+                        .iter()
+                        .flat_map(|pr| pr.figures.keys().cloned())
+                        .collect();
+                    let hint = did_you_mean(&rest.join("."), all.iter().map(String::as_str));
+                    return Err(format!(
+                        "no bus profile has a figure `{}`; {hint}",
+                        rest.join(".")
+                    ));
+                }
+            }
+            Some("derived") => {
+                let name = p.get(1).map(String::as_str).unwrap_or("");
+                if !kb.derived.iter().any(|d| d.name == name) {
+                    return Err(format!("unknown derived value `{joined}`"));
+                }
+            }
+            Some("flow" | "file") if p.len() == 1 => {}
+            _ => {
+                return Err(format!(
+                    "`{joined}` is not a value; paths start with req., bus., derived., or are `flow`, `file`, `bus`"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<ConfigError>> {
+    let root = parse_file(file, "busfit::rules")?;
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    let Some(list) = root.get("rules") else {
+        return Err(vec![
+            ConfigError::new(
+                file,
+                root.span,
+                "a rule file needs a top-level `rules:` list",
+            )
+            .code("busfit::rules"),
+        ]);
+    };
+    if !matches!(list.value, Value::Seq(_)) {
+        return Err(vec![
+            ConfigError::new(
+                file,
+                list.span,
+                format!("`rules` must be a list, found {}", list.kind_name()),
+            )
+            .code("busfit::rules"),
+        ]);
+    }
+    for item in list.items() {
+        let mut f = Fields::new(file, item, "busfit::rules");
+        if !item.is_map() {
+            f.err(item.span, "a rule must be a mapping", None);
+            errors.extend(f.errors);
+            continue;
+        }
+        f.check_keys(RULE_KEYS);
+        let code = f.text("code", true);
+        let name = f.text("name", true);
+        let criterion = f.text("criterion", true);
+        let severity = f.text("severity", true);
+        let builtin = item
+            .get("builtin")
+            .is_some_and(|n| n.value == Value::Bool(true));
+        if let Some((c, span)) = &code {
+            let ok = c.len() >= 3
+                && c.chars().take_while(|ch| ch.is_ascii_uppercase()).count() >= 1
+                && c.chars()
+                    .skip_while(|ch| ch.is_ascii_uppercase())
+                    .all(|ch| ch.is_ascii_digit())
+                && c.chars().last().is_some_and(|ch| ch.is_ascii_digit());
+            if !ok {
+                f.err(*span, format!("rule code `{c}` must be capital letters then digits, such as BF101 or ACME1"), None);
+            }
+        }
+        if let Some((n, span)) = &name
+            && !n
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        {
+            f.err(*span, format!("rule name `{n}` must be kebab-case"), None);
+        }
+        if let Some((c, span)) = &criterion
+            && !CRITERIA.contains(&c.as_str())
+        {
+            let help = format!(
+                "{}criteria: {}",
+                did_you_mean(c, CRITERIA.iter().copied()),
+                CRITERIA.join(", ")
+            );
+            f.err(*span, format!("unknown criterion `{c}`"), Some(help));
+        }
+        let sev = severity.as_ref().and_then(|(s, span)| {
+            let v = Severity::parse(s);
+            if v.is_none() {
+                f.err(
+                    *span,
+                    format!("unknown severity `{s}`"),
+                    Some("severities: error, warning, info".into()),
+                );
+            }
+            v
+        });
+        let requirement = f.text("requirement", false);
+        if let Some((r, span)) = &requirement
+            && requirements::key_def(r).is_none()
+        {
+            let help = format!(
+                "{}requirements: {}",
+                did_you_mean(r, requirements::key_names()),
+                requirements::key_names().collect::<Vec<_>>().join(", ")
+            );
+            f.err(*span, format!("unknown requirement `{r}`"), Some(help));
+        }
+        let mut when = None;
+        let mut when_text = String::new();
+        match item.get("when") {
+            Some(n) => {
+                let text = scalar(n).unwrap_or_default();
+                when_text = text.clone();
+                match expr::parse(&text) {
+                    Ok(e) => {
+                        let mut paths = Vec::new();
+                        e.paths(&mut paths);
+                        if let Err(msg) = check_paths(&paths, kb) {
+                            f.err(n.span, msg, None);
+                        } else {
+                            when = Some(e);
+                        }
+                    }
+                    Err(pe) => {
+                        let s = text_start(file, n.span) + pe.offset;
+                        f.err(
+                            ByteSpan::new(s, s + pe.len.max(1)),
+                            format!("invalid condition: {}", pe.message),
+                            None,
+                        );
+                    }
+                }
+            }
+            None if !builtin => f.err(
+                item.span,
+                "missing `when` (the condition under which the rule fires)",
+                None,
+            ),
+            None => {}
+        }
+        let mut template = |key: &str, required: bool| -> Option<Template> {
+            let (text, span) = f.text(key, required)?;
+            match Template::parse(&text) {
+                Ok(t) => {
+                    let mut paths = Vec::new();
+                    t.paths(&mut paths);
+                    if let Err(msg) = check_paths(&paths, kb) {
+                        f.err(span, msg, None);
+                    }
+                    Some(t)
+                }
+                Err(pe) => {
+                    let s = text_start(file, span) + pe.offset;
+                    f.err(
+                        ByteSpan::new(s, s + pe.len.max(1)),
+                        format!("invalid template: {}", pe.message),
+                        None,
+                    );
+                    None
+                }
+            }
+        };
+        let message = template("message", true);
+        let help = template("help", false);
+        let what = f.text("what", true).map(|s| s.0).unwrap_or_default();
+        let why = f.text("why", true).map(|s| s.0).unwrap_or_default();
+        let example = f.text("example", true).map(|s| s.0).unwrap_or_default();
+        let fix = f.text("fix", true).map(|s| s.0).unwrap_or_default();
+        let references = item
+            .get("references")
+            .map(|n| n.items().iter().filter_map(scalar).collect())
+            .unwrap_or_default();
+        if !builtin && requirement.is_none() {
+            f.err(
+                item.span,
+                "missing `requirement` (the key the finding points at)",
+                None,
+            );
+        }
+        if f.errors.is_empty()
+            && let (Some(code), Some(name), Some(criterion), Some(sev), Some(message)) =
+                (code, name, criterion, sev, message)
+        {
+            out.push((
+                Rule {
+                    code: code.0,
+                    name: name.0,
+                    criterion: criterion.0,
+                    severity: sev,
+                    builtin,
+                    requirement: requirement.map(|r| r.0),
+                    when,
+                    when_text,
+                    message,
+                    help,
+                    what,
+                    why,
+                    example,
+                    fix,
+                    references,
+                    file: file.name.clone(),
+                },
+                code.1,
+            ));
+        }
+        errors.extend(f.errors);
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,13 @@
+pub mod check;
+pub mod cli;
+pub mod commands;
+pub mod diag;
+pub mod eval;
+pub mod expr;
+pub mod kb;
+pub mod manifest;
+pub mod quantity;
+pub mod report;
+pub mod requirements;
+pub mod span;
+pub mod yaml;

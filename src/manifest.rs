@@ -1,0 +1,683 @@
+//! busfit.yaml (contract §2): flows, defaults, settings and profile overrides,
+//! validated with diagnostics that point at the offending value.
+
+use std::collections::BTreeMap;
+
+use crate::diag::{ConfigError, SourceFile, did_you_mean};
+use crate::expr::Val;
+use crate::kb::{Kb, Severity};
+use crate::requirements::{self, Kind, ReqValue, Requirements};
+use crate::span::ByteSpan;
+use crate::yaml::{self, Node, Value};
+
+pub const FILE_NAMES: &[&str] = &["busfit.yaml", "busfit.yml"];
+
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub name: String,
+    pub name_span: ByteSpan,
+    pub bus: Option<(String, ByteSpan)>,
+    pub requires: Requirements,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    /// Rule code or name → severity (None: off).
+    pub rules: BTreeMap<String, Option<Severity>>,
+    pub fail_on: Option<FailOn>,
+    pub baseline: Option<String>,
+    pub custom_rules: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn parse(s: &str) -> Option<FailOn> {
+        Some(match s {
+            "error" => FailOn::Error,
+            "warning" => FailOn::Warning,
+            "info" => FailOn::Info,
+            "never" => FailOn::Never,
+            _ => return None,
+        })
+    }
+    pub fn fails(self, s: Severity) -> bool {
+        match self {
+            FailOn::Never => false,
+            FailOn::Error => s >= Severity::Error,
+            FailOn::Warning => s >= Severity::Warning,
+            FailOn::Info => true,
+        }
+    }
+}
+
+/// A figure of a profile replaced for this deployment.
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub bus: String,
+    pub figure: String,
+    pub val: Val,
+}
+
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub file: SourceFile,
+    /// Directory the manifest applies to, relative like `file.name` (empty: the current one).
+    pub dir: String,
+    pub flows: Vec<Flow>,
+    pub defaults: Requirements,
+    pub settings: Settings,
+    pub overrides: Vec<Override>,
+}
+
+const TOP_KEYS: &[&str] = &["version", "flows", "defaults", "settings", "buses"];
+const FLOW_KEYS: &[&str] = &["name", "bus", "requires"];
+const SETTINGS_KEYS: &[&str] = &[
+    "include",
+    "exclude",
+    "rules",
+    "fail_on",
+    "baseline",
+    "custom_rules",
+];
+
+struct Ctx<'a> {
+    file: &'a SourceFile,
+    kb: &'a Kb,
+    origin: usize,
+    errors: Vec<ConfigError>,
+}
+
+impl Ctx<'_> {
+    fn err(
+        &mut self,
+        span: ByteSpan,
+        msg: impl Into<String>,
+        label: &str,
+        help: impl Into<String>,
+    ) {
+        let help = help.into();
+        let mut e = ConfigError::new(self.file, span, msg)
+            .label(label)
+            .code("busfit::manifest");
+        if !help.is_empty() {
+            e = e.help(help);
+        }
+        self.errors.push(e);
+    }
+
+    fn keys(&mut self, node: &Node, allowed: &[&str], what: &str) {
+        for (k, _) in node.entries() {
+            let name = k.scalar_text().unwrap_or_default();
+            if !allowed.contains(&name.as_str()) {
+                let help = format!(
+                    "{}{what} accepts: {}",
+                    did_you_mean(&name, allowed.iter().copied()),
+                    allowed.join(", ")
+                );
+                self.err(
+                    k.span,
+                    format!("unknown key `{name}` in {what}"),
+                    "unknown key",
+                    help,
+                );
+            }
+        }
+    }
+
+    fn expect_map<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n Node> {
+        if node.is_map() {
+            Some(node)
+        } else if node.value == Value::Null {
+            None
+        } else {
+            self.err(
+                node.span,
+                format!("{what} must be a mapping, found {}", node.kind_name()),
+                "expected a mapping",
+                "",
+            );
+            None
+        }
+    }
+
+    fn string_list(&mut self, node: &Node, what: &str) -> Vec<String> {
+        match &node.value {
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|i| match &i.value {
+                    Value::Str(s) => Some(s.clone()),
+                    _ => {
+                        self.err(
+                            i.span,
+                            format!("{what} entries must be strings, found {}", i.kind_name()),
+                            "expected a string",
+                            "",
+                        );
+                        None
+                    }
+                })
+                .collect(),
+            Value::Str(s) => vec![s.clone()],
+            _ => {
+                self.err(
+                    node.span,
+                    format!("{what} must be a list of globs, found {}", node.kind_name()),
+                    "expected a list",
+                    "",
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn requirements(&mut self, node: &Node, what: &str) -> Requirements {
+        let mut out = Requirements::default();
+        let Some(map) = self.expect_map(node, what) else {
+            return out;
+        };
+        for (k, v) in map.entries() {
+            let key = k.scalar_text().unwrap_or_default();
+            let Some(def) = requirements::key_def(&key) else {
+                let all: Vec<&str> = requirements::key_names().collect();
+                let help = format!(
+                    "{}accepted requirements: {}",
+                    did_you_mean(&key, all.iter().copied()),
+                    all.join(", ")
+                );
+                self.err(
+                    k.span,
+                    format!("unknown requirement `{key}`"),
+                    "unknown requirement",
+                    help,
+                );
+                continue;
+            };
+            let (items, is_list) = match &v.value {
+                Value::Seq(items) => {
+                    let mut texts = Vec::new();
+                    for i in items {
+                        match i.value {
+                            Value::Seq(_) | Value::Map(_) | Value::Null => {
+                                self.err(
+                                    i.span,
+                                    format!(
+                                        "`{key}` entries must be words, found {}",
+                                        i.kind_name()
+                                    ),
+                                    "expected a word",
+                                    def.kind.accepted(),
+                                );
+                            }
+                            _ => texts.push(i.scalar_text().unwrap_or_default()),
+                        }
+                    }
+                    (texts, true)
+                }
+                Value::Map(_) | Value::Null => {
+                    self.err(
+                        v.span,
+                        format!(
+                            "`{key}` must be {}, found {}",
+                            short_kind(&def.kind),
+                            v.kind_name()
+                        ),
+                        "wrong type",
+                        format!("`{key}` accepts {}", def.kind.accepted()),
+                    );
+                    continue;
+                }
+                Value::Bool(_) if !matches!(def.kind, Kind::Bool) => {
+                    self.err(
+                        v.span,
+                        format!("`{key}` must be {}, found a boolean", short_kind(&def.kind)),
+                        "wrong type",
+                        format!("`{key}` accepts {}", def.kind.accepted()),
+                    );
+                    continue;
+                }
+                Value::Str(s) if matches!(def.kind, Kind::Bool) => {
+                    self.err(
+                        v.span,
+                        format!("`{key}` must be true or false, found the string `{s}`"),
+                        "wrong type",
+                        "write true or false without quotes",
+                    );
+                    continue;
+                }
+                _ => {
+                    // a single word for a list key is accepted as a one-item list
+                    (vec![v.scalar_text().unwrap_or_default()], false)
+                }
+            };
+            match requirements::parse_value(def, &items, is_list) {
+                Ok(val) => {
+                    // a list points at its items, not at the bracket
+                    let span = match v.items() {
+                        [first, .., last] => ByteSpan::new(first.span.start, last.span.end),
+                        [only] => only.span,
+                        [] => v.span,
+                    };
+                    out.map.insert(
+                        def.key.to_owned(),
+                        ReqValue {
+                            val,
+                            span: Some(span),
+                            origin: Some(self.origin),
+                        },
+                    );
+                }
+                Err(bad) => {
+                    // point at the offending list item when there is one
+                    let span = match &v.value {
+                        Value::Seq(list) => list
+                            .iter()
+                            .find(|i| {
+                                bad.message
+                                    .contains(&format!("`{}`", i.scalar_text().unwrap_or_default()))
+                            })
+                            .map_or(v.span, |i| i.span),
+                        _ => v.span,
+                    };
+                    self.err(span, bad.message, "not accepted", bad.help);
+                }
+            }
+        }
+        out
+    }
+
+    fn bus_name(&mut self, node: &Node) -> Option<(String, ByteSpan)> {
+        let Some(name) = node.as_str() else {
+            self.err(
+                node.span,
+                format!("`bus` must be a bus kind, found {}", node.kind_name()),
+                "expected a bus kind",
+                format!(
+                    "bus kinds: {}",
+                    self.kb.bus_names().collect::<Vec<_>>().join(", ")
+                ),
+            );
+            return None;
+        };
+        if self.kb.profile(name).is_none() {
+            let names: Vec<&str> = self.kb.bus_names().collect();
+            let help = format!(
+                "{}bus kinds: {}",
+                did_you_mean(name, names.iter().copied()),
+                names.join(", ")
+            );
+            self.err(
+                node.span,
+                format!("unknown bus `{name}`"),
+                "unknown bus",
+                help,
+            );
+            return None;
+        }
+        Some((name.to_owned(), node.span))
+    }
+}
+
+fn short_kind(k: &Kind) -> &'static str {
+    match k {
+        Kind::Level(_) | Kind::Word(_) => "a word",
+        Kind::Quantity(_) => "a quantity",
+        Kind::Words(_) => "a list of words",
+        Kind::Bool => "true or false",
+    }
+}
+
+/// Reads and validates a busfit.yaml. `origin` identifies the file in findings.
+pub fn parse(
+    file: &SourceFile,
+    dir: &str,
+    origin: usize,
+    kb: &Kb,
+) -> Result<Manifest, Vec<ConfigError>> {
+    let root = yaml::parse(&file.text).map_err(|e| {
+        vec![
+            ConfigError::new(file, e.span, format!("invalid YAML: {}", e.message))
+                .label("here")
+                .code("busfit::manifest"),
+        ]
+    })?;
+    let mut cx = Ctx {
+        file,
+        kb,
+        origin,
+        errors: Vec::new(),
+    };
+    let mut m = Manifest {
+        file: file.clone(),
+        dir: dir.to_owned(),
+        flows: Vec::new(),
+        defaults: Requirements::default(),
+        settings: Settings::default(),
+        overrides: Vec::new(),
+    };
+    if !root.is_map() {
+        cx.err(
+            root.span,
+            format!(
+                "busfit.yaml must be a mapping with `version: 1`, found {}",
+                root.kind_name()
+            ),
+            "expected a mapping",
+            "start the file with `version: 1` and a `flows:` list",
+        );
+        return Err(cx.errors);
+    }
+    cx.keys(&root, TOP_KEYS, "busfit.yaml");
+    match root.get("version") {
+        Some(v) if v.value == Value::Int(1) => {}
+        Some(v) => cx.err(
+            v.span,
+            "unsupported version",
+            "expected 1",
+            "this busfit reads `version: 1`",
+        ),
+        None => cx.err(
+            ByteSpan::new(0, 0),
+            "missing `version`",
+            "here",
+            "add `version: 1` at the top of the file",
+        ),
+    }
+    if let Some(flows) = root.get("flows") {
+        match &flows.value {
+            Value::Seq(items) => {
+                for item in items {
+                    let Some(fm) = cx.expect_map(item, "a flow") else {
+                        if item.value == Value::Null {
+                            cx.err(
+                                item.span,
+                                "empty flow",
+                                "here",
+                                "a flow needs at least `name:`",
+                            );
+                        }
+                        continue;
+                    };
+                    cx.keys(fm, FLOW_KEYS, "a flow");
+                    let name = match fm.get("name") {
+                        Some(n) => match &n.value {
+                            Value::Str(s) if !s.is_empty() => Some((s.clone(), n.span)),
+                            _ => {
+                                cx.err(
+                                    n.span,
+                                    format!(
+                                        "a flow's `name` must be text, found {}",
+                                        n.kind_name()
+                                    ),
+                                    "expected text",
+                                    "",
+                                );
+                                None
+                            }
+                        },
+                        None => {
+                            cx.err(
+                                fm.entries().first().map_or(fm.span, |(k, _)| k.span),
+                                "flow has no `name`",
+                                "this flow",
+                                "every flow needs `name:`",
+                            );
+                            None
+                        }
+                    };
+                    let bus = fm.get("bus").and_then(|b| cx.bus_name(b));
+                    let requires = fm
+                        .get("requires")
+                        .map(|r| cx.requirements(r, "`requires`"))
+                        .unwrap_or_default();
+                    if let Some((name, name_span)) = name {
+                        if m.flows.iter().any(|f| f.name == name) {
+                            cx.err(
+                                name_span,
+                                format!("flow `{name}` is declared twice"),
+                                "duplicate name",
+                                "flow names must be unique in a file",
+                            );
+                        }
+                        m.flows.push(Flow {
+                            name,
+                            name_span,
+                            bus,
+                            requires,
+                        });
+                    }
+                }
+            }
+            Value::Null => {}
+            _ => cx.err(
+                flows.span,
+                format!("`flows` must be a list, found {}", flows.kind_name()),
+                "expected a list",
+                "write each flow as `- name: …`",
+            ),
+        }
+    }
+    if let Some(d) = root.get("defaults")
+        && let Some(dm) = cx.expect_map(d, "`defaults`")
+    {
+        cx.keys(dm, &["requires"], "`defaults`");
+        if let Some(r) = dm.get("requires") {
+            m.defaults = cx.requirements(r, "`defaults.requires`");
+        }
+    }
+    if let Some(s) = root.get("settings")
+        && let Some(sm) = cx.expect_map(s, "`settings`")
+    {
+        cx.keys(sm, SETTINGS_KEYS, "`settings`");
+        if let Some(n) = sm.get("include") {
+            m.settings.include = cx.string_list(n, "`include`");
+        }
+        if let Some(n) = sm.get("exclude") {
+            m.settings.exclude = cx.string_list(n, "`exclude`");
+        }
+        if let Some(n) = sm.get("rules")
+            && let Some(rm) = cx.expect_map(n, "`settings.rules`")
+        {
+            for (k, v) in rm.entries() {
+                let key = k.scalar_text().unwrap_or_default();
+                if kb.rule(&key).is_none() {
+                    let all: Vec<&str> = kb
+                        .rules
+                        .iter()
+                        .flat_map(|r| [r.code.as_str(), r.name.as_str()])
+                        .collect();
+                    let help = format!(
+                        "{}see `busfit rules` for every code and name",
+                        did_you_mean(&key, all.iter().copied())
+                    );
+                    cx.err(
+                        k.span,
+                        format!("unknown rule `{key}`"),
+                        "unknown rule",
+                        help,
+                    );
+                    continue;
+                }
+                let level = match v.scalar_text().as_deref() {
+                    Some("off") | Some("false") => None,
+                    Some(s) => match Severity::parse(s) {
+                        Some(sev) => Some(sev),
+                        None => {
+                            cx.err(
+                                v.span,
+                                format!("unknown level `{s}`"),
+                                "not accepted",
+                                "levels: off, error, warning, info",
+                            );
+                            continue;
+                        }
+                    },
+                    None => {
+                        cx.err(
+                            v.span,
+                            "a rule's level must be off, error, warning or info",
+                            "not accepted",
+                            "",
+                        );
+                        continue;
+                    }
+                };
+                m.settings.rules.insert(key, level);
+            }
+        }
+        if let Some(n) = sm.get("fail_on") {
+            let s = n.scalar_text().unwrap_or_default();
+            match FailOn::parse(&s) {
+                Some(f) => m.settings.fail_on = Some(f),
+                None => cx.err(
+                    n.span,
+                    format!("unknown fail_on `{s}`"),
+                    "not accepted",
+                    format!(
+                        "{}fail_on accepts error | warning | info | never",
+                        did_you_mean(&s, ["error", "warning", "info", "never"])
+                    ),
+                ),
+            }
+        }
+        for (key, slot) in [
+            ("baseline", &mut m.settings.baseline),
+            ("custom_rules", &mut m.settings.custom_rules),
+        ] {
+            if let Some(n) = sm.get(key) {
+                match n.as_str() {
+                    Some(s) => *slot = Some(s.to_owned()),
+                    None => cx.err(
+                        n.span,
+                        format!("`{key}` must be a path, found {}", n.kind_name()),
+                        "expected a path",
+                        "",
+                    ),
+                }
+            }
+        }
+    }
+    if let Some(b) = root.get("buses")
+        && let Some(bm) = cx.expect_map(b, "`buses`")
+    {
+        for (k, v) in bm.entries() {
+            let Some((bus, _)) = cx.bus_name(k) else {
+                continue;
+            };
+            let Some(fm) = cx.expect_map(v, "a bus override") else {
+                continue;
+            };
+            let Some(profile) = kb.profile(&bus) else {
+                continue;
+            };
+            for (fk, fv) in fm.entries() {
+                let fig = fk.scalar_text().unwrap_or_default();
+                // `latency` alone addresses the typical range
+                let path = resolve_figure(profile, &fig);
+                let Some(path) = path else {
+                    let all: Vec<&str> = profile
+                        .figures
+                        .keys()
+                        .map(String::as_str)
+                        .filter(|k| !k.ends_with(".source") && !k.ends_with(".how"))
+                        .collect();
+                    let help = format!(
+                        "{}figures of {bus}: {}",
+                        did_you_mean(&fig, all.iter().copied()),
+                        all.join(", ")
+                    );
+                    cx.err(
+                        fk.span,
+                        format!("{bus} has no figure `{fig}`"),
+                        "unknown figure",
+                        help,
+                    );
+                    continue;
+                };
+                let current = profile.figures.get(&path).cloned();
+                let new = match (&fv.value, &current) {
+                    (Value::Seq(items), _) => {
+                        Val::Set(items.iter().filter_map(|i| i.scalar_text()).collect())
+                    }
+                    (Value::Bool(b), _) => Val::Bool(*b),
+                    _ => Val::from_text(&fv.scalar_text().unwrap_or_default()),
+                };
+                let ok = match (&current, &new) {
+                    (Some(Val::Range(a, _)), Val::Range(b, _)) => a.dim.compatible(b.dim),
+                    (Some(Val::Range(a, _)), Val::Qty(b)) => a.dim.compatible(b.dim),
+                    (Some(Val::Qty(a)), Val::Qty(b)) => a.dim.compatible(b.dim),
+                    (Some(Val::Bool(_)), Val::Bool(_)) => true,
+                    (Some(Val::Str(_)), Val::Str(_)) => true,
+                    (Some(Val::Set(_)), Val::Set(_)) => true,
+                    _ => false,
+                };
+                if !ok {
+                    let was = current.map(|c| c.to_string()).unwrap_or_default();
+                    cx.err(fv.span, format!("`{fig}` of {bus} cannot be `{}`", fv.scalar_text().unwrap_or_default()), "wrong type", format!("the profile's value is `{was}`; give a value of the same kind (a range is written 5ms..40ms)"));
+                    continue;
+                }
+                let new = match (current, new) {
+                    (Some(Val::Range(..)), Val::Qty(q)) => Val::Range(q, q),
+                    (_, n) => n,
+                };
+                m.overrides.push(Override {
+                    bus: bus.clone(),
+                    figure: path,
+                    val: new,
+                });
+            }
+        }
+    }
+    if cx.errors.is_empty() {
+        Ok(m)
+    } else {
+        Err(cx.errors)
+    }
+}
+
+/// `latency` → `latency.typical`, `throughput` → `throughput.node`: a criterion names its main figure.
+fn resolve_figure(profile: &crate::kb::Profile, fig: &str) -> Option<String> {
+    if profile.figures.contains_key(fig) && !fig.ends_with(".source") && !fig.ends_with(".how") {
+        return Some(fig.to_owned());
+    }
+    let main = match fig {
+        "latency" => "latency.typical",
+        "throughput" => "throughput.node",
+        "message_size" => "message_size.default",
+        "retention" => "retention.max",
+        "connections" => "connections.max",
+        "complexity" => "complexity.level",
+        "security" => "security.features",
+        "ecosystem" => "ecosystem.features",
+        _ => return None,
+    };
+    profile.figures.contains_key(main).then(|| main.to_owned())
+}
+
+/// Applies overrides to a copy of the profile. A typical range that now starts
+/// below the floor lowers the floor with it.
+pub fn apply_overrides(profile: &crate::kb::Profile, overrides: &[Override]) -> crate::kb::Profile {
+    let mut p = profile.clone();
+    for o in overrides.iter().filter(|o| o.bus == p.bus) {
+        if let Val::Range(lo, _) = &o.val {
+            let head = o.figure.split('.').next().unwrap_or("");
+            let floor_key = format!("{head}.floor");
+            if let Some(Val::Qty(f)) = p.figures.get(&floor_key)
+                && lo.value < f.value
+            {
+                let lo = *lo;
+                p.figures.insert(floor_key, Val::Qty(lo));
+            }
+        }
+        p.figures.insert(o.figure.clone(), o.val.clone());
+    }
+    p
+}

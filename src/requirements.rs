@@ -1,0 +1,296 @@
+//! The requirement keys of contract §2 and how their values are read.
+
+use std::collections::BTreeMap;
+
+use crate::expr::{self, Scale, Val};
+use crate::quantity::{self, Dim};
+use crate::span::ByteSpan;
+
+/// The type of a requirement's value.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Level(Scale),
+    Quantity(Dim),
+    Word(&'static [&'static str]),
+    Words(&'static [&'static str]),
+    Bool,
+}
+
+pub struct KeyDef {
+    pub key: &'static str,
+    pub kind: Kind,
+    pub about: &'static str,
+}
+
+pub const CLIENTS: &[&str] = &["service", "browser", "mobile", "constrained-device"];
+pub const SECURITY: &[&str] = &[
+    "tls",
+    "authentication",
+    "authorization",
+    "client-certificates",
+];
+pub const ECOSYSTEM: &[&str] = &[
+    "stream-processing",
+    "connectors",
+    "schema-registry",
+    "search",
+    "json",
+    "graph",
+];
+pub const USE_CASES: &[&str] = &[
+    "data-pipeline",
+    "analytics",
+    "microservices",
+    "caching",
+    "realtime-ui",
+    "task-queue",
+    "iot",
+    "smart-home",
+    "mobile-notifications",
+];
+
+pub const KEYS: &[KeyDef] = &[
+    KeyDef {
+        key: "delivery",
+        kind: Kind::Level(expr::DELIVERY),
+        about: "delivery guarantee",
+    },
+    KeyDef {
+        key: "latency",
+        kind: Kind::Quantity(Dim::Duration),
+        about: "p99 end-to-end upper bound",
+    },
+    KeyDef {
+        key: "throughput",
+        kind: Kind::Quantity(Dim::Rate),
+        about: "peak messages per second",
+    },
+    KeyDef {
+        key: "message_size",
+        kind: Kind::Quantity(Dim::Size),
+        about: "typical message size",
+    },
+    KeyDef {
+        key: "retention",
+        kind: Kind::Quantity(Dim::Duration),
+        about: "how long history must stay replayable",
+    },
+    KeyDef {
+        key: "ordering",
+        kind: Kind::Level(expr::ORDERING),
+        about: "ordering guarantee",
+    },
+    KeyDef {
+        key: "clients",
+        kind: Kind::Words(CLIENTS),
+        about: "kinds of clients that connect",
+    },
+    KeyDef {
+        key: "connections",
+        kind: Kind::Quantity(Dim::Count),
+        about: "concurrent client connections at peak",
+    },
+    KeyDef {
+        key: "network",
+        kind: Kind::Word(&["stable", "unstable"]),
+        about: "network between clients and bus",
+    },
+    KeyDef {
+        key: "offline_delivery",
+        kind: Kind::Bool,
+        about: "keep messages for disconnected clients",
+    },
+    KeyDef {
+        key: "scaling",
+        kind: Kind::Word(&["horizontal", "vertical", "any"]),
+        about: "how the bus must scale",
+    },
+    KeyDef {
+        key: "security",
+        kind: Kind::Words(SECURITY),
+        about: "security features required",
+    },
+    KeyDef {
+        key: "ops_complexity",
+        kind: Kind::Level(expr::COMPLEXITY),
+        about: "the most the team can run",
+    },
+    KeyDef {
+        key: "broker_memory",
+        kind: Kind::Quantity(Dim::Size),
+        about: "RAM budget for the bus",
+    },
+    KeyDef {
+        key: "ecosystem",
+        kind: Kind::Words(ECOSYSTEM),
+        about: "ecosystem pieces required",
+    },
+    KeyDef {
+        key: "use_case",
+        kind: Kind::Word(USE_CASES),
+        about: "what the flow is for",
+    },
+];
+
+pub fn key_def(key: &str) -> Option<&'static KeyDef> {
+    KEYS.iter().find(|k| k.key == key)
+}
+
+pub fn key_names() -> impl Iterator<Item = &'static str> {
+    KEYS.iter().map(|k| k.key)
+}
+
+impl Kind {
+    /// What is accepted, for diagnostics and the schema.
+    pub fn accepted(&self) -> String {
+        match self {
+            Kind::Level(s) => s.levels.join(" | "),
+            Kind::Quantity(d) => d.examples().to_owned(),
+            Kind::Word(w) => w.join(" | "),
+            Kind::Words(w) => format!("a list of: {}", w.join(", ")),
+            Kind::Bool => "true | false".to_owned(),
+        }
+    }
+
+    pub fn words(&self) -> &'static [&'static str] {
+        match self {
+            Kind::Level(s) => s.levels,
+            Kind::Word(w) | Kind::Words(w) => w,
+            _ => &[],
+        }
+    }
+}
+
+/// One requirement value, with where it was written (None: from the command line).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReqValue {
+    pub val: Val,
+    pub span: Option<ByteSpan>,
+    /// The file the value was read from (index into the run's sources), if any.
+    pub origin: Option<usize>,
+}
+
+/// A flow's requirements by key.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Requirements {
+    pub map: BTreeMap<String, ReqValue>,
+}
+
+impl Requirements {
+    pub fn get(&self, key: &str) -> Option<&ReqValue> {
+        self.map.get(key)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+    /// Adds every key of `base` this one does not have.
+    pub fn merge_under(&mut self, base: &Requirements) {
+        for (k, v) in &base.map {
+            self.map.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+}
+
+/// Why a value is not accepted: the message and what is accepted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadValue {
+    pub message: String,
+    pub help: String,
+}
+
+/// Reads one scalar (or list of scalars) given as text.
+pub fn parse_value(def: &KeyDef, items: &[String], is_list: bool) -> Result<Val, BadValue> {
+    let accepted = def.kind.accepted();
+    let bad = |msg: String, word: Option<&str>| {
+        let hint = word
+            .map(|w| crate::diag::did_you_mean(w, def.kind.words().iter().copied()))
+            .unwrap_or_default();
+        BadValue {
+            message: msg,
+            help: format!("{hint}`{}` accepts {accepted}", def.key),
+        }
+    };
+    match def.kind {
+        Kind::Words(allowed) => {
+            let mut out = Vec::new();
+            for w in items {
+                if !allowed.contains(&w.as_str()) {
+                    return Err(bad(
+                        format!("unknown {} `{w}`", def.key.trim_end_matches('s')),
+                        Some(w),
+                    ));
+                }
+                if !out.contains(w) {
+                    out.push(w.clone());
+                }
+            }
+            Ok(Val::Set(out))
+        }
+        _ if is_list => Err(bad(
+            format!("`{}` takes one value, not a list", def.key),
+            None,
+        )),
+        _ => {
+            let text = items.first().map(String::as_str).unwrap_or("");
+            match def.kind {
+                Kind::Level(s) => {
+                    if s.levels.contains(&text) {
+                        Ok(Val::Str(text.to_owned()))
+                    } else {
+                        Err(bad(format!("unknown {} `{text}`", def.key), Some(text)))
+                    }
+                }
+                Kind::Word(w) => {
+                    if w.contains(&text) {
+                        Ok(Val::Str(text.to_owned()))
+                    } else {
+                        Err(bad(
+                            format!("unknown {} `{text}`", def.key.replace('_', " ")),
+                            Some(text),
+                        ))
+                    }
+                }
+                Kind::Bool => match text {
+                    "true" => Ok(Val::Bool(true)),
+                    "false" => Ok(Val::Bool(false)),
+                    _ => Err(bad(format!("`{text}` is not true or false"), None)),
+                },
+                Kind::Quantity(dim) => match quantity::parse_as(text, dim) {
+                    Some(q) => Ok(Val::Qty(q)),
+                    None => Err(bad(format!("`{text}` is not a {}", dim.name()), None)),
+                },
+                Kind::Words(_) => unreachable_words(),
+            }
+        }
+    }
+}
+
+fn unreachable_words() -> Result<Val, BadValue> {
+    Err(BadValue {
+        message: "internal: list kind".into(),
+        help: String::new(),
+    })
+}
+
+/// Parses `KEY=VALUE` from `--require` or a recommend flag (lists comma separated).
+pub fn parse_assignment(key: &str, value: &str) -> Result<(String, Val), BadValue> {
+    let def = key_def(key).ok_or_else(|| BadValue {
+        message: format!("unknown requirement `{key}`"),
+        help: format!(
+            "{}known requirements: {}",
+            crate::diag::did_you_mean(key, key_names()),
+            key_names().collect::<Vec<_>>().join(", ")
+        ),
+    })?;
+    let items: Vec<String> = if matches!(def.kind, Kind::Words(_)) {
+        value
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    } else {
+        vec![value.trim().to_owned()]
+    };
+    let v = parse_value(def, &items, false)?;
+    Ok((def.key.to_owned(), v))
+}

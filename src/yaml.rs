@@ -1,0 +1,235 @@
+//! A spanned YAML tree built on serde-saphyr.
+//!
+//! Every node keeps the byte range it was read from. Budgets bound the work
+//! per document (alias expansion, depth, node count, scalar bytes), so hostile
+//! input ends as an error instead of a hang.
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::{Location, Spanned};
+use std::fmt;
+
+use crate::span::ByteSpan;
+
+/// One YAML node with its byte range in the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub span: ByteSpan,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// Looks up a key of a mapping by its string form.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries()
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
+    }
+
+    pub fn entries(&self) -> &[(Node, Node)] {
+        match &self.value {
+            Value::Map(m) => m,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(s) => s,
+            _ => &[],
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_map(&self) -> bool {
+        matches!(self.value, Value::Map(_))
+    }
+
+    /// The scalar rendered as text (numbers and booleans included).
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Null => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    /// A short word for the kind of node, for diagnostics.
+    pub fn kind_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
+    }
+    fn visit_bytes<E>(self, v: &[u8]) -> Result<Value, E> {
+        Ok(Value::Str(String::from_utf8_lossy(v).into_owned()))
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(n) = seq.next_element::<Node>()? {
+            out.push(n);
+        }
+        Ok(Value::Seq(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(k) = map.next_key::<Node>()? {
+            let v = map.next_value::<Node>()?;
+            out.push((k, v));
+        }
+        Ok(Value::Map(out))
+    }
+}
+
+struct RawValue(Value);
+
+impl<'de> Deserialize<'de> for RawValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor).map(RawValue)
+    }
+}
+
+fn byte_span(loc: &Location) -> ByteSpan {
+    let s = loc.span();
+    match (s.byte_offset(), s.byte_len()) {
+        (Some(o), Some(l)) => ByteSpan::new(o as usize, (o + l) as usize),
+        _ => ByteSpan::new(0, 0),
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s: Spanned<RawValue> = Spanned::deserialize(d)?;
+        let span = byte_span(&s.referenced);
+        Ok(Node {
+            span,
+            value: s.value.0,
+        })
+    }
+}
+
+/// Why a YAML document could not be read.
+#[derive(Debug, Clone)]
+pub struct YamlError {
+    pub message: String,
+    pub span: ByteSpan,
+}
+
+fn options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = 256;
+    budget.max_nodes = 2_000_000;
+    budget.max_aliases = 10_000;
+    budget.max_documents = 100_000;
+    budget.max_total_scalar_bytes = 256 * 1024 * 1024;
+    let mut o = serde_saphyr::Options::default();
+    o.budget = Some(budget);
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+    o.with_snippet = false;
+    o
+}
+
+fn convert_error(src: &str, e: &serde_saphyr::Error) -> YamlError {
+    let span = e
+        .location()
+        .map(|l| {
+            let b = byte_span(&l);
+            if b.end > b.start || l.line() == 0 {
+                b
+            } else {
+                // no byte info: fall back on line/column
+                let off = crate::span::offset_of(src, l.line() as usize, l.column() as usize);
+                ByteSpan::new(off, off)
+            }
+        })
+        .unwrap_or(ByteSpan::new(0, 0));
+    let mut message = e.to_string();
+    if let Some(first) = message.lines().next() {
+        message = first.to_owned();
+    }
+    YamlError { message, span }
+}
+
+/// Parses a single YAML document (an empty document is `Null`).
+pub fn parse(src: &str) -> Result<Node, YamlError> {
+    if src.trim().is_empty() {
+        return Ok(Node {
+            span: ByteSpan::new(0, 0),
+            value: Value::Null,
+        });
+    }
+    serde_saphyr::from_str_with_options::<Node>(src, options()).map_err(|e| convert_error(src, &e))
+}
+
+/// Parses every document of a YAML stream.
+pub fn parse_multi(src: &str) -> Result<Vec<Node>, YamlError> {
+    serde_saphyr::from_multiple_with_options::<Node>(src, options())
+        .map_err(|e| convert_error(src, &e))
+}
