@@ -583,12 +583,14 @@ pub fn parse(
                 // `latency` alone addresses the typical range
                 let path = resolve_figure(profile, &fig);
                 let Some(path) = path else {
-                    let all: Vec<&str> = profile
-                        .figures
-                        .keys()
-                        .map(String::as_str)
-                        .filter(|k| !k.ends_with(".source") && !k.ends_with(".how"))
-                        .collect();
+                    let mut all: Vec<&str> = SHORTHANDS.iter().map(|s| s.0).collect();
+                    all.extend(
+                        profile
+                            .figures
+                            .keys()
+                            .map(String::as_str)
+                            .filter(|k| !k.ends_with(".source") && !k.ends_with(".how")),
+                    );
                     let help = format!(
                         "{}figures of {bus}: {}",
                         did_you_mean(&fig, all.iter().copied()),
@@ -643,22 +645,24 @@ pub fn parse(
     }
 }
 
+/// Criterion names that stand for a profile's main figure in `buses:`.
+const SHORTHANDS: &[(&str, &str)] = &[
+    ("latency", "latency.typical"),
+    ("throughput", "throughput.node"),
+    ("message_size", "message_size.default"),
+    ("retention", "retention.max"),
+    ("connections", "connections.max"),
+    ("complexity", "complexity.level"),
+    ("security", "security.features"),
+    ("ecosystem", "ecosystem.features"),
+];
+
 /// `latency` → `latency.typical`, `throughput` → `throughput.node`: a criterion names its main figure.
 fn resolve_figure(profile: &crate::kb::Profile, fig: &str) -> Option<String> {
     if profile.figures.contains_key(fig) && !fig.ends_with(".source") && !fig.ends_with(".how") {
         return Some(fig.to_owned());
     }
-    let main = match fig {
-        "latency" => "latency.typical",
-        "throughput" => "throughput.node",
-        "message_size" => "message_size.default",
-        "retention" => "retention.max",
-        "connections" => "connections.max",
-        "complexity" => "complexity.level",
-        "security" => "security.features",
-        "ecosystem" => "ecosystem.features",
-        _ => return None,
-    };
+    let main = SHORTHANDS.iter().find(|s| s.0 == fig)?.1;
     profile.figures.contains_key(main).then(|| main.to_owned())
 }
 

@@ -1,0 +1,49 @@
+#![allow(dead_code)]
+//! Runs the real `busfit` binary, without colour, from a chosen directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn busfit_in(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_busfit"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("FORCE_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("busfit runs");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    }
+}
+
+/// Runs from the repository root, so paths in output are `fixtures/...`.
+pub fn busfit(args: &[&str]) -> Output {
+    busfit_in(&root(), args)
+}
+
+pub fn json(args: &[&str]) -> serde_json::Value {
+    let out = busfit(args);
+    assert!(out.code == 0 || out.code == 1, "exit {}: {}", out.code, out.stderr);
+    serde_json::from_str(&out.stdout).expect("valid JSON")
+}
+
+/// A temporary directory holding one busfit.yaml.
+pub fn manifest_dir(text: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(d.path().join("busfit.yaml"), text).expect("write");
+    d
+}

@@ -1,0 +1,114 @@
+//! Every rule: loads, is documented, fires on its `fires` fixture at the
+//! requirement it names, stays quiet on its `quiet` fixture, and its example fires.
+
+mod common;
+use common::*;
+
+fn rules() -> Vec<serde_json::Value> {
+    json(&["rules", "--format", "json"]).as_array().expect("a list").clone()
+}
+
+fn codes_in(out: &serde_json::Value) -> Vec<String> {
+    out["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["code"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// BF001 is about deployment files that do not parse; busfit.yaml errors stop the run instead.
+const NO_MANIFEST_FIXTURE: &[&str] = &["BF001"];
+
+#[test]
+fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
+    let mut checked = 0;
+    for rule in rules() {
+        let code = rule["code"].as_str().unwrap();
+        if NO_MANIFEST_FIXTURE.contains(&code) {
+            continue;
+        }
+        let fires = format!("fixtures/rules/{code}/fires");
+        let quiet = format!("fixtures/rules/{code}/quiet");
+        assert!(root().join(&fires).join("busfit.yaml").is_file(), "{code}: missing {fires}");
+        assert!(root().join(&quiet).join("busfit.yaml").is_file(), "{code}: missing {quiet}");
+
+        let out = json(&["check", &fires, "--format", "json", "--fail-on", "never"]);
+        let hits: Vec<&serde_json::Value> = out["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == code)
+            .collect();
+        assert_eq!(hits.len(), 1, "{code} should fire once on {fires}: {out:#}");
+        let f = hits[0];
+        assert_eq!(f["name"], rule["name"]);
+        assert_eq!(f["criterion"], rule["criterion"]);
+        assert_eq!(f["severity"], rule["severity"]);
+        // the finding points at the line of the requirement it is about
+        let text = std::fs::read_to_string(root().join(&fires).join("busfit.yaml")).unwrap();
+        let line = text.lines().nth(f["line"].as_u64().unwrap() as usize - 1).unwrap();
+        let key = rule["requirement"].as_str().unwrap_or("name");
+        assert!(line.contains(&format!("{key}:")), "{code}: points at `{line}`, expected `{key}:`");
+
+        let out = json(&["check", &quiet, "--format", "json", "--fail-on", "never"]);
+        assert!(!codes_in(&out).contains(&code.to_owned()), "{code} fired on {quiet}: {out:#}");
+        checked += 1;
+    }
+    assert!(checked >= 25, "only {checked} rules checked");
+}
+
+#[test]
+fn every_rule_example_fires() {
+    for rule in rules() {
+        let code = rule["code"].as_str().unwrap();
+        if NO_MANIFEST_FIXTURE.contains(&code) {
+            continue;
+        }
+        let example = rule["example"].as_str().unwrap();
+        let d = manifest_dir(example);
+        let out = busfit_in(d.path(), &["check", "--format", "json"]);
+        assert!(out.code < 2, "{code}: example is not a valid busfit.yaml: {}", out.stderr);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert!(codes_in(&v).contains(&code.to_owned()), "{code}: its example does not fire: {v:#}");
+    }
+}
+
+#[test]
+fn every_rule_is_documented() {
+    for rule in rules() {
+        let code = rule["code"].as_str().unwrap();
+        for key in ["what", "why", "example", "fix"] {
+            assert!(!rule[key].as_str().unwrap_or("").trim().is_empty(), "{code}: empty `{key}`");
+        }
+    }
+}
+
+#[test]
+fn every_criterion_has_a_rule() {
+    let criteria = [
+        "delivery", "latency", "throughput", "scalability", "retention", "protocol", "network",
+        "devices", "resources", "complexity", "security", "ecosystem", "scenario", "manifest",
+    ];
+    let rules = rules();
+    for c in criteria {
+        assert!(rules.iter().any(|r| r["criterion"] == c), "no rule for criterion {c}");
+    }
+    // and nothing outside the contract's list
+    for r in &rules {
+        assert!(criteria.contains(&r["criterion"].as_str().unwrap()), "{r}");
+    }
+}
+
+#[test]
+fn rules_json_has_the_listed_fields() {
+    let rules = rules();
+    let r = rules.iter().find(|r| r["code"] == "BF101").unwrap();
+    assert_eq!(r["name"], "delivery-guarantee-unsupported");
+    assert_eq!(r["criterion"], "delivery");
+    assert_eq!(r["severity"], "error");
+    let codes: Vec<&str> = rules.iter().map(|r| r["code"].as_str().unwrap()).collect();
+    let mut sorted = codes.clone();
+    sorted.dedup();
+    assert_eq!(codes.len(), sorted.len(), "duplicate codes");
+}
