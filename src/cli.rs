@@ -460,11 +460,14 @@ pub fn run(cli: Cli) -> i32 {
                         .iter()
                         .flat_map(|r| [r.code.as_str(), r.name.as_str()])
                         .collect();
-                    let mut close: Vec<&str> = names
+                    let mut close: Vec<(usize, &str)> = names
                         .iter()
-                        .copied()
-                        .filter(|n| crate::diag::distance(&rule, n) <= 3)
+                        .map(|n| (crate::diag::distance(&rule, n), *n))
+                        .filter(|(d, _)| *d <= 3)
                         .collect();
+                    close.sort();
+                    let close: Vec<&str> = close.into_iter().map(|c| c.1).collect();
+                    let mut close = close;
                     close.truncate(5);
                     let help = if close.is_empty() {
                         "see `busfit rules` for every code and name".to_owned()

@@ -166,10 +166,11 @@ pub fn buses_table(kb: &Kb, buses: &[&str]) -> String {
         }
         out.push('\n');
     };
-    let _ = write!(out, "{:<label_w$}", "");
+    let mut header = format!("{:<label_w$}", "");
     for p in &profiles {
-        let _ = write!(out, "│ {:<width$} ", p.bus);
+        let _ = write!(header, "│ {:<width$} ", p.bus);
     }
+    out.push_str(header.trim_end());
     out.push('\n');
     for (key, title) in COMPARISON_ROWS {
         sep(&mut out);

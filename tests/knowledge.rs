@@ -1,0 +1,60 @@
+//! The knowledge base itself: complete profiles with sources.
+
+use busfit::kb::{COMPARISON_ROWS, Kb};
+
+#[test]
+fn builtin_knowledge_base_loads() {
+    let kb = Kb::builtin().unwrap_or_else(|e| panic!("{:#?}", e.iter().map(|e| e.short()).collect::<Vec<_>>()));
+    let buses: Vec<&str> = kb.bus_names().collect();
+    assert_eq!(
+        buses,
+        ["kafka", "redis", "redis-pubsub", "redis-streams", "mqtt", "nats", "nats-jetstream", "rabbitmq", "pulsar"]
+    );
+}
+
+#[test]
+fn every_profile_covers_the_fourteen_rows_with_sources() {
+    let kb = Kb::builtin().unwrap();
+    for p in &kb.profiles {
+        for (row, _) in COMPARISON_ROWS {
+            let r = p.row(row).unwrap_or_else(|| panic!("{}: no `{row}` row", p.bus));
+            assert!(!r.text.trim().is_empty() && !r.source.trim().is_empty(), "{}: {row}", p.bus);
+        }
+    }
+}
+
+#[test]
+fn core_buses_have_every_figure_the_rules_read() {
+    let kb = Kb::builtin().unwrap();
+    let mut paths = Vec::new();
+    for r in &kb.rules {
+        if let Some(w) = &r.when {
+            w.paths(&mut paths);
+        }
+    }
+    let figures: Vec<Vec<String>> = paths.into_iter().filter(|p| p[0] == "bus" && p.len() > 1).map(|p| p[1..].to_vec()).collect();
+    // `throughput.max` and `message_size.max` are absent on purpose where a bus scales out or
+    // has no hard limit; the rules treat a missing figure as "no limit".
+    let optional = ["throughput.max", "message_size.max", "resources.node_memory"];
+    for bus in ["kafka", "redis", "redis-pubsub", "redis-streams", "mqtt"] {
+        let p = kb.profile(bus).unwrap();
+        for f in &figures {
+            let name = f.join(".");
+            if optional.contains(&name.as_str()) {
+                continue;
+            }
+            assert!(p.figure(f).is_some(), "{bus} has no figure `{name}`");
+        }
+    }
+}
+
+#[test]
+fn every_figure_block_has_a_source() {
+    let kb = Kb::builtin().unwrap();
+    for p in &kb.profiles {
+        let blocks: std::collections::BTreeSet<&str> = p.figures.keys().filter_map(|k| k.split('.').next()).collect();
+        for b in blocks {
+            assert!(p.figures.contains_key(&format!("{b}.source")), "{}: `{b}` has no source", p.bus);
+        }
+    }
+}
