@@ -39,7 +39,10 @@ fn json_follows_the_contract() {
     assert_eq!(f["name"], "delivery-guarantee-unsupported");
     assert_eq!(f["criterion"], "delivery");
     assert_eq!(f["severity"], "error");
-    assert_eq!(f["message"], "redis-pubsub delivers at-most-once at best; flow `payments` requires exactly-once");
+    assert_eq!(
+        f["message"],
+        "redis-pubsub delivers at-most-once at best; flow `payments` requires exactly-once"
+    );
     assert_eq!(f["file"], "fixtures/demo/busfit.yaml");
     assert_eq!(f["line"], 10);
     assert_eq!(f["column"], 17);
@@ -47,10 +50,18 @@ fn json_follows_the_contract() {
     assert_eq!(f["end_column"], 29);
     assert_eq!(f["bus"], "redis-pubsub");
     assert!(f["help"].as_str().unwrap().contains("Redis Streams"));
-    let alts: Vec<&str> = f["alternatives"].as_array().unwrap().iter().map(|a| a["bus"].as_str().unwrap()).collect();
+    let alts: Vec<&str> = f["alternatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["bus"].as_str().unwrap())
+        .collect();
     assert!(alts.contains(&"kafka"), "{alts:?}");
     assert!(!alts.contains(&"redis-pubsub"));
-    assert!(!alts.contains(&"mqtt"), "mqtt keeps no 7d history: {alts:?}");
+    assert!(
+        !alts.contains(&"mqtt"),
+        "mqtt keeps no 7d history: {alts:?}"
+    );
     for a in f["alternatives"].as_array().unwrap() {
         assert!(a["unmet"].is_array());
     }
@@ -63,7 +74,13 @@ fn json_follows_the_contract() {
     // sorted by file, line, column, code
     let keys: Vec<(u64, u64, String)> = findings
         .iter()
-        .map(|f| (f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap(), f["code"].as_str().unwrap().to_owned()))
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["code"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     let mut sorted = keys.clone();
     sorted.sort();
@@ -80,7 +97,9 @@ fn json_is_byte_identical_across_runs() {
 
 #[test]
 fn redis_pubsub_exactly_once_is_an_error_with_kafka_among_alternatives() {
-    let d = manifest_dir("version: 1\nflows:\n  - name: payments\n    bus: redis-pubsub\n    requires:\n      delivery: exactly-once\n");
+    let d = manifest_dir(
+        "version: 1\nflows:\n  - name: payments\n    bus: redis-pubsub\n    requires:\n      delivery: exactly-once\n",
+    );
     let out = busfit_in(d.path(), &["check", "--format", "json"]);
     assert_eq!(out.code, 1);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
@@ -88,7 +107,12 @@ fn redis_pubsub_exactly_once_is_an_error_with_kafka_among_alternatives() {
     assert_eq!(f["code"], "BF101");
     assert_eq!(f["severity"], "error");
     assert_eq!(f["file"], "busfit.yaml");
-    let alts: Vec<&str> = f["alternatives"].as_array().unwrap().iter().map(|a| a["bus"].as_str().unwrap()).collect();
+    let alts: Vec<&str> = f["alternatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["bus"].as_str().unwrap())
+        .collect();
     assert!(alts.contains(&"kafka"), "{alts:?}");
 }
 
@@ -102,12 +126,20 @@ fn redis_mode_hint_names_streams() {
         .find(|f| f["flow"] == "order-events" && f["code"] == "BF101")
         .expect("mode hint");
     assert_eq!(hint["severity"], "info");
-    assert!(hint["message"].as_str().unwrap().contains("only as redis-streams"), "{hint}");
+    assert!(
+        hint["message"]
+            .as_str()
+            .unwrap()
+            .contains("only as redis-streams"),
+        "{hint}"
+    );
 }
 
 #[test]
 fn invalid_quantity_exits_2_and_points_at_the_value() {
-    let d = manifest_dir("version: 1\nflows:\n  - name: ui\n    bus: kafka\n    requires:\n      latency: fast\n");
+    let d = manifest_dir(
+        "version: 1\nflows:\n  - name: ui\n    bus: kafka\n    requires:\n      latency: fast\n",
+    );
     let out = busfit_in(d.path(), &["check"]);
     assert_eq!(out.code, 2);
     assert!(out.stdout.is_empty());
@@ -137,16 +169,46 @@ fn every_kind_of_manifest_error_is_reported() {
         ("version: 2\nflows: []\n", "unsupported version"),
         ("version: 1\nflow: []\n", "did you mean `flows`?"),
         ("version: 1\nflows:\n  - bus: kafka\n", "flow has no `name`"),
-        ("version: 1\nflows:\n  - name: a\n    requires: [1]\n", "must be a mapping"),
-        ("version: 1\nflows:\n  - name: a\n    requires:\n      delivery: twice\n", "at-most-once | at-least-once | exactly-once"),
-        ("version: 1\nflows:\n  - name: a\n    requires:\n      throughput: 800\n", "800/s, 50k/s"),
-        ("version: 1\nflows:\n  - name: a\n    requires:\n      message_size: huge\n", "512B, 4KiB"),
-        ("version: 1\nflows:\n  - name: a\n    requires:\n      latency: [1ms]\n", "takes one value"),
-        ("version: 1\nflows:\n  - name: a\n  - name: a\n", "declared twice"),
-        ("version: 1\nsettings:\n  fail_on: warnings\n", "did you mean `warning`?"),
-        ("version: 1\nsettings:\n  rules: { BF999: off }\n", "unknown rule `BF999`"),
-        ("version: 1\nbuses:\n  kafka: { latncy: 5ms }\n", "did you mean `latency`?"),
-        ("version: 1\nbuses:\n  kafka: { latency: fast }\n", "cannot be `fast`"),
+        (
+            "version: 1\nflows:\n  - name: a\n    requires: [1]\n",
+            "must be a mapping",
+        ),
+        (
+            "version: 1\nflows:\n  - name: a\n    requires:\n      delivery: twice\n",
+            "at-most-once | at-least-once | exactly-once",
+        ),
+        (
+            "version: 1\nflows:\n  - name: a\n    requires:\n      throughput: 800\n",
+            "800/s, 50k/s",
+        ),
+        (
+            "version: 1\nflows:\n  - name: a\n    requires:\n      message_size: huge\n",
+            "512B, 4KiB",
+        ),
+        (
+            "version: 1\nflows:\n  - name: a\n    requires:\n      latency: [1ms]\n",
+            "takes one value",
+        ),
+        (
+            "version: 1\nflows:\n  - name: a\n  - name: a\n",
+            "declared twice",
+        ),
+        (
+            "version: 1\nsettings:\n  fail_on: warnings\n",
+            "did you mean `warning`?",
+        ),
+        (
+            "version: 1\nsettings:\n  rules: { BF999: off }\n",
+            "unknown rule `BF999`",
+        ),
+        (
+            "version: 1\nbuses:\n  kafka: { latncy: 5ms }\n",
+            "did you mean `latency`?",
+        ),
+        (
+            "version: 1\nbuses:\n  kafka: { latency: fast }\n",
+            "cannot be `fast`",
+        ),
         ("version: 1\nflows: [\n", "invalid YAML"),
         ("- just\n- a list\n", "must be a mapping"),
     ];
@@ -154,8 +216,16 @@ fn every_kind_of_manifest_error_is_reported() {
         let d = manifest_dir(text);
         let out = busfit_in(d.path(), &["check"]);
         assert_eq!(out.code, 2, "{text:?}: {}", out.stdout);
-        assert!(out.stderr.contains(expected), "{text:?}: expected {expected:?} in\n{}", out.stderr);
-        assert!(out.stderr.contains("busfit.yaml"), "{text:?}: no file in\n{}", out.stderr);
+        assert!(
+            out.stderr.contains(expected),
+            "{text:?}: expected {expected:?} in\n{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("busfit.yaml"),
+            "{text:?}: no file in\n{}",
+            out.stderr
+        );
     }
 }
 
@@ -170,29 +240,54 @@ fn defaults_and_require_fill_in_missing_requirements() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["flow"].as_str().unwrap(), f["code"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["flow"].as_str().unwrap(),
+                f["code"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
         .collect();
     // the default applies to `pay` and points at the defaults block; `chat` keeps its own value
     assert_eq!(flows, vec![("pay", "BF101", 4)]);
 
-    let out = busfit_in(d.path(), &["check", "--format", "json", "--require", "retention=7d"]);
+    let out = busfit_in(
+        d.path(),
+        &["check", "--format", "json", "--require", "retention=7d"],
+    );
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let replay: Vec<&serde_json::Value> = v["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "BF401").collect();
+    let replay: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "BF401")
+        .collect();
     assert_eq!(replay.len(), 2, "{v:#}");
-    assert!(replay[0]["message"].as_str().unwrap().ends_with("(from --require)"));
+    assert!(
+        replay[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(from --require)")
+    );
     // with no span of its own, the finding points at the flow's name
     assert_eq!(replay[0]["line"], 6);
 
     let bad = busfit_in(d.path(), &["check", "--require", "latncy=5ms"]);
     assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("did you mean `latency`?"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("did you mean `latency`?"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]
 fn bus_overrides_change_the_profile() {
-    let base = "version: 1\nflows:\n  - name: quotes\n    bus: kafka\n    requires:\n      latency: 5ms\n";
+    let base =
+        "version: 1\nflows:\n  - name: quotes\n    bus: kafka\n    requires:\n      latency: 5ms\n";
     let d = manifest_dir(base);
-    let v: serde_json::Value = serde_json::from_str(&busfit_in(d.path(), &["check", "--format", "json"]).stdout).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&busfit_in(d.path(), &["check", "--format", "json"]).stdout).unwrap();
     assert_eq!(v["findings"][0]["code"], "BF202");
     let tuned = format!("{base}buses:\n  kafka: {{ latency: 2ms..40ms }}\n");
     let d = manifest_dir(&tuned);
@@ -204,8 +299,11 @@ fn bus_overrides_change_the_profile() {
 
 #[test]
 fn settings_change_severity_and_fail_on() {
-    let base = "version: 1\nflows:\n  - name: quotes\n    bus: kafka\n    requires:\n      latency: 5ms\n";
-    let d = manifest_dir(&format!("{base}settings:\n  rules: {{ latency-below-typical: info }}\n"));
+    let base =
+        "version: 1\nflows:\n  - name: quotes\n    bus: kafka\n    requires:\n      latency: 5ms\n";
+    let d = manifest_dir(&format!(
+        "{base}settings:\n  rules: {{ latency-below-typical: info }}\n"
+    ));
     let out = busfit_in(d.path(), &["check", "--format", "json"]);
     assert_eq!(out.code, 0, "an info does not fail at the default fail_on");
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
@@ -218,17 +316,31 @@ fn settings_change_severity_and_fail_on() {
 
     let d = manifest_dir(&format!("{base}settings:\n  fail_on: error\n"));
     assert_eq!(busfit_in(d.path(), &["check"]).code, 0);
-    assert_eq!(busfit_in(d.path(), &["check", "--fail-on", "warning"]).code, 1);
+    assert_eq!(
+        busfit_in(d.path(), &["check", "--fail-on", "warning"]).code,
+        1
+    );
     let d = manifest_dir(base);
-    assert_eq!(busfit_in(d.path(), &["check", "--fail-on", "never"]).code, 0);
+    assert_eq!(
+        busfit_in(d.path(), &["check", "--fail-on", "never"]).code,
+        0
+    );
     assert_eq!(busfit_in(d.path(), &["check", "--select", "BF1"]).code, 0);
-    assert_eq!(busfit_in(d.path(), &["check", "--ignore", "latency-below-typical"]).code, 0);
-    assert_eq!(busfit_in(d.path(), &["check", "--select", "BF9999"]).code, 2);
+    assert_eq!(
+        busfit_in(d.path(), &["check", "--ignore", "latency-below-typical"]).code,
+        0
+    );
+    assert_eq!(
+        busfit_in(d.path(), &["check", "--select", "BF9999"]).code,
+        2
+    );
 }
 
 #[test]
 fn nested_manifests_apply_to_their_subtree() {
-    let d = manifest_dir("version: 1\nflows:\n  - name: top\n    bus: kafka\n    requires:\n      latency: 1ms\n");
+    let d = manifest_dir(
+        "version: 1\nflows:\n  - name: top\n    bus: kafka\n    requires:\n      latency: 1ms\n",
+    );
     std::fs::create_dir_all(d.path().join("svc")).unwrap();
     std::fs::write(
         d.path().join("svc/busfit.yaml"),
@@ -236,16 +348,31 @@ fn nested_manifests_apply_to_their_subtree() {
     )
     .unwrap();
     let all = busfit_in(d.path(), &["check", "--format", "concise"]);
-    assert!(all.stdout.contains("busfit.yaml:6:16: error[BF201]"), "{}", all.stdout);
-    assert!(all.stdout.contains("svc/busfit.yaml:6:18: error[BF401]"), "{}", all.stdout);
+    assert!(
+        all.stdout.contains("busfit.yaml:6:16: error[BF201]"),
+        "{}",
+        all.stdout
+    );
+    assert!(
+        all.stdout.contains("svc/busfit.yaml:6:18: error[BF401]"),
+        "{}",
+        all.stdout
+    );
     // a path inside the subtree sees its own manifest, not the one above it
     let sub = busfit_in(d.path(), &["check", "svc", "--format", "concise"]);
     assert!(sub.stdout.contains("svc/busfit.yaml"), "{}", sub.stdout);
     assert!(!sub.stdout.contains("BF201"), "{}", sub.stdout);
     // a file below a manifest is checked against it
     std::fs::write(d.path().join("svc/docker-compose.yml"), "services: {}\n").unwrap();
-    let one = busfit_in(d.path(), &["check", "svc/docker-compose.yml", "--format", "concise"]);
-    assert!(one.stdout.contains("svc/busfit.yaml:6:18: error[BF401]"), "{}", one.stdout);
+    let one = busfit_in(
+        d.path(),
+        &["check", "svc/docker-compose.yml", "--format", "concise"],
+    );
+    assert!(
+        one.stdout.contains("svc/busfit.yaml:6:18: error[BF401]"),
+        "{}",
+        one.stdout
+    );
 }
 
 #[test]
@@ -290,7 +417,12 @@ fn custom_rules_are_loaded_and_validated() {
     .unwrap();
     let out = busfit_in(d.path(), &["check", "--format", "concise"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stdout.contains("busfit.yaml:8:16: warning[ACME1] house rule: kafka flows get 100ms"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("busfit.yaml:8:16: warning[ACME1] house rule: kafka flows get 100ms"),
+        "{}",
+        out.stdout
+    );
 
     std::fs::write(
         d.path().join("policy/house.yaml"),
@@ -299,7 +431,11 @@ fn custom_rules_are_loaded_and_validated() {
     .unwrap();
     let out = busfit_in(d.path(), &["check"]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("policy/house.yaml:7:24"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("policy/house.yaml:7:24"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("invalid condition"), "{}", out.stderr);
 
     std::fs::write(
@@ -309,5 +445,9 @@ fn custom_rules_are_loaded_and_validated() {
     .unwrap();
     let out = busfit_in(d.path(), &["check"]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("did you mean `latency`?"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("did you mean `latency`?"),
+        "{}",
+        out.stderr
+    );
 }

@@ -5,21 +5,49 @@ use common::*;
 
 #[test]
 fn recommend_ad_hoc_ranks_kafka_as_fitting_and_mqtt_redis_pubsub_not() {
-    let v = json(&["recommend", "--delivery", "exactly-once", "--retention", "30d", "--format", "json"]);
+    let v = json(&[
+        "recommend",
+        "--delivery",
+        "exactly-once",
+        "--retention",
+        "30d",
+        "--format",
+        "json",
+    ]);
     let flow = &v["flows"][0];
     assert_eq!(flow["name"], "command-line");
     assert!(flow["current"].is_null());
     let ranking = flow["ranking"].as_array().unwrap();
-    let get = |bus: &str| ranking.iter().find(|r| r["bus"] == bus).unwrap_or_else(|| panic!("{bus} ranked"));
+    let get = |bus: &str| {
+        ranking
+            .iter()
+            .find(|r| r["bus"] == bus)
+            .unwrap_or_else(|| panic!("{bus} ranked"))
+    };
     assert_eq!(get("kafka")["fits"], true);
     for bus in ["mqtt", "redis-pubsub"] {
         let r = get(bus);
         assert_eq!(r["fits"], false, "{bus}");
         let unmet = r["unmet"].as_array().unwrap();
-        assert!(unmet.iter().any(|u| u["criterion"] == "retention" && u["severity"] == "error"), "{bus}: {r}");
-        assert!(unmet.iter().all(|u| !u["reason"].as_str().unwrap().is_empty()));
+        assert!(
+            unmet
+                .iter()
+                .any(|u| u["criterion"] == "retention" && u["severity"] == "error"),
+            "{bus}: {r}"
+        );
+        assert!(
+            unmet
+                .iter()
+                .all(|u| !u["reason"].as_str().unwrap().is_empty())
+        );
     }
-    assert!(get("redis-pubsub")["unmet"].as_array().unwrap().iter().any(|u| u["criterion"] == "delivery"));
+    assert!(
+        get("redis-pubsub")["unmet"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["criterion"] == "delivery")
+    );
     // fits first
     let first_misfit = ranking.iter().position(|r| r["fits"] == false).unwrap();
     assert!(ranking[first_misfit..].iter().all(|r| r["fits"] == false));
@@ -28,7 +56,13 @@ fn recommend_ad_hoc_ranks_kafka_as_fitting_and_mqtt_redis_pubsub_not() {
 
 #[test]
 fn recommend_table() {
-    let out = busfit(&["recommend", "--delivery", "exactly-once", "--retention", "30d"]);
+    let out = busfit(&[
+        "recommend",
+        "--delivery",
+        "exactly-once",
+        "--retention",
+        "30d",
+    ]);
     assert_eq!(out.code, 0);
     insta::assert_snapshot!("recommend_table", out.stdout);
 }
@@ -38,7 +72,15 @@ fn recommend_from_the_manifest() {
     let v = json(&["recommend", "fixtures/demo", "--format", "json"]);
     let flows = v["flows"].as_array().unwrap();
     let names: Vec<&str> = flows.iter().map(|f| f["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["payments", "fleet-telemetry", "live-dashboard", "order-events"]);
+    assert_eq!(
+        names,
+        [
+            "payments",
+            "fleet-telemetry",
+            "live-dashboard",
+            "order-events"
+        ]
+    );
     let fleet = &flows[1];
     assert_eq!(fleet["current"], "kafka");
     let ranking = fleet["ranking"].as_array().unwrap();
@@ -64,7 +106,13 @@ fn explain_by_code_and_name() {
     assert_eq!(a.code, 0);
     let b = busfit(&["explain", "delivery-guarantee-unsupported"]);
     assert_eq!(a.stdout, b.stdout);
-    for section in ["What it does", "Why is this bad", "Example", "How to fix", "References"] {
+    for section in [
+        "What it does",
+        "Why is this bad",
+        "Example",
+        "How to fix",
+        "References",
+    ] {
         assert!(a.stdout.contains(section), "{section}");
     }
     insta::assert_snapshot!("explain_bf101", a.stdout);
@@ -93,10 +141,38 @@ fn buses_table_has_a_column_per_bus_and_a_row_per_criterion() {
     let out = busfit(&["buses"]);
     assert_eq!(out.code, 0);
     let header = out.stdout.lines().next().unwrap();
-    for bus in ["kafka", "redis", "redis-pubsub", "redis-streams", "mqtt", "nats", "nats-jetstream", "rabbitmq", "pulsar"] {
-        assert!(header.split('│').any(|c| c.trim() == bus), "{bus} in {header}");
+    for bus in [
+        "kafka",
+        "redis",
+        "redis-pubsub",
+        "redis-streams",
+        "mqtt",
+        "nats",
+        "nats-jetstream",
+        "rabbitmq",
+        "pulsar",
+    ] {
+        assert!(
+            header.split('│').any(|c| c.trim() == bus),
+            "{bus} in {header}"
+        );
     }
-    for row in ["purpose", "architecture", "throughput", "latency", "scalability", "delivery", "protocol", "network", "scenarios", "ecosystem", "resources", "complexity", "security", "when to choose"] {
+    for row in [
+        "purpose",
+        "architecture",
+        "throughput",
+        "latency",
+        "scalability",
+        "delivery",
+        "protocol",
+        "network",
+        "scenarios",
+        "ecosystem",
+        "resources",
+        "complexity",
+        "security",
+        "when to choose",
+    ] {
         assert!(out.stdout.lines().any(|l| l.starts_with(row)), "row {row}");
     }
     let core = busfit(&["buses", "--bus", "kafka,redis,mqtt"]);
@@ -112,7 +188,12 @@ fn buses_json_and_markdown() {
     let kafka = &list[0];
     assert_eq!(kafka["bus"], "kafka");
     assert_eq!(kafka["comparison"]["latency"]["text"], "10–100 ms");
-    assert!(!kafka["comparison"]["latency"]["source"].as_str().unwrap().is_empty());
+    assert!(
+        !kafka["comparison"]["latency"]["source"]
+            .as_str()
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(kafka["figures"]["delivery.max"], "exactly-once");
     let md = busfit(&["buses", "--format", "markdown"]);
     assert!(md.stdout.starts_with("| criterion | kafka | redis |"));

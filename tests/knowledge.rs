@@ -4,11 +4,22 @@ use busfit::kb::{COMPARISON_ROWS, Kb};
 
 #[test]
 fn builtin_knowledge_base_loads() {
-    let kb = Kb::builtin().unwrap_or_else(|e| panic!("{:#?}", e.iter().map(|e| e.short()).collect::<Vec<_>>()));
+    let kb = Kb::builtin()
+        .unwrap_or_else(|e| panic!("{:#?}", e.iter().map(|e| e.short()).collect::<Vec<_>>()));
     let buses: Vec<&str> = kb.bus_names().collect();
     assert_eq!(
         buses,
-        ["kafka", "redis", "redis-pubsub", "redis-streams", "mqtt", "nats", "nats-jetstream", "rabbitmq", "pulsar"]
+        [
+            "kafka",
+            "redis",
+            "redis-pubsub",
+            "redis-streams",
+            "mqtt",
+            "nats",
+            "nats-jetstream",
+            "rabbitmq",
+            "pulsar"
+        ]
     );
 }
 
@@ -17,8 +28,14 @@ fn every_profile_covers_the_fourteen_rows_with_sources() {
     let kb = Kb::builtin().unwrap();
     for p in &kb.profiles {
         for (row, _) in COMPARISON_ROWS {
-            let r = p.row(row).unwrap_or_else(|| panic!("{}: no `{row}` row", p.bus));
-            assert!(!r.text.trim().is_empty() && !r.source.trim().is_empty(), "{}: {row}", p.bus);
+            let r = p
+                .row(row)
+                .unwrap_or_else(|| panic!("{}: no `{row}` row", p.bus));
+            assert!(
+                !r.text.trim().is_empty() && !r.source.trim().is_empty(),
+                "{}: {row}",
+                p.bus
+            );
         }
     }
 }
@@ -32,10 +49,18 @@ fn core_buses_have_every_figure_the_rules_read() {
             w.paths(&mut paths);
         }
     }
-    let figures: Vec<Vec<String>> = paths.into_iter().filter(|p| p[0] == "bus" && p.len() > 1).map(|p| p[1..].to_vec()).collect();
+    let figures: Vec<Vec<String>> = paths
+        .into_iter()
+        .filter(|p| p[0] == "bus" && p.len() > 1)
+        .map(|p| p[1..].to_vec())
+        .collect();
     // `throughput.max` and `message_size.max` are absent on purpose where a bus scales out or
     // has no hard limit; the rules treat a missing figure as "no limit".
-    let optional = ["throughput.max", "message_size.max", "resources.node_memory"];
+    let optional = [
+        "throughput.max",
+        "message_size.max",
+        "resources.node_memory",
+    ];
     for bus in ["kafka", "redis", "redis-pubsub", "redis-streams", "mqtt"] {
         let p = kb.profile(bus).unwrap();
         for f in &figures {
@@ -52,9 +77,17 @@ fn core_buses_have_every_figure_the_rules_read() {
 fn every_figure_block_has_a_source() {
     let kb = Kb::builtin().unwrap();
     for p in &kb.profiles {
-        let blocks: std::collections::BTreeSet<&str> = p.figures.keys().filter_map(|k| k.split('.').next()).collect();
+        let blocks: std::collections::BTreeSet<&str> = p
+            .figures
+            .keys()
+            .filter_map(|k| k.split('.').next())
+            .collect();
         for b in blocks {
-            assert!(p.figures.contains_key(&format!("{b}.source")), "{}: `{b}` has no source", p.bus);
+            assert!(
+                p.figures.contains_key(&format!("{b}.source")),
+                "{}: `{b}` has no source",
+                p.bus
+            );
         }
     }
 }

@@ -5,7 +5,10 @@ mod common;
 use common::*;
 
 fn rules() -> Vec<serde_json::Value> {
-    json(&["rules", "--format", "json"]).as_array().expect("a list").clone()
+    json(&["rules", "--format", "json"])
+        .as_array()
+        .expect("a list")
+        .clone()
 }
 
 fn codes_in(out: &serde_json::Value) -> Vec<String> {
@@ -30,8 +33,14 @@ fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
         }
         let fires = format!("fixtures/rules/{code}/fires");
         let quiet = format!("fixtures/rules/{code}/quiet");
-        assert!(root().join(&fires).join("busfit.yaml").is_file(), "{code}: missing {fires}");
-        assert!(root().join(&quiet).join("busfit.yaml").is_file(), "{code}: missing {quiet}");
+        assert!(
+            root().join(&fires).join("busfit.yaml").is_file(),
+            "{code}: missing {fires}"
+        );
+        assert!(
+            root().join(&quiet).join("busfit.yaml").is_file(),
+            "{code}: missing {quiet}"
+        );
 
         let out = json(&["check", &fires, "--format", "json", "--fail-on", "never"]);
         let hits: Vec<&serde_json::Value> = out["findings"]
@@ -47,12 +56,21 @@ fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
         assert_eq!(f["severity"], rule["severity"]);
         // the finding points at the line of the requirement it is about
         let text = std::fs::read_to_string(root().join(&fires).join("busfit.yaml")).unwrap();
-        let line = text.lines().nth(f["line"].as_u64().unwrap() as usize - 1).unwrap();
+        let line = text
+            .lines()
+            .nth(f["line"].as_u64().unwrap() as usize - 1)
+            .unwrap();
         let key = rule["requirement"].as_str().unwrap_or("name");
-        assert!(line.contains(&format!("{key}:")), "{code}: points at `{line}`, expected `{key}:`");
+        assert!(
+            line.contains(&format!("{key}:")),
+            "{code}: points at `{line}`, expected `{key}:`"
+        );
 
         let out = json(&["check", &quiet, "--format", "json", "--fail-on", "never"]);
-        assert!(!codes_in(&out).contains(&code.to_owned()), "{code} fired on {quiet}: {out:#}");
+        assert!(
+            !codes_in(&out).contains(&code.to_owned()),
+            "{code} fired on {quiet}: {out:#}"
+        );
         checked += 1;
     }
     assert!(checked >= 25, "only {checked} rules checked");
@@ -68,9 +86,16 @@ fn every_rule_example_fires() {
         let example = rule["example"].as_str().unwrap();
         let d = manifest_dir(example);
         let out = busfit_in(d.path(), &["check", "--format", "json"]);
-        assert!(out.code < 2, "{code}: example is not a valid busfit.yaml: {}", out.stderr);
+        assert!(
+            out.code < 2,
+            "{code}: example is not a valid busfit.yaml: {}",
+            out.stderr
+        );
         let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-        assert!(codes_in(&v).contains(&code.to_owned()), "{code}: its example does not fire: {v:#}");
+        assert!(
+            codes_in(&v).contains(&code.to_owned()),
+            "{code}: its example does not fire: {v:#}"
+        );
     }
 }
 
@@ -79,7 +104,10 @@ fn every_rule_is_documented() {
     for rule in rules() {
         let code = rule["code"].as_str().unwrap();
         for key in ["what", "why", "example", "fix"] {
-            assert!(!rule[key].as_str().unwrap_or("").trim().is_empty(), "{code}: empty `{key}`");
+            assert!(
+                !rule[key].as_str().unwrap_or("").trim().is_empty(),
+                "{code}: empty `{key}`"
+            );
         }
     }
 }
@@ -87,12 +115,27 @@ fn every_rule_is_documented() {
 #[test]
 fn every_criterion_has_a_rule() {
     let criteria = [
-        "delivery", "latency", "throughput", "scalability", "retention", "protocol", "network",
-        "devices", "resources", "complexity", "security", "ecosystem", "scenario", "manifest",
+        "delivery",
+        "latency",
+        "throughput",
+        "scalability",
+        "retention",
+        "protocol",
+        "network",
+        "devices",
+        "resources",
+        "complexity",
+        "security",
+        "ecosystem",
+        "scenario",
+        "manifest",
     ];
     let rules = rules();
     for c in criteria {
-        assert!(rules.iter().any(|r| r["criterion"] == c), "no rule for criterion {c}");
+        assert!(
+            rules.iter().any(|r| r["criterion"] == c),
+            "no rule for criterion {c}"
+        );
     }
     // and nothing outside the contract's list
     for r in &rules {

@@ -37,7 +37,12 @@ pub fn busfit(args: &[&str]) -> Output {
 
 pub fn json(args: &[&str]) -> serde_json::Value {
     let out = busfit(args);
-    assert!(out.code == 0 || out.code == 1, "exit {}: {}", out.code, out.stderr);
+    assert!(
+        out.code == 0 || out.code == 1,
+        "exit {}: {}",
+        out.code,
+        out.stderr
+    );
     serde_json::from_str(&out.stdout).expect("valid JSON")
 }
 
