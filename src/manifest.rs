@@ -115,8 +115,20 @@ impl Ctx<'_> {
     }
 
     fn keys(&mut self, node: &Node, allowed: &[&str], what: &str) {
-        for (k, _) in node.entries() {
+        for (i, (k, _)) in node.entries().iter().enumerate() {
             let name = k.scalar_text().unwrap_or_default();
+            if node.entries()[..i]
+                .iter()
+                .any(|(p, _)| p.scalar_text().as_deref() == Some(name.as_str()))
+            {
+                self.err(
+                    k.span,
+                    format!("duplicate key `{name}` in {what}"),
+                    "declared again here",
+                    "each key may appear once",
+                );
+                continue;
+            }
             if !allowed.contains(&name.as_str()) {
                 let help = format!(
                     "{}{what} accepts: {}",

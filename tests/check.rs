@@ -211,6 +211,14 @@ fn every_kind_of_manifest_error_is_reported() {
         ),
         ("version: 1\nflows: [\n", "invalid YAML"),
         ("- just\n- a list\n", "must be a mapping"),
+        (
+            "version: 1\nflows:\n  - name: a\n    bus: kafka\n    bus: mqtt\n",
+            "duplicate key `bus`",
+        ),
+        (
+            "version: 1\nflows: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+            "recursion limit",
+        ),
     ];
     for (text, expected) in cases {
         let d = manifest_dir(text);
