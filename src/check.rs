@@ -8,6 +8,7 @@ use crate::eval::{self, Alternative, Levels};
 use crate::expr::Val;
 use crate::kb::{Kb, Severity};
 use crate::manifest::{self, FailOn, Manifest};
+use crate::project::Project;
 use crate::requirements::{ReqValue, Requirements};
 use crate::span::{ByteSpan, line_col};
 
@@ -230,8 +231,190 @@ fn selected(kb: &Kb, code: &str, opts: &CheckOptions) -> bool {
     (opts.select.is_empty() || opts.select.iter().any(matches)) && !opts.ignore.iter().any(matches)
 }
 
-/// Runs the whole check over already loaded manifests.
-pub fn check_manifests(kb: &Kb, manifests: &[Manifest], opts: &CheckOptions) -> CheckResult {
+/// Where a flow's bus came from (contract §5 inventory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BusFrom {
+    Declared,
+    Deployment,
+    Client,
+    Default,
+}
+
+impl BusFrom {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BusFrom::Declared => "declared",
+            BusFrom::Deployment => "deployment",
+            BusFrom::Client => "client",
+            BusFrom::Default => "default",
+        }
+    }
+}
+
+/// A flow from busfit.yaml or from an inline declaration, with its bus resolved.
+#[derive(Debug, Clone)]
+pub struct ResolvedFlow {
+    pub name: String,
+    pub file: SourceFile,
+    pub name_span: ByteSpan,
+    pub bus: Result<(String, BusFrom), Vec<String>>,
+    pub bus_span: Option<ByteSpan>,
+    pub requires: Requirements,
+    /// Index of the manifest whose settings apply.
+    pub manifest: Option<usize>,
+}
+
+fn distinct(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Resolves every flow's bus: declared, the broker a compose service reaches, the
+/// package's client library, the single bus deployed in scope, else the candidates.
+pub fn resolve(project: &Project, cli: &Requirements) -> Vec<ResolvedFlow> {
+    let facts = &project.facts;
+    let mut out = Vec::new();
+    let in_scope = |mi: Option<usize>, file: usize| match mi {
+        Some(i) => project.in_scope(&project.manifests[i], &facts.files[file].name),
+        None => true,
+    };
+    let scoped = |mi: Option<usize>| -> Result<(String, BusFrom), Vec<String>> {
+        let deployed = distinct(
+            facts
+                .deployments
+                .iter()
+                .filter(|d| in_scope(mi, d.file))
+                .map(|d| d.bus.clone())
+                .collect(),
+        );
+        if deployed.len() == 1 {
+            return Ok((deployed[0].clone(), BusFrom::Deployment));
+        }
+        if deployed.is_empty() {
+            let clients = distinct(
+                facts
+                    .clients
+                    .iter()
+                    .filter(|c| in_scope(mi, c.file))
+                    .map(|c| c.bus.clone())
+                    .collect(),
+            );
+            if clients.len() == 1 {
+                return Ok((clients[0].clone(), BusFrom::Client));
+            }
+            return Err(clients);
+        }
+        Err(deployed)
+    };
+    for (mi, m) in project.manifests.iter().enumerate() {
+        for f in &m.flows {
+            let mut requires = f.requires.clone();
+            requires.merge_under(&m.defaults);
+            requires.merge_under(cli);
+            let bus = match &f.bus {
+                Some((b, _)) => Ok((b.clone(), BusFrom::Declared)),
+                None => scoped(Some(mi)),
+            };
+            out.push(ResolvedFlow {
+                name: f.name.clone(),
+                file: m.file.clone(),
+                name_span: f.name_span,
+                bus,
+                bus_span: f.bus.as_ref().map(|b| b.1),
+                requires,
+                manifest: Some(mi),
+            });
+        }
+    }
+    for fl in &facts.inline {
+        let file = &facts.files[fl.file];
+        let mi = project
+            .manifest_for(&file.name)
+            .and_then(|m| project.manifests.iter().position(|x| std::ptr::eq(x, m)));
+        let mut requires = fl.requires.clone();
+        if let Some(i) = mi {
+            requires.merge_under(&project.manifests[i].defaults);
+        }
+        requires.merge_under(cli);
+        let bus = if let Some((b, _)) = &fl.bus {
+            Ok((b.clone(), BusFrom::Declared))
+        } else {
+            let reached = distinct(
+                facts
+                    .deployments
+                    .iter()
+                    .filter(|d| d.file == fl.file && fl.reaches.contains(&d.name))
+                    .map(|d| d.bus.clone())
+                    .collect(),
+            );
+            let libs = distinct(
+                facts
+                    .clients
+                    .iter()
+                    .filter(|c| c.file == fl.file)
+                    .map(|c| c.bus.clone())
+                    .collect(),
+            );
+            if reached.len() == 1 {
+                Ok((reached[0].clone(), BusFrom::Deployment))
+            } else if reached.is_empty() && libs.len() == 1 {
+                Ok((libs[0].clone(), BusFrom::Client))
+            } else if reached.len() > 1 {
+                Err(reached)
+            } else {
+                scoped(mi)
+            }
+        };
+        out.push(ResolvedFlow {
+            name: fl.name.clone(),
+            file: file.clone(),
+            name_span: fl.name_span,
+            bus,
+            bus_span: fl.bus.as_ref().map(|b| b.1),
+            requires,
+            manifest: mi,
+        });
+    }
+    out
+}
+
+fn manifest_finding(
+    kb: &Kb,
+    levels: &Levels,
+    code: &str,
+    file: &SourceFile,
+    span: ByteSpan,
+    (message, help): (String, String),
+    flow: Option<String>,
+) -> Option<Finding> {
+    let rule = kb.rule(code)?;
+    let severity = levels.of(rule)?;
+    let (line, column, end_line, end_column) = span_pos(&file.text, span);
+    Some(Finding {
+        code: rule.code.clone(),
+        name: rule.name.clone(),
+        criterion: rule.criterion.clone(),
+        severity,
+        message,
+        file: file.name.clone(),
+        line,
+        column,
+        end_line,
+        end_column,
+        flow,
+        bus: None,
+        help: Some(help),
+        alternatives: Vec::new(),
+        source: Some(file.clone()),
+        span,
+        label: "here".into(),
+        secondary: None,
+    })
+}
+
+/// Runs the whole check over a loaded project.
+pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckResult {
     let mut findings = Vec::new();
     let mut cli_reqs = Requirements::default();
     for (k, v) in &opts.requires {
@@ -244,143 +427,175 @@ pub fn check_manifests(kb: &Kb, manifests: &[Manifest], opts: &CheckOptions) -> 
             },
         );
     }
-    let mut fail_on = opts.fail_on;
-    for m in manifests {
-        if fail_on.is_none() {
-            fail_on = m.settings.fail_on;
+    let fail_on = opts
+        .fail_on
+        .or_else(|| project.manifests.iter().find_map(|m| m.settings.fail_on));
+    let levels_of = |mi: Option<usize>| Levels {
+        map: mi
+            .map(|i| project.manifests[i].settings.rules.clone())
+            .unwrap_or_default(),
+    };
+    for (file, span, msg) in &project.facts.broken {
+        let f = &project.facts.files[*file];
+        let mi = project
+            .manifest_for(&f.name)
+            .and_then(|m| project.manifests.iter().position(|x| std::ptr::eq(x, m)));
+        if let Some(fd) = manifest_finding(
+            kb,
+            &levels_of(mi),
+            "BF001",
+            f,
+            *span,
+            (
+                format!("{} could not be parsed: {msg}", f.name),
+                "fix the syntax error, or exclude the file; every other file is still checked"
+                    .into(),
+            ),
+            None,
+        ) {
+            findings.push(fd);
         }
-        let levels = Levels {
-            map: m
-                .settings
-                .rules
-                .iter()
-                .map(|(k, v)| (k.clone(), *v))
-                .collect(),
-        };
+    }
+    for flow in resolve(project, &cli_reqs) {
+        let levels = levels_of(flow.manifest);
+        let overrides: &[manifest::Override] = flow
+            .manifest
+            .map_or(&[], |i| &project.manifests[i].overrides);
         let profiles: Vec<_> = kb
             .profiles
             .iter()
-            .map(|p| manifest::apply_overrides(p, &m.overrides))
+            .map(|p| manifest::apply_overrides(p, overrides))
             .collect();
-        let src = &m.file.text;
-        for flow in &m.flows {
-            let mut reqs = flow.requires.clone();
-            reqs.merge_under(&m.defaults);
-            reqs.merge_under(&cli_reqs);
-            let Some((bus, bus_span)) = &flow.bus else {
-                let Some(rule) = kb.rule("BF002") else {
-                    continue;
-                };
-                let Some(sev) = levels.of(rule) else { continue };
-                let (line, column, end_line, end_column) = span_pos(src, flow.name_span);
-                findings.push(Finding {
-                    code: rule.code.clone(),
-                    name: rule.name.clone(),
-                    criterion: rule.criterion.clone(),
-                    severity: sev,
-                    message: format!(
-                        "flow `{}` names no bus and none can be determined",
-                        flow.name
-                    ),
-                    file: m.file.name.clone(),
-                    line,
-                    column,
-                    end_line,
-                    end_column,
-                    flow: Some(flow.name.clone()),
-                    bus: None,
-                    help: Some(format!(
-                        "add `bus:` with one of: {}",
-                        kb.bus_names().collect::<Vec<_>>().join(", ")
-                    )),
-                    alternatives: Vec::new(),
-                    source: Some(m.file.clone()),
-                    span: flow.name_span,
-                    label: "this flow".into(),
-                    secondary: None,
-                });
-                continue;
-            };
-            let Some(result) =
-                eval::evaluate(kb, &levels, &profiles, bus, &reqs, &flow.name, &m.file.name)
-            else {
-                continue;
-            };
-            let hits = result
-                .hits
-                .iter()
-                .map(|h| (h, true))
-                .chain(result.mode_hints.iter().map(|h| (h, false)));
-            for (hit, real) in hits {
-                let rule = &kb.rules[hit.rule];
-                let req_key = rule.requirement.clone().unwrap_or_default();
-                let (span, label, from_cli) = match reqs.get(&req_key) {
-                    Some(ReqValue { span: Some(s), .. }) => {
-                        (*s, format!("{req_key} required here"), false)
-                    }
-                    _ => (
-                        flow.name_span,
-                        format!("{req_key} required by --require"),
-                        true,
-                    ),
-                };
-                let (line, column, end_line, end_column) = span_pos(src, span);
-                let alternatives = if real {
-                    result.alternatives(kb, hit)
+        let src = &flow.file.text;
+        let (bus, _bus_from) = match &flow.bus {
+            Ok(b) => b.clone(),
+            Err(candidates) => {
+                let (message, help) = if candidates.is_empty() {
+                    (
+                        format!("flow `{}` names no bus and none is deployed", flow.name),
+                        format!(
+                            "add `bus:` with one of: {}",
+                            kb.bus_names().collect::<Vec<_>>().join(", ")
+                        ),
+                    )
                 } else {
-                    Vec::new()
+                    (
+                        format!(
+                            "flow `{}` names no bus and several are deployed: {}",
+                            flow.name,
+                            candidates.join(", ")
+                        ),
+                        format!(
+                            "add `bus: {}` (or another of them) to the flow",
+                            candidates[0]
+                        ),
+                    )
                 };
-                let mut help = hit.help.clone();
-                if !alternatives.is_empty() {
-                    let names: Vec<String> = alternatives
-                        .iter()
-                        .take(4)
-                        .map(|a| {
-                            if a.unmet.is_empty() {
-                                a.bus.clone()
-                            } else {
-                                format!("{} (misses {})", a.bus, a.unmet.join(", "))
-                            }
-                        })
-                        .collect();
-                    let line = format!("would fit: {}", names.join(", "));
-                    help = Some(match help {
-                        Some(h) => format!("{h}\n{line}"),
-                        None => line,
-                    });
+                if let Some(fd) = manifest_finding(
+                    kb,
+                    &levels,
+                    "BF002",
+                    &flow.file,
+                    flow.name_span,
+                    (message, help),
+                    Some(flow.name.clone()),
+                ) {
+                    findings.push(fd);
                 }
-                let mut message = hit.message.clone();
-                if from_cli {
-                    message.push_str(" (from --require)");
+                continue;
+            }
+        };
+        let reqs = &flow.requires;
+        let Some(result) = eval::evaluate(
+            kb,
+            &levels,
+            &profiles,
+            &bus,
+            reqs,
+            &flow.name,
+            &flow.file.name,
+        ) else {
+            continue;
+        };
+        let hits = result
+            .hits
+            .iter()
+            .map(|h| (h, true))
+            .chain(result.mode_hints.iter().map(|h| (h, false)));
+        for (hit, real) in hits {
+            let rule = &kb.rules[hit.rule];
+            let req_key = rule.requirement.clone().unwrap_or_default();
+            let (span, label, from_cli) = match reqs.get(&req_key) {
+                Some(ReqValue { span: Some(s), .. }) => {
+                    (*s, format!("{req_key} required here"), false)
                 }
-                findings.push(Finding {
-                    code: rule.code.clone(),
-                    name: rule.name.clone(),
-                    criterion: rule.criterion.clone(),
-                    severity: hit.severity,
-                    message,
-                    file: m.file.name.clone(),
-                    line,
-                    column,
-                    end_line,
-                    end_column,
-                    flow: Some(flow.name.clone()),
-                    bus: Some(bus.clone()),
-                    help,
-                    alternatives,
-                    source: Some(m.file.clone()),
-                    span,
-                    label,
-                    secondary: Some((*bus_span, format!("flow `{}` runs on {bus}", flow.name))),
+                _ => (
+                    flow.name_span,
+                    format!("{req_key} required by --require"),
+                    true,
+                ),
+            };
+            let (line, column, end_line, end_column) = span_pos(src, span);
+            let alternatives = if real {
+                result.alternatives(kb, hit)
+            } else {
+                Vec::new()
+            };
+            let mut help = hit.help.clone();
+            if !alternatives.is_empty() {
+                let names: Vec<String> = alternatives
+                    .iter()
+                    .take(4)
+                    .map(|a| {
+                        if a.unmet.is_empty() {
+                            a.bus.clone()
+                        } else {
+                            format!("{} (misses {})", a.bus, a.unmet.join(", "))
+                        }
+                    })
+                    .collect();
+                let line = format!("would fit: {}", names.join(", "));
+                help = Some(match help {
+                    Some(h) => format!("{h}\n{line}"),
+                    None => line,
                 });
             }
+            let mut message = hit.message.clone();
+            if from_cli {
+                message.push_str(" (from --require)");
+            }
+            let secondary = flow
+                .bus_span
+                .map(|s| (s, format!("flow `{}` runs on {bus}", flow.name)));
+            findings.push(Finding {
+                code: rule.code.clone(),
+                name: rule.name.clone(),
+                criterion: rule.criterion.clone(),
+                severity: hit.severity,
+                message,
+                file: flow.file.name.clone(),
+                line,
+                column,
+                end_line,
+                end_column,
+                flow: Some(flow.name.clone()),
+                bus: Some(bus.clone()),
+                help,
+                alternatives,
+                source: Some(flow.file.clone()),
+                span,
+                label,
+                secondary,
+            });
         }
     }
     findings.retain(|f| selected(kb, &f.code, opts));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    let files = project.manifests.len() + project.facts.files.len();
     CheckResult {
         findings,
-        files: manifests.len(),
+        files,
         fail_on: fail_on.unwrap_or(FailOn::Warning),
     }
 }

@@ -11,6 +11,7 @@ use crate::diag::{ConfigError, SourceFile, did_you_mean, render_errors};
 use crate::eval::{self, Levels};
 use crate::kb::Kb;
 use crate::manifest::{self, FailOn};
+use crate::project::Project;
 use crate::report;
 use crate::requirements::{self, ReqValue, Requirements};
 
@@ -258,6 +259,30 @@ fn add_custom_rules(kb: &mut Kb, manifests: &[manifest::Manifest]) -> Result<(),
     Ok(())
 }
 
+/// Finds the manifests for the paths (or takes `--config`), loads custom rules, and reads
+/// every file that can matter.
+fn open_project(
+    kb: &mut Kb,
+    paths: &[PathBuf],
+    config: Option<&PathBuf>,
+    no_ignore: bool,
+) -> Result<Project, Vec<ConfigError>> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let files = match config {
+        Some(c) if !c.is_file() => {
+            return Err(vec![
+                ConfigError::plain(format!("--config {}: no such file", c.display()))
+                    .code("busfit::io"),
+            ]);
+        }
+        Some(c) => vec![c.clone()],
+        None => check::discover_manifests(paths, no_ignore).map_err(|e| vec![*e])?,
+    };
+    let manifests = check::load_manifests(&files, &cwd, kb)?;
+    add_custom_rules(kb, &manifests)?;
+    crate::project::load(kb, paths, manifests, &files, &cwd, no_ignore)
+}
+
 fn parse_requires(list: &[String]) -> Result<Vec<(String, crate::expr::Val)>, Vec<ConfigError>> {
     let mut out = Vec::new();
     for item in list {
@@ -288,35 +313,15 @@ fn run_check(args: CheckArgs) -> i32 {
         Ok(kb) => kb,
         Err(e) => return fail(&e),
     };
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let files = match &args.config {
-        Some(c) => {
-            if !c.is_file() {
-                return fail(&[ConfigError::plain(format!(
-                    "--config {}: no such file",
-                    c.display()
-                ))
-                .code("busfit::io")]);
-            }
-            vec![c.clone()]
-        }
-        None => match check::discover_manifests(&paths, args.no_ignore) {
-            Ok(f) => f,
-            Err(e) => return fail(&[*e]),
-        },
-    };
-    let manifests = match check::load_manifests(&files, &cwd, &kb) {
-        Ok(m) => m,
+    let project = match open_project(&mut kb, &paths, args.config.as_ref(), args.no_ignore) {
+        Ok(p) => p,
         Err(e) => return fail(&e),
     };
-    if let Err(e) = add_custom_rules(&mut kb, &manifests) {
-        return fail(&e);
-    }
     let requires = match parse_requires(&args.require) {
         Ok(r) => r,
         Err(e) => return fail(&e),
@@ -350,7 +355,7 @@ fn run_check(args: CheckArgs) -> i32 {
         }),
         no_ignore: args.no_ignore,
     };
-    let result = check::check_manifests(&kb, &manifests, &opts);
+    let result = check::check_project(&kb, &project, &opts);
     let text = match args.format.unwrap_or(OutputFormat::Full) {
         OutputFormat::Full => report::full(&result, use_color(args.color)),
         OutputFormat::Concise => report::concise(&result),

@@ -164,8 +164,50 @@ pub struct Profile {
     pub comparison: Vec<Row>,
     /// Flattened figures: `delivery.max` → value.
     pub figures: BTreeMap<String, Val>,
+    pub recognition: Recognition,
     pub file: String,
 }
+
+/// How a bus is recognised in a repository's files.
+#[derive(Debug, Clone, Default)]
+pub struct Recognition {
+    /// Image names without registry or tag: `confluentinc/cp-kafka`, `redis`.
+    pub images: Vec<String>,
+    /// Environment variables that carry settings, by prefix, with the spelling convention.
+    pub env: Vec<EnvRule>,
+    pub command: Option<CommandRule>,
+    pub files: Vec<FileRule>,
+    /// Client libraries by ecosystem: cargo, npm, pypi, go, maven.
+    pub libraries: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnvRule {
+    pub prefix: String,
+    /// `dots`: `_` → `.`; `confluent`: `___` → `-`, `__` → `_`, `_` → `.`; `hocon`: `__` → `.`.
+    pub style: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CommandRule {
+    pub programs: Vec<String>,
+    pub style: String,
+    /// Flags that make the deployment another bus kind (`-js` → nats-jetstream).
+    pub upgrade: Option<(Vec<String>, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FileRule {
+    pub glob: String,
+    /// `properties` (`key=value`) or `conf` (`key value`).
+    pub format: String,
+    /// Keys one of which must appear for the file to count (empty: any file of that name).
+    pub markers: Vec<String>,
+}
+
+pub const ENV_STYLES: &[&str] = &["dots", "confluent", "hocon"];
+pub const FILE_FORMATS: &[&str] = &["properties", "conf"];
+pub const ECOSYSTEMS: &[&str] = &["cargo", "npm", "pypi", "go", "maven"];
 
 impl Profile {
     /// A figure by path; `.min`/`.max` of a range figure give its bounds.
@@ -488,6 +530,10 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             }
         }
     }
+    let recognition = root
+        .get("recognition")
+        .map(|r| load_recognition(&mut f, r))
+        .unwrap_or_default();
     if f.errors.is_empty() {
         Ok(Profile {
             bus,
@@ -495,11 +541,88 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             modes,
             comparison,
             figures,
+            recognition,
             file: file.name.clone(),
         })
     } else {
         Err(f.errors)
     }
+}
+
+fn words(n: Option<&Node>) -> Vec<String> {
+    n.map(|n| n.items().iter().filter_map(scalar).collect())
+        .unwrap_or_default()
+}
+
+fn load_recognition(f: &mut Fields<'_>, r: &Node) -> Recognition {
+    let mut out = Recognition {
+        images: words(r.get("images")),
+        ..Recognition::default()
+    };
+    let check = |f: &mut Fields<'_>, n: Option<&Node>, allowed: &[&str], what: &str| -> String {
+        let Some(n) = n else {
+            f.err(r.span, format!("{what} is missing"), None);
+            return String::new();
+        };
+        let v = scalar(n).unwrap_or_default();
+        if !allowed.contains(&v.as_str()) {
+            f.err(
+                n.span,
+                format!("unknown {what} `{v}`"),
+                Some(format!(
+                    "{}accepted: {}",
+                    did_you_mean(&v, allowed.iter().copied()),
+                    allowed.join(", ")
+                )),
+            );
+        }
+        v
+    };
+    for e in r.get("env").map(Node::items).unwrap_or_default() {
+        let prefix = e.get("prefix").and_then(scalar).unwrap_or_default();
+        let style = check(f, e.get("style"), ENV_STYLES, "env style");
+        out.env.push(EnvRule { prefix, style });
+    }
+    if let Some(c) = r.get("command") {
+        let style = check(f, c.get("style"), &["double-dash"], "command style");
+        let upgrade = c.get("upgrade").map(|u| {
+            (
+                words(u.get("flags")),
+                u.get("bus").and_then(scalar).unwrap_or_default(),
+            )
+        });
+        out.command = Some(CommandRule {
+            programs: words(c.get("programs")),
+            style,
+            upgrade,
+        });
+    }
+    for e in r.get("files").map(Node::items).unwrap_or_default() {
+        let glob = e.get("glob").and_then(scalar).unwrap_or_default();
+        if globset::Glob::new(&glob).is_err() {
+            f.err(e.span, format!("invalid glob `{glob}`"), None);
+        }
+        let format = check(f, e.get("format"), FILE_FORMATS, "file format");
+        out.files.push(FileRule {
+            glob,
+            format,
+            markers: words(e.get("markers")),
+        });
+    }
+    if let Some(l) = r.get("libraries") {
+        for (k, v) in l.entries() {
+            let eco = k.scalar_text().unwrap_or_default();
+            if !ECOSYSTEMS.contains(&eco.as_str()) {
+                f.err(
+                    k.span,
+                    format!("unknown ecosystem `{eco}`"),
+                    Some(format!("ecosystems: {}", ECOSYSTEMS.join(", "))),
+                );
+            }
+            out.libraries.insert(eco, words(Some(v)));
+        }
+    }
+    out
 }
 
 pub fn load_derived(file: &SourceFile) -> Result<Vec<Derived>, Vec<ConfigError>> {

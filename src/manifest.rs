@@ -697,3 +697,55 @@ pub fn apply_overrides(profile: &crate::kb::Profile, overrides: &[Override]) -> 
     }
     p
 }
+
+/// Reads a `requires:` mapping written inline in another file (compose `x-busfit`,
+/// `[tool.busfit]`, …), with the same checks and diagnostics as busfit.yaml.
+pub fn parse_requirements(
+    file: &SourceFile,
+    node: &Node,
+    kb: &Kb,
+) -> Result<Requirements, Vec<ConfigError>> {
+    let mut cx = Ctx {
+        file,
+        kb,
+        origin: 0,
+        errors: Vec::new(),
+    };
+    let r = cx.requirements(node, "`requires`");
+    if cx.errors.is_empty() {
+        Ok(r)
+    } else {
+        Err(cx.errors)
+    }
+}
+
+/// An inline declaration: its name, bus and requirements, each optional.
+pub type InlineDecl = (Option<String>, Option<(String, ByteSpan)>, Requirements);
+
+/// Reads an inline declaration: `{ name?, bus?, requires }`.
+pub fn parse_inline(
+    file: &SourceFile,
+    node: &Node,
+    kb: &Kb,
+) -> Result<InlineDecl, Vec<ConfigError>> {
+    let mut cx = Ctx {
+        file,
+        kb,
+        origin: 0,
+        errors: Vec::new(),
+    };
+    let mut out = (None, None, Requirements::default());
+    if let Some(m) = cx.expect_map(node, "an inline busfit declaration") {
+        cx.keys(m, FLOW_KEYS, "an inline busfit declaration");
+        out.0 = m.get("name").and_then(|n| n.as_str().map(str::to_owned));
+        out.1 = m.get("bus").and_then(|b| cx.bus_name(b));
+        if let Some(r) = m.get("requires") {
+            out.2 = cx.requirements(r, "`requires`");
+        }
+    }
+    if cx.errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(cx.errors)
+    }
+}

@@ -1,0 +1,66 @@
+//! Broker config files: Kafka `.properties` (`key=value`), redis.conf and
+//! mosquitto.conf (`key value`). One deployment per file.
+
+use super::{Deployment, Facts, Setting};
+use crate::kb::FileRule;
+use crate::span::ByteSpan;
+
+/// (key, value, span of the whole `key value` text) for every setting line.
+pub fn lines(src: &str, format: &str) -> Vec<(String, String, ByteSpan)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for raw in src.split_inclusive('\n') {
+        let line_start = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('!') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let split = if format == "properties" {
+            trimmed
+                .find(['=', ':'])
+                .or_else(|| trimmed.find(char::is_whitespace))
+        } else {
+            trimmed.find(char::is_whitespace)
+        };
+        let (key, value) = match split {
+            Some(i) => (trimmed[..i].trim(), trimmed[i + 1..].trim()),
+            None => (trimmed, ""),
+        };
+        let start = line_start + indent;
+        out.push((
+            key.to_owned(),
+            value.trim_matches('"').to_owned(),
+            ByteSpan::new(start, start + trimmed.trim_end().len()),
+        ));
+    }
+    out
+}
+
+pub fn extract(bus: &str, rule: &FileRule, file: usize, facts: &mut Facts) {
+    let f = &facts.files[file];
+    let name = f.name.rsplit('/').next().unwrap_or(&f.name).to_owned();
+    let settings: Vec<Setting> = lines(&f.text, &rule.format)
+        .into_iter()
+        .map(|(key, value, span)| Setting { key, value, span })
+        .collect();
+    if !rule.markers.is_empty() && !settings.iter().any(|s| rule.markers.contains(&s.key)) {
+        return;
+    }
+    let span = settings.first().map_or(ByteSpan::new(0, 0), |s| s.span);
+    facts.deployments.push(Deployment {
+        bus: bus.to_owned(),
+        file,
+        span,
+        source: if rule.format == "properties" {
+            "properties"
+        } else {
+            "conf"
+        },
+        name: name.clone(),
+        evidence: format!("config file {name}"),
+        settings,
+    });
+}

@@ -1,0 +1,213 @@
+//! What a repository deploys: facts read from its files, each keeping its position.
+//! The patterns that recognise a bus come from the profiles' `recognition:` blocks.
+
+pub mod compose;
+pub mod conf;
+pub mod packages;
+
+use globset::{Glob, GlobMatcher};
+
+use crate::diag::{ConfigError, SourceFile};
+use crate::kb::{FileRule, Kb};
+use crate::requirements::Requirements;
+use crate::span::ByteSpan;
+
+/// A setting of a deployment, normalised into the bus's own key namespace.
+#[derive(Debug, Clone)]
+pub struct Setting {
+    pub key: String,
+    pub value: String,
+    pub span: ByteSpan,
+}
+
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    pub bus: String,
+    pub file: usize,
+    pub span: ByteSpan,
+    pub source: &'static str,
+    pub name: String,
+    pub evidence: String,
+    pub settings: Vec<Setting>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub bus: String,
+    pub file: usize,
+    pub span: ByteSpan,
+    pub library: String,
+}
+
+/// Requirements declared inline in a deployment or package file.
+#[derive(Debug, Clone)]
+pub struct InlineFlow {
+    pub name: String,
+    pub name_span: ByteSpan,
+    pub bus: Option<(String, ByteSpan)>,
+    pub requires: Requirements,
+    pub file: usize,
+    /// Compose services this flow's service reaches (depends_on, links, URLs).
+    pub reaches: Vec<String>,
+}
+
+/// Everything read from a repository's files.
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub files: Vec<SourceFile>,
+    pub deployments: Vec<Deployment>,
+    pub clients: Vec<Client>,
+    pub inline: Vec<InlineFlow>,
+    /// Files that do not parse: (file, span, message).
+    pub broken: Vec<(usize, ByteSpan, String)>,
+    /// Errors in inline requirements (exit 2, like busfit.yaml).
+    pub errors: Vec<ConfigError>,
+}
+
+/// How a file is read.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// A YAML file that may be a compose file (checked after parsing).
+    Yaml {
+        named_compose: bool,
+    },
+    Conf {
+        bus: String,
+        rule: FileRule,
+    },
+    Cargo,
+    PackageJson,
+    Requirements,
+    Pyproject,
+    GoMod,
+    Pom,
+    Gradle,
+}
+
+/// Decides from a file's name alone whether it can matter.
+pub struct Classifier {
+    conf: Vec<(GlobMatcher, String, FileRule)>,
+}
+
+impl Classifier {
+    pub fn new(kb: &Kb) -> Classifier {
+        let mut conf = Vec::new();
+        for p in &kb.profiles {
+            for r in &p.recognition.files {
+                if let Ok(g) = Glob::new(&r.glob) {
+                    conf.push((g.compile_matcher(), p.bus.clone(), r.clone()));
+                }
+            }
+        }
+        Classifier { conf }
+    }
+
+    pub fn classify(&self, name: &str, in_templates: bool) -> Option<Kind> {
+        let lower = name.to_ascii_lowercase();
+        if crate::manifest::FILE_NAMES.contains(&lower.as_str()) {
+            return None;
+        }
+        if lower.ends_with(".yml") || lower.ends_with(".yaml") {
+            if in_templates {
+                return None; // Helm templates are Go templates, not YAML
+            }
+            let named = lower.starts_with("docker-compose") || lower.starts_with("compose");
+            return Some(Kind::Yaml {
+                named_compose: named,
+            });
+        }
+        match lower.as_str() {
+            "cargo.toml" => return Some(Kind::Cargo),
+            "package.json" => return Some(Kind::PackageJson),
+            "pyproject.toml" => return Some(Kind::Pyproject),
+            "go.mod" => return Some(Kind::GoMod),
+            "pom.xml" => return Some(Kind::Pom),
+            "build.gradle" | "build.gradle.kts" => return Some(Kind::Gradle),
+            _ => {}
+        }
+        if lower.starts_with("requirements") && lower.ends_with(".txt") {
+            return Some(Kind::Requirements);
+        }
+        self.conf
+            .iter()
+            .find(|(g, _, _)| g.is_match(name))
+            .map(|(_, bus, rule)| Kind::Conf {
+                bus: bus.clone(),
+                rule: rule.clone(),
+            })
+    }
+}
+
+/// Reads one file's facts into `facts`.
+pub fn extract(kb: &Kb, kind: &Kind, file: usize, facts: &mut Facts) {
+    match kind {
+        Kind::Yaml { named_compose } => compose::extract(kb, file, *named_compose, facts),
+        Kind::Conf { bus, rule } => conf::extract(bus, rule, file, facts),
+        Kind::Cargo => packages::cargo(kb, file, facts),
+        Kind::PackageJson => packages::npm(kb, file, facts),
+        Kind::Requirements => packages::requirements_txt(kb, file, facts),
+        Kind::Pyproject => packages::pyproject(kb, file, facts),
+        Kind::GoMod => packages::go_mod(kb, file, facts),
+        Kind::Pom => packages::pom(kb, file, facts),
+        Kind::Gradle => packages::gradle(kb, file, facts),
+    }
+}
+
+/// The bus whose image list names `image` (registry and tag stripped).
+pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    // the tag is after the last `:` that follows the last `/`
+    let last_slash = no_digest.rfind('/').map_or(0, |i| i + 1);
+    let name = match no_digest[last_slash..].find(':') {
+        Some(c) => &no_digest[..last_slash + c],
+        None => no_digest,
+    };
+    let name = name.to_ascii_lowercase();
+    kb.profiles.iter().find_map(|p| {
+        p.recognition
+            .images
+            .iter()
+            .any(|pat| name == *pat || name.ends_with(&format!("/{pat}")))
+            .then_some(p.bus.as_str())
+    })
+}
+
+/// The bus whose client library list for `ecosystem` holds `library`.
+pub fn bus_for_library<'k>(kb: &'k Kb, ecosystem: &str, library: &str) -> Option<&'k str> {
+    let norm = |s: &str| {
+        if ecosystem == "pypi" {
+            s.to_ascii_lowercase().replace('_', "-")
+        } else {
+            s.to_owned()
+        }
+    };
+    let lib = norm(library);
+    kb.profiles.iter().find_map(|p| {
+        let list = p.recognition.libraries.get(ecosystem)?;
+        list.iter()
+            .any(|l| {
+                let l = norm(l);
+                if ecosystem == "go" {
+                    lib == l || lib.starts_with(&format!("{l}/"))
+                } else {
+                    lib == l
+                }
+            })
+            .then_some(p.bus.as_str())
+    })
+}
+
+/// Renames an environment variable into a setting key by the profile's convention.
+pub fn env_key(style: &str, rest: &str) -> String {
+    let lower = rest.to_ascii_lowercase();
+    match style {
+        "confluent" => lower
+            .replace("___", "\u{1}")
+            .replace("__", "\u{2}")
+            .replace('_', ".")
+            .replace('\u{1}', "-")
+            .replace('\u{2}', "_"),
+        "hocon" => lower.replace("__", "."),
+        _ => lower.replace('_', "."),
+    }
+}

@@ -1,0 +1,304 @@
+//! Client libraries in package manifests, and requirements declared inline in them.
+
+use super::{Client, Facts, InlineFlow, bus_for_library};
+use crate::kb::Kb;
+use crate::span::ByteSpan;
+use crate::yaml::Node;
+
+fn client(kb: &Kb, facts: &mut Facts, file: usize, eco: &str, name: &str, span: ByteSpan) {
+    if let Some(bus) = bus_for_library(kb, eco, name) {
+        facts.clients.push(Client {
+            bus: bus.to_owned(),
+            file,
+            span,
+            library: name.to_owned(),
+        });
+    }
+}
+
+fn inline(
+    kb: &Kb,
+    facts: &mut Facts,
+    file: usize,
+    node: &Node,
+    key_span: ByteSpan,
+    default_name: &str,
+) {
+    match crate::manifest::parse_inline(&facts.files[file], node, kb) {
+        Ok((name, bus, requires)) => facts.inline.push(InlineFlow {
+            name: name.unwrap_or_else(|| default_name.to_owned()),
+            name_span: key_span,
+            bus,
+            requires,
+            file,
+            reaches: Vec::new(),
+        }),
+        Err(e) => facts.errors.extend(e),
+    }
+}
+
+fn key_span(map: &Node, key: &str) -> ByteSpan {
+    map.entries()
+        .iter()
+        .find(|(k, _)| k.as_str() == Some(key))
+        .map_or(map.span, |(k, _)| k.span)
+}
+
+fn toml_or_broken(facts: &mut Facts, file: usize) -> Option<Node> {
+    match crate::tree::parse_toml(&facts.files[file].text) {
+        Ok(n) => Some(n),
+        Err((msg, span)) => {
+            facts.broken.push((file, span, msg));
+            None
+        }
+    }
+}
+
+pub fn cargo(kb: &Kb, file: usize, facts: &mut Facts) {
+    let Some(root) = toml_or_broken(facts, file) else {
+        return;
+    };
+    for table in ["dependencies", "workspace"] {
+        let deps = if table == "workspace" {
+            root.get("workspace").and_then(|w| w.get("dependencies"))
+        } else {
+            root.get(table)
+        };
+        for (k, _) in deps.map(Node::entries).unwrap_or_default() {
+            if let Some(name) = k.as_str() {
+                client(kb, facts, file, "cargo", name, k.span);
+            }
+        }
+    }
+    let pkg = root.get("package");
+    if let Some(meta) = pkg.and_then(|p| p.get("metadata"))
+        && let Some(b) = meta.get("busfit")
+    {
+        let name = pkg
+            .and_then(|p| p.get("name"))
+            .and_then(Node::as_str)
+            .unwrap_or("package")
+            .to_owned();
+        inline(kb, facts, file, b, key_span(meta, "busfit"), &name);
+    }
+}
+
+pub fn npm(kb: &Kb, file: usize, facts: &mut Facts) {
+    let root = match crate::yaml::parse(&facts.files[file].text) {
+        Ok(r) => r,
+        Err(e) => {
+            facts.broken.push((file, e.span, e.message));
+            return;
+        }
+    };
+    for table in ["dependencies", "optionalDependencies", "peerDependencies"] {
+        for (k, _) in root.get(table).map(Node::entries).unwrap_or_default() {
+            if let Some(name) = k.as_str() {
+                client(kb, facts, file, "npm", name, k.span);
+            }
+        }
+    }
+    if let Some(b) = root.get("busfit") {
+        let name = root
+            .get("name")
+            .and_then(Node::as_str)
+            .unwrap_or("package")
+            .to_owned();
+        inline(kb, facts, file, b, key_span(&root, "busfit"), &name);
+    }
+}
+
+/// The distribution name at the start of a PEP 508 requirement.
+fn pep508_name(s: &str) -> &str {
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
+pub fn requirements_txt(kb: &Kb, file: usize, facts: &mut Facts) {
+    let text = facts.files[file].text.clone();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim_start();
+        if line.is_empty() || line.starts_with('#') || line.starts_with('-') {
+            continue;
+        }
+        let name = pep508_name(line);
+        if !name.is_empty() {
+            let s = start + (raw.len() - line.len());
+            client(
+                kb,
+                facts,
+                file,
+                "pypi",
+                name,
+                ByteSpan::new(s, s + name.len()),
+            );
+        }
+    }
+}
+
+pub fn pyproject(kb: &Kb, file: usize, facts: &mut Facts) {
+    let Some(root) = toml_or_broken(facts, file) else {
+        return;
+    };
+    let text = facts.files[file].text.clone();
+    let project = root.get("project");
+    for dep in project
+        .and_then(|p| p.get("dependencies"))
+        .map(Node::items)
+        .unwrap_or_default()
+    {
+        if let Some(s) = dep.as_str() {
+            let name = pep508_name(s.trim());
+            let start = dep.span.start
+                + usize::from(matches!(
+                    text.get(dep.span.start..dep.span.start + 1),
+                    Some("\"" | "'")
+                ));
+            client(
+                kb,
+                facts,
+                file,
+                "pypi",
+                name,
+                ByteSpan::new(start, start + name.len()),
+            );
+        }
+    }
+    let tool = root.get("tool");
+    if let Some(poetry) = tool.and_then(|t| t.get("poetry")) {
+        for (k, _) in poetry
+            .get("dependencies")
+            .map(Node::entries)
+            .unwrap_or_default()
+        {
+            if let Some(name) = k.as_str() {
+                client(kb, facts, file, "pypi", name, k.span);
+            }
+        }
+    }
+    if let Some(t) = tool
+        && let Some(b) = t.get("busfit")
+    {
+        let name = project
+            .and_then(|p| p.get("name"))
+            .or_else(|| {
+                tool.and_then(|t| t.get("poetry"))
+                    .and_then(|p| p.get("name"))
+            })
+            .and_then(Node::as_str)
+            .unwrap_or("package")
+            .to_owned();
+        inline(kb, facts, file, b, key_span(t, "busfit"), &name);
+    }
+}
+
+pub fn go_mod(kb: &Kb, file: usize, facts: &mut Facts) {
+    let text = facts.files[file].text.clone();
+    let mut offset = 0;
+    let mut in_block = false;
+    for raw in text.split_inclusive('\n') {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim();
+        let module = if in_block {
+            if line.starts_with(')') {
+                in_block = false;
+                continue;
+            }
+            line
+        } else if let Some(rest) = line.strip_prefix("require") {
+            let rest = rest.trim();
+            if rest.starts_with('(') {
+                in_block = true;
+                continue;
+            }
+            rest
+        } else {
+            continue;
+        };
+        let path = module.split_whitespace().next().unwrap_or("");
+        if path.is_empty() || path.starts_with("//") {
+            continue;
+        }
+        if let Some(i) = raw.find(path) {
+            client(
+                kb,
+                facts,
+                file,
+                "go",
+                path,
+                ByteSpan::new(start + i, start + i + path.len()),
+            );
+        }
+    }
+}
+
+pub fn pom(kb: &Kb, file: usize, facts: &mut Facts) {
+    let text = facts.files[file].text.clone();
+    let doc = match roxmltree::Document::parse(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            let p = e.pos();
+            let off = crate::span::offset_of(&text, p.row as usize, p.col as usize);
+            facts
+                .broken
+                .push((file, ByteSpan::new(off, off), e.to_string()));
+            return;
+        }
+    };
+    for dep in doc.descendants().filter(|n| n.has_tag_name("dependency")) {
+        let child = |tag: &str| dep.children().find(|c| c.has_tag_name(tag));
+        let (Some(g), Some(a)) = (child("groupId"), child("artifactId")) else {
+            continue;
+        };
+        let coord = format!(
+            "{}:{}",
+            g.text().unwrap_or("").trim(),
+            a.text().unwrap_or("").trim()
+        );
+        let r = a.range();
+        client(
+            kb,
+            facts,
+            file,
+            "maven",
+            &coord,
+            ByteSpan::new(r.start, r.end),
+        );
+    }
+}
+
+pub fn gradle(kb: &Kb, file: usize, facts: &mut Facts) {
+    let text = facts.files[file].text.clone();
+    for quote in ['"', '\''] {
+        let mut rest = 0;
+        while let Some(i) = text[rest..].find(quote) {
+            let start = rest + i + 1;
+            let Some(len) = text[start..].find(quote) else {
+                break;
+            };
+            let s = &text[start..start + len];
+            let mut parts = s.split(':');
+            if let (Some(g), Some(a)) = (parts.next(), parts.next())
+                && !g.is_empty()
+                && !a.is_empty()
+                && !s.contains(char::is_whitespace)
+            {
+                client(
+                    kb,
+                    facts,
+                    file,
+                    "maven",
+                    &format!("{g}:{a}"),
+                    ByteSpan::new(start, start + len),
+                );
+            }
+            rest = start + len + 1;
+        }
+    }
+}
