@@ -589,6 +589,7 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
             });
         }
     }
+    findings.extend(settings_findings(kb, project, &cli_reqs, &levels_of));
     findings.retain(|f| selected(kb, &f.code, opts));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
@@ -598,4 +599,101 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
         files,
         fail_on: fail_on.unwrap_or(FailOn::Warning),
     }
+}
+
+/// Settings rules over every deployment, with the requirements of the flows that run on it.
+/// A deployment no flow covers is checked with no requirements, at `info` (contract §2).
+fn settings_findings(
+    kb: &Kb,
+    project: &Project,
+    cli: &Requirements,
+    levels_of: &dyn Fn(Option<usize>) -> Levels,
+) -> Vec<Finding> {
+    let facts = &project.facts;
+    let flows = resolve(project, cli);
+    let mut best: std::collections::BTreeMap<(usize, usize, usize), Finding> =
+        std::collections::BTreeMap::new();
+    for d in &facts.deployments {
+        let file = &facts.files[d.file];
+        let mi = project
+            .manifest_for(&file.name)
+            .and_then(|m| project.manifests.iter().position(|x| std::ptr::eq(x, m)));
+        let levels = levels_of(mi);
+        let overrides: &[manifest::Override] = mi.map_or(&[], |i| &project.manifests[i].overrides);
+        let Some(profile) = kb
+            .profile(&d.bus)
+            .map(|p| manifest::apply_overrides(p, overrides))
+        else {
+            continue;
+        };
+        let covering: Vec<&ResolvedFlow> = flows
+            .iter()
+            .filter(|f| {
+                f.manifest == mi
+                    && matches!(&f.bus, Ok((b, _)) if *b == d.bus || profile.modes.contains(b))
+            })
+            .collect();
+        let empty = Requirements::default();
+        let runs: Vec<(Option<&str>, &Requirements)> = if covering.is_empty() {
+            vec![(None, if cli.is_empty() { &empty } else { cli })]
+        } else {
+            covering
+                .iter()
+                .map(|f| (Some(f.name.as_str()), &f.requires))
+                .collect()
+        };
+        for (flow, reqs) in runs {
+            for sh in eval::setting_hits(
+                kb,
+                &levels,
+                &profile,
+                reqs,
+                d,
+                flow.unwrap_or(""),
+                &file.name,
+            ) {
+                let rule = &kb.rules[sh.hit.rule];
+                let mut severity = sh.hit.severity;
+                let mut help = sh.hit.help.clone();
+                if flow.is_none() && cli.is_empty() {
+                    severity = Severity::Info;
+                    let hint = "no flow declares what this bus must do; declare requirements in busfit.yaml (`busfit init`) to check it against them";
+                    help = Some(match help {
+                        Some(h) => format!("{h}\n{hint}"),
+                        None => hint.to_owned(),
+                    });
+                }
+                let (line, column, end_line, end_column) = span_pos(&file.text, sh.setting.span);
+                let fd = Finding {
+                    code: rule.code.clone(),
+                    name: rule.name.clone(),
+                    criterion: rule.criterion.clone(),
+                    severity,
+                    message: sh.hit.message.clone(),
+                    file: file.name.clone(),
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    flow: flow.map(str::to_owned),
+                    bus: Some(d.bus.clone()),
+                    help,
+                    alternatives: Vec::new(),
+                    source: Some(file.clone()),
+                    span: sh.setting.span,
+                    label: format!("{} set here", sh.setting.key),
+                    secondary: (d.span != sh.setting.span)
+                        .then(|| (d.span, format!("{} deployed here", d.bus))),
+                };
+                let key = (sh.hit.rule, d.file, sh.setting.span.start);
+                match best.get(&key) {
+                    Some(old) if old.severity >= fd.severity => {}
+                    _ => {
+                        best.insert(key, fd);
+                    }
+                }
+            }
+        }
+    }
+    best.into_values().collect()
 }

@@ -35,6 +35,16 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// Rank every bus for every flow, from busfit.yaml or from flags
     Recommend(Box<RecommendArgs>),
+    /// List every bus deployment and client library found, and each flow's bus
+    Inventory {
+        /// Files or directories (default: the current directory)
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = RecFormat::Table)]
+        format: RecFormat,
+        /// Read files that .gitignore and .ignore exclude
+        #[arg(long)]
+        no_ignore: bool,
+    },
     /// Explain a rule: what it checks, why, an example, the fix, its sources
     Explain {
         /// A rule code (BF101) or name (delivery-guarantee-unsupported)
@@ -449,6 +459,32 @@ pub fn run(cli: Cli) -> i32 {
         None => run_check(cli.check),
         Some(Command::Check(args)) => run_check(*args),
         Some(Command::Recommend(args)) => run_recommend(*args),
+        Some(Command::Inventory {
+            paths,
+            format,
+            no_ignore,
+        }) => {
+            let mut kb = match load_kb() {
+                Ok(kb) => kb,
+                Err(e) => return fail(&e),
+            };
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
+            let project = match open_project(&mut kb, &paths, None, no_ignore) {
+                Ok(p) => p,
+                Err(e) => return fail(&e),
+            };
+            let flows = check::resolve(&project, &Requirements::default());
+            print(&commands::inventory(
+                &project,
+                &flows,
+                format == RecFormat::Json,
+            ));
+            0
+        }
         Some(Command::Explain { rule }) => {
             let kb = match load_kb() {
                 Ok(kb) => kb,

@@ -64,6 +64,8 @@ pub fn rules_json(kb: &Kb) -> String {
                 "code": r.code, "name": r.name, "criterion": r.criterion,
                 "severity": r.severity.as_str(),
                 "requirement": r.requirement,
+                "applies_to": r.applies_to,
+                "settings": r.settings,
                 "condition": if r.when_text.is_empty() { None } else { Some(&r.when_text) },
                 "what": r.what, "why": r.why, "example": r.example, "fix": r.fix,
                 "references": r.references,
@@ -294,4 +296,107 @@ pub fn ranking_json(flows: &[(String, Option<String>, Vec<Ranked>)]) -> String {
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// `busfit inventory`: what is deployed, which client libraries are used, each flow's bus.
+pub fn inventory(
+    project: &crate::project::Project,
+    flows: &[crate::check::ResolvedFlow],
+    as_json: bool,
+) -> String {
+    use crate::span::line_col;
+    let facts = &project.facts;
+    let pos =
+        |file: usize, span: crate::span::ByteSpan| line_col(&facts.files[file].text, span.start);
+    if as_json {
+        let deployments: Vec<Json> = facts
+            .deployments
+            .iter()
+            .map(|d| {
+                let (line, column) = pos(d.file, d.span);
+                json!({"bus": d.bus, "file": facts.files[d.file].name, "line": line, "column": column,
+                       "source": d.source, "name": d.name, "evidence": d.evidence,
+                       "settings": d.settings.iter().map(|s| json!({"key": s.key, "value": s.value})).collect::<Vec<_>>()})
+            })
+            .collect();
+        let clients: Vec<Json> = facts
+            .clients
+            .iter()
+            .map(|c| {
+                let (line, column) = pos(c.file, c.span);
+                json!({"bus": c.bus, "file": facts.files[c.file].name, "line": line, "column": column, "library": c.library})
+            })
+            .collect();
+        let flows: Vec<Json> = flows
+            .iter()
+            .map(|f| {
+                let (line, _) = line_col(&f.file.text, f.name_span.start);
+                let (bus, from) = match &f.bus {
+                    Ok((b, from)) => (Some(b.clone()), Some(from.as_str())),
+                    Err(_) => (None, None),
+                };
+                json!({"name": f.name, "file": f.file.name, "line": line, "bus": bus, "bus_from": from})
+            })
+            .collect();
+        let mut s = serde_json::to_string_pretty(
+            &json!({"deployments": deployments, "clients": clients, "flows": flows}),
+        )
+        .unwrap_or_default();
+        s.push('\n');
+        return s;
+    }
+    let mut out = String::new();
+    let d_rows: Vec<Vec<String>> = facts
+        .deployments
+        .iter()
+        .map(|d| {
+            let (l, c) = pos(d.file, d.span);
+            vec![
+                d.bus.clone(),
+                format!("{}:{l}:{c}", facts.files[d.file].name),
+                d.source.to_owned(),
+                d.name.clone(),
+                d.evidence.clone(),
+            ]
+        })
+        .collect();
+    let c_rows: Vec<Vec<String>> = facts
+        .clients
+        .iter()
+        .map(|c| {
+            let (l, col) = pos(c.file, c.span);
+            vec![
+                c.bus.clone(),
+                format!("{}:{l}:{col}", facts.files[c.file].name),
+                c.library.clone(),
+            ]
+        })
+        .collect();
+    let f_rows: Vec<Vec<String>> = flows
+        .iter()
+        .map(|f| {
+            let (l, c) = line_col(&f.file.text, f.name_span.start);
+            let (bus, from) = match &f.bus {
+                Ok((b, from)) => (b.clone(), from.as_str().to_owned()),
+                Err(c) if c.is_empty() => ("?".into(), "no bus deployed".into()),
+                Err(c) => ("?".into(), format!("one of {}", c.join(", "))),
+            };
+            vec![
+                f.name.clone(),
+                format!("{}:{l}:{c}", f.file.name),
+                bus,
+                from,
+            ]
+        })
+        .collect();
+    let _ = writeln!(out, "Deployments ({})", d_rows.len());
+    out.push_str(&table(
+        &["bus", "where", "source", "name", "evidence"],
+        &d_rows,
+    ));
+    let _ = writeln!(out, "\nClient libraries ({})", c_rows.len());
+    out.push_str(&table(&["bus", "where", "library"], &c_rows));
+    let _ = writeln!(out, "\nFlows ({})", f_rows.len());
+    out.push_str(&table(&["flow", "where", "bus", "bus from"], &f_rows));
+    out
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::expr::{self, Env, Scale, Val};
+use crate::extract::{Deployment, Setting};
 use crate::kb::{Kb, Profile, Rule, Severity};
 use crate::requirements::{self, Kind, Requirements};
 
@@ -29,6 +30,20 @@ struct FlowEnv<'a> {
     profile: &'a Profile,
     flow: &'a str,
     file: &'a str,
+    /// For settings rules: the deployment's settings and the one being checked.
+    settings: &'a [Setting],
+    current: Option<&'a Setting>,
+}
+
+impl FlowEnv<'_> {
+    fn setting(&self, key: &str) -> Option<Val> {
+        // the last spelling of a key wins, as in the brokers themselves
+        self.settings
+            .iter()
+            .rev()
+            .find(|s| s.key == key)
+            .map(|s| Val::from_text(&s.value))
+    }
 }
 
 impl Env for FlowEnv<'_> {
@@ -47,6 +62,9 @@ impl Env for FlowEnv<'_> {
             }
             "flow" => Some(Val::Str(self.flow.to_owned())),
             "file" => Some(Val::Str(self.file.to_owned())),
+            "setting" if path.len() > 1 => self.setting(&path[1..].join(".")),
+            "key" => self.current.map(|s| Val::Str(s.key.clone())),
+            "value" => self.current.map(|s| Val::from_text(&s.value)),
             _ => None,
         }
     }
@@ -86,10 +104,15 @@ pub fn hits(
         profile,
         flow,
         file,
+        settings: &[],
+        current: None,
     };
     let mut out = Vec::new();
     for (i, rule) in kb.rules.iter().enumerate() {
         let Some(cond) = &rule.when else { continue };
+        if !rule.settings.is_empty() {
+            continue;
+        }
         let Some(severity) = levels.of(rule) else {
             continue;
         };
@@ -300,5 +323,68 @@ pub fn rank(
         )
     };
     out.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.bus.cmp(&b.bus)));
+    out
+}
+
+/// A settings rule that fired on one setting of a deployment.
+#[derive(Debug, Clone)]
+pub struct SettingHit {
+    pub hit: Hit,
+    pub setting: Setting,
+}
+
+fn truthy(v: Option<Val>) -> bool {
+    matches!(v, Some(v) if v == Val::Bool(true) || matches!(&v, Val::Set(s) if !s.is_empty()))
+}
+
+/// The settings rules that fire on a deployment, once per setting they name.
+pub fn setting_hits(
+    kb: &Kb,
+    levels: &Levels,
+    profile: &Profile,
+    reqs: &Requirements,
+    deployment: &Deployment,
+    flow: &str,
+    file: &str,
+) -> Vec<SettingHit> {
+    let mut out = Vec::new();
+    for (i, rule) in kb.rules.iter().enumerate() {
+        if rule.settings.is_empty() || !rule.applies_to.contains(&deployment.bus) {
+            continue;
+        }
+        let (Some(cond), Some(severity)) = (&rule.when, levels.of(rule)) else {
+            continue;
+        };
+        for key in &rule.settings {
+            // the setting as the broker sees it: its last occurrence
+            let Some(current) = deployment.settings.iter().rev().find(|s| &s.key == key) else {
+                continue;
+            };
+            let env = FlowEnv {
+                kb,
+                reqs,
+                profile,
+                flow,
+                file,
+                settings: &deployment.settings,
+                current: Some(current),
+            };
+            if truthy(expr::eval(cond, &env)) {
+                out.push(SettingHit {
+                    hit: Hit {
+                        rule: i,
+                        severity,
+                        message: rule.message.render(&env),
+                        help: rule
+                            .help
+                            .as_ref()
+                            .map(|h| h.render(&env))
+                            .filter(|h| !h.trim().is_empty()),
+                    },
+                    setting: current.clone(),
+                });
+            }
+        }
+    }
     out
 }

@@ -124,7 +124,7 @@ pub struct ExprError {
     pub message: String,
 }
 
-pub const FUNCTIONS: [&str; 3] = ["missing", "has", "len"];
+pub const FUNCTIONS: [&str; 4] = ["missing", "has", "len", "contains"];
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -483,6 +483,14 @@ fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
             Val::Set(s) => Some(Val::Qty(Quantity::new(s.len() as f64, Dim::Number))),
             _ => None,
         },
+        ("contains", [a, b]) => {
+            let hay = eval(a, env)?;
+            let needle = eval(b, env)?.to_string().to_ascii_lowercase();
+            Some(Val::Bool(match hay {
+                Val::Set(items) => items.iter().any(|i| i.to_ascii_lowercase() == needle),
+                other => other.to_string().to_ascii_lowercase().contains(&needle),
+            }))
+        }
         ("missing", [a, b]) => {
             let want = eval(a, env)?.words()?;
             let have = eval(b, env).and_then(|v| v.words()).unwrap_or_default();

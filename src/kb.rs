@@ -77,6 +77,18 @@ pub const BUILTIN_RULES: &[(&str, &str)] = &[
         "rules/security.yaml",
         include_str!("../rules/security.yaml"),
     ),
+    (
+        "rules/settings-kafka.yaml",
+        include_str!("../rules/settings-kafka.yaml"),
+    ),
+    (
+        "rules/settings-redis.yaml",
+        include_str!("../rules/settings-redis.yaml"),
+    ),
+    (
+        "rules/settings-mqtt.yaml",
+        include_str!("../rules/settings-mqtt.yaml"),
+    ),
 ];
 
 pub const BUILTIN_DERIVED: (&str, &str) =
@@ -249,6 +261,10 @@ pub struct Rule {
     pub example: String,
     pub fix: String,
     pub references: Vec<String>,
+    /// Settings rules: the bus kinds whose deployments they check…
+    pub applies_to: Vec<String>,
+    /// …and the settings they check, one finding per setting (`key` and `value` in conditions).
+    pub settings: Vec<String>,
     pub file: String,
 }
 
@@ -678,6 +694,8 @@ const RULE_KEYS: &[&str] = &[
     "example",
     "fix",
     "references",
+    "applies_to",
+    "settings",
 ];
 
 /// Checks that every path an expression reads can exist.
@@ -717,7 +735,8 @@ fn check_paths(paths: &[Vec<String>], kb: &Kb) -> Result<(), String> {
                     return Err(format!("unknown derived value `{joined}`"));
                 }
             }
-            Some("flow" | "file") if p.len() == 1 => {}
+            Some("flow" | "file" | "key" | "value") if p.len() == 1 => {}
+            Some("setting") if p.len() > 1 => {}
             _ => {
                 return Err(format!(
                     "`{joined}` is not a value; paths start with req., bus., derived., or are `flow`, `file`, `bus`"
@@ -882,7 +901,30 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
             .get("references")
             .map(|n| n.items().iter().filter_map(scalar).collect())
             .unwrap_or_default();
-        if !builtin && requirement.is_none() {
+        let applies_to: Vec<String> = words(item.get("applies_to"));
+        let settings: Vec<String> = words(item.get("settings"));
+        for b in &applies_to {
+            if kb.profile(b).is_none() {
+                let span = item.get("applies_to").map_or(item.span, |n| n.span);
+                f.err(
+                    span,
+                    format!("unknown bus `{b}` in `applies_to`"),
+                    Some(format!(
+                        "{}bus kinds: {}",
+                        did_you_mean(b, kb.bus_names()),
+                        kb.bus_names().collect::<Vec<_>>().join(", ")
+                    )),
+                );
+            }
+        }
+        if settings.is_empty() != applies_to.is_empty() {
+            f.err(
+                item.span,
+                "a settings rule needs both `applies_to` (bus kinds) and `settings` (keys)",
+                None,
+            );
+        }
+        if !builtin && requirement.is_none() && settings.is_empty() {
             f.err(
                 item.span,
                 "missing `requirement` (the key the finding points at)",
@@ -910,6 +952,8 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
                     example,
                     fix,
                     references,
+                    applies_to,
+                    settings,
                     file: file.name.clone(),
                 },
                 code.1,

@@ -66,16 +66,17 @@ fn json_follows_the_contract() {
         assert!(a["unmet"].is_array());
     }
     let s = &v["summary"];
-    assert_eq!(s["files"], 1);
+    assert_eq!(s["files"], 5);
     let count = |sev: &str| findings.iter().filter(|f| f["severity"] == sev).count();
     assert_eq!(s["errors"], count("error"));
     assert_eq!(s["warnings"], count("warning"));
     assert_eq!(s["infos"], count("info"));
     // sorted by file, line, column, code
-    let keys: Vec<(u64, u64, String)> = findings
+    let keys: Vec<(String, u64, u64, String)> = findings
         .iter()
         .map(|f| {
             (
+                f["file"].as_str().unwrap().to_owned(),
                 f["line"].as_u64().unwrap(),
                 f["column"].as_u64().unwrap(),
                 f["code"].as_str().unwrap().to_owned(),
