@@ -655,7 +655,16 @@ fn settings_findings(
                 let rule = &kb.rules[sh.hit.rule];
                 let mut severity = sh.hit.severity;
                 let mut help = sh.hit.help.clone();
-                if flow.is_none() && cli.is_empty() {
+                // a risky setting that no declared requirement is about is advice (contract §2)
+                let mut paths = Vec::new();
+                if let Some(w) = &rule.when {
+                    w.paths(&mut paths);
+                }
+                let declared = paths.iter().any(|p| {
+                    p.first().is_some_and(|h| h == "req")
+                        && p.get(1).is_some_and(|k| reqs.get(k).is_some())
+                });
+                if !declared {
                     severity = Severity::Info;
                     let hint = "no flow declares what this bus must do; declare requirements in busfit.yaml (`busfit init`) to check it against them";
                     help = Some(match help {

@@ -355,11 +355,12 @@ pub fn setting_hits(
         let (Some(cond), Some(severity)) = (&rule.when, levels.of(rule)) else {
             continue;
         };
-        for key in &rule.settings {
-            // the setting as the broker sees it: its last occurrence
-            let Some(current) = deployment.settings.iter().rev().find(|s| &s.key == key) else {
-                continue;
-            };
+        // every occurrence: several listeners, or one per list item of a resource
+        for current in deployment
+            .settings
+            .iter()
+            .filter(|s| rule.settings.contains(&s.key))
+        {
             let env = FlowEnv {
                 kb,
                 reqs,

@@ -89,6 +89,10 @@ pub const BUILTIN_RULES: &[(&str, &str)] = &[
         "rules/settings-mqtt.yaml",
         include_str!("../rules/settings-mqtt.yaml"),
     ),
+    (
+        "rules/settings-other.yaml",
+        include_str!("../rules/settings-other.yaml"),
+    ),
 ];
 
 pub const BUILTIN_DERIVED: (&str, &str) =
@@ -191,6 +195,26 @@ pub struct Recognition {
     pub files: Vec<FileRule>,
     /// Client libraries by ecosystem: cargo, npm, pypi, go, maven.
     pub libraries: BTreeMap<String, Vec<String>>,
+    /// Helm chart names (Chart.yaml dependencies, chart directories).
+    pub charts: Vec<String>,
+    /// AsyncAPI server protocols.
+    pub protocols: Vec<String>,
+    /// Kubernetes custom resources and the settings read from them.
+    pub kinds: Vec<KindRule>,
+    /// Helm values paths → setting keys.
+    pub values: Vec<(String, String)>,
+    /// AsyncAPI binding fields → setting keys.
+    pub bindings: Vec<(String, String)>,
+}
+
+/// A custom resource that deploys the bus. `settings` maps paths in the resource
+/// (`spec.kafka.listeners[].tls`) to setting keys; `*` takes every entry of a mapping,
+/// `@conf` / `@properties` read a string as a config file.
+#[derive(Debug, Clone)]
+pub struct KindRule {
+    pub group: String,
+    pub kind: String,
+    pub settings: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -623,6 +647,31 @@ fn load_recognition(f: &mut Fields<'_>, r: &Node) -> Recognition {
             glob,
             format,
             markers: words(e.get("markers")),
+        });
+    }
+    out.charts = words(r.get("charts"));
+    out.protocols = words(r.get("protocols"));
+    let pairs = |n: Option<&Node>| -> Vec<(String, String)> {
+        n.map(|n| {
+            n.entries()
+                .iter()
+                .filter_map(|(k, v)| Some((k.scalar_text()?, scalar(v)?)))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    out.values = pairs(r.get("values"));
+    out.bindings = pairs(r.get("bindings"));
+    for k in r.get("kinds").map(Node::items).unwrap_or_default() {
+        let group = k.get("group").and_then(scalar).unwrap_or_default();
+        let kind = k.get("kind").and_then(scalar).unwrap_or_default();
+        if group.is_empty() || kind.is_empty() {
+            f.err(k.span, "a kind needs `group` and `kind`", None);
+        }
+        out.kinds.push(KindRule {
+            group,
+            kind,
+            settings: pairs(k.get("settings")),
         });
     }
     if let Some(l) = r.get("libraries") {

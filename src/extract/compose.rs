@@ -4,7 +4,7 @@
 use super::{Deployment, Facts, InlineFlow, Setting, bus_for_image, env_key};
 use crate::kb::Kb;
 use crate::span::ByteSpan;
-use crate::yaml::{self, Node, Value};
+use crate::yaml::{Node, Value};
 
 /// Offset of a scalar's text inside its span (after an opening quote).
 fn text_start(src: &str, n: &Node) -> usize {
@@ -14,7 +14,7 @@ fn text_start(src: &str, n: &Node) -> usize {
     }
 }
 
-fn is_compose(root: &Node) -> bool {
+pub fn is_compose(root: &Node) -> bool {
     root.get("services").is_some_and(|s| {
         s.is_map()
             && s.entries()
@@ -23,20 +23,8 @@ fn is_compose(root: &Node) -> bool {
     })
 }
 
-pub fn extract(kb: &Kb, file: usize, named: bool, facts: &mut Facts) {
+pub fn extract(kb: &Kb, file: usize, root: &Node, facts: &mut Facts) {
     let src = facts.files[file].text.clone();
-    let root = match yaml::parse(&src) {
-        Ok(r) => r,
-        Err(e) => {
-            if named {
-                facts.broken.push((file, e.span, e.message));
-            }
-            return;
-        }
-    };
-    if !is_compose(&root) {
-        return;
-    }
     let Some(services) = root.get("services") else {
         return;
     };

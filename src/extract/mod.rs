@@ -1,8 +1,10 @@
 //! What a repository deploys: facts read from its files, each keeping its position.
 //! The patterns that recognise a bus come from the profiles' `recognition:` blocks.
 
+pub mod asyncapi;
 pub mod compose;
 pub mod conf;
+pub mod kube;
 pub mod packages;
 
 use globset::{Glob, GlobMatcher};
@@ -11,6 +13,7 @@ use crate::diag::{ConfigError, SourceFile};
 use crate::kb::{FileRule, Kb};
 use crate::requirements::Requirements;
 use crate::span::ByteSpan;
+use crate::yaml::Node;
 
 /// A setting of a deployment, normalised into the bus's own key namespace.
 #[derive(Debug, Clone)]
@@ -141,7 +144,7 @@ impl Classifier {
 /// Reads one file's facts into `facts`.
 pub fn extract(kb: &Kb, kind: &Kind, file: usize, facts: &mut Facts) {
     match kind {
-        Kind::Yaml { named_compose } => compose::extract(kb, file, *named_compose, facts),
+        Kind::Yaml { named_compose } => yaml_file(kb, file, *named_compose, facts),
         Kind::Conf { bus, rule } => conf::extract(bus, rule, file, facts),
         Kind::Cargo => packages::cargo(kb, file, facts),
         Kind::PackageJson => packages::npm(kb, file, facts),
@@ -150,6 +153,68 @@ pub fn extract(kb: &Kb, kind: &Kind, file: usize, facts: &mut Facts) {
         Kind::GoMod => packages::go_mod(kb, file, facts),
         Kind::Pom => packages::pom(kb, file, facts),
         Kind::Gradle => packages::gradle(kb, file, facts),
+    }
+}
+
+/// A YAML (or JSON-in-YAML) file: compose, Kubernetes, AsyncAPI or Helm, decided by content.
+fn yaml_file(kb: &Kb, file: usize, named_compose: bool, facts: &mut Facts) {
+    let src = facts.files[file].text.clone();
+    let name = facts.files[file].name.clone();
+    let base = name.rsplit('/').next().unwrap_or(&name);
+    let looks_deployed = named_compose
+        || base == "Chart.yaml"
+        || src.starts_with("apiVersion:")
+        || src.contains("\napiVersion:")
+        || src.starts_with("asyncapi:")
+        || src.contains("\nasyncapi:");
+    let docs = match crate::yaml::parse_multi(&src) {
+        Ok(d) => d,
+        Err(e) => {
+            // only a file that is recognisably a deployment file is reported as broken
+            if looks_deployed {
+                facts.broken.push((file, e.span, e.message));
+            }
+            return;
+        }
+    };
+    if base == "Chart.yaml" {
+        if let Some(root) = docs.first() {
+            kube::chart(kb, file, root, facts);
+        }
+        return;
+    }
+    if base.starts_with("values") {
+        let dir = name.rsplit_once('/').map_or("", |(d, _)| d);
+        let chart_name = if dir.is_empty() {
+            "Chart.yaml".to_owned()
+        } else {
+            format!("{dir}/Chart.yaml")
+        };
+        if let Some(chart) = facts
+            .files
+            .iter()
+            .find(|f| f.name == chart_name)
+            .and_then(|f| crate::yaml::parse(&f.text).ok())
+            && let Some(root) = docs.first()
+        {
+            kube::values(kb, file, root, &chart, facts);
+            return;
+        }
+    }
+    for doc in &docs {
+        if compose::is_compose(doc) {
+            compose::extract(kb, file, doc, facts);
+        } else if asyncapi::is_asyncapi(doc) {
+            asyncapi::extract(kb, file, doc, facts);
+        } else if kube::is_object(doc) {
+            if doc.get("kind").and_then(Node::as_str) == Some("List") {
+                for item in select(doc, "items[]") {
+                    kube::extract_doc(kb, file, item, facts);
+                }
+            } else {
+                kube::extract_doc(kb, file, doc, facts);
+            }
+        }
     }
 }
 
@@ -210,4 +275,112 @@ pub fn env_key(style: &str, rest: &str) -> String {
         "hocon" => lower.replace("__", "."),
         _ => lower.replace('_', "."),
     }
+}
+
+/// Every node at a dotted path; a segment `name[]` walks each item of a list.
+pub fn select<'a>(node: &'a Node, path: &str) -> Vec<&'a Node> {
+    let mut current = vec![node];
+    for seg in path.split('.') {
+        let (name, each) = match seg.strip_suffix("[]") {
+            Some(n) => (n, true),
+            None => (seg, false),
+        };
+        let mut next = Vec::new();
+        for n in current {
+            if let Some(v) = n.get(name) {
+                if each {
+                    next.extend(v.items());
+                } else {
+                    next.push(v);
+                }
+            }
+        }
+        current = next;
+    }
+    current
+}
+
+/// Byte spans of the lines of a string scalar (such as a `|` block) in the file.
+fn embedded_lines(src: &str, node: &Node, text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut from = node.span.start.min(src.len());
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        match src.get(from..).and_then(|rest| rest.find(t)) {
+            Some(i) => {
+                out.push((from + i, line.to_owned()));
+                from += i + t.len();
+            }
+            None => out.push((node.span.start, line.to_owned())),
+        }
+    }
+    out
+}
+
+/// Settings read from a config file held in a string scalar.
+pub fn embedded_settings(src: &str, node: &Node, format: &str) -> Vec<Setting> {
+    let Some(text) = node.as_str() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (offset, line) in embedded_lines(src, node, text) {
+        for (key, value, span) in conf::lines(&line, format) {
+            out.push(Setting {
+                key,
+                value,
+                span: ByteSpan::new(
+                    offset + span.start - (line.len() - line.trim_start().len()).min(span.start),
+                    offset + span.end - (line.len() - line.trim_start().len()).min(span.start),
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// Settings from a tree by a mapping of paths to setting keys.
+pub fn mapped_settings(
+    src: &str,
+    root: &Node,
+    mapping: &[(String, String)],
+    prefix: &str,
+) -> Vec<Setting> {
+    let mut out = Vec::new();
+    for (path, target) in mapping {
+        let full = if prefix.is_empty() {
+            path.clone()
+        } else {
+            format!("{prefix}.{path}")
+        };
+        for n in select(root, &full) {
+            match target.as_str() {
+                "*" => {
+                    for (k, v) in n.entries() {
+                        if let (Some(key), Some(value)) = (k.scalar_text(), v.scalar_text()) {
+                            out.push(Setting {
+                                key,
+                                value,
+                                span: if v.span.is_empty() { k.span } else { v.span },
+                            });
+                        }
+                    }
+                }
+                "@conf" => out.extend(embedded_settings(src, n, "conf")),
+                "@properties" => out.extend(embedded_settings(src, n, "properties")),
+                key => {
+                    if let Some(value) = n.scalar_text() {
+                        out.push(Setting {
+                            key: key.to_owned(),
+                            value,
+                            span: n.span,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
 }

@@ -1,0 +1,303 @@
+//! Kubernetes manifests (multi-document): workload images, env and args; ConfigMaps
+//! holding broker configs; operators' custom resources; `busfit.dev/*` annotations.
+//! Helm: Chart.yaml dependencies and the values of well-known charts.
+
+use super::{
+    Deployment, Facts, InlineFlow, Setting, bus_for_image, embedded_settings, env_key,
+    mapped_settings, select,
+};
+use crate::kb::Kb;
+use crate::requirements::{self, ReqValue, Requirements};
+use crate::span::ByteSpan;
+use crate::yaml::Node;
+
+const WORKLOADS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Pod",
+    "Job",
+    "CronJob",
+    "ReplicaSet",
+];
+
+/// Whether a document is a Kubernetes object.
+pub fn is_object(doc: &Node) -> bool {
+    doc.get("apiVersion").and_then(Node::as_str).is_some()
+        && doc.get("kind").and_then(Node::as_str).is_some()
+}
+
+fn containers(doc: &Node) -> Vec<&Node> {
+    let mut out = Vec::new();
+    for path in [
+        "spec.containers[]",
+        "spec.initContainers[]",
+        "spec.template.spec.containers[]",
+        "spec.template.spec.initContainers[]",
+        "spec.jobTemplate.spec.template.spec.containers[]",
+    ] {
+        out.extend(select(doc, path));
+    }
+    out
+}
+
+pub fn extract_doc(kb: &Kb, file: usize, doc: &Node, facts: &mut Facts) {
+    let src = facts.files[file].text.clone();
+    let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("");
+    let kind_span = doc.get("kind").map_or(doc.span, |k| k.span);
+    let api = doc.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+    let group = api.split('/').next().unwrap_or("");
+    let name = doc
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Node::scalar_text)
+        .unwrap_or_else(|| kind.to_lowercase());
+    if WORKLOADS.contains(&kind) {
+        for c in containers(doc) {
+            let Some(img) = c.get("image") else { continue };
+            let Some(image) = img.as_str() else { continue };
+            let Some(bus) = bus_for_image(kb, image) else {
+                continue;
+            };
+            let mut d = Deployment {
+                bus: bus.to_owned(),
+                file,
+                span: img.span,
+                source: "kubernetes",
+                name: name.clone(),
+                evidence: format!("{kind} image {image}"),
+                settings: Vec::new(),
+            };
+            if let Some(p) = kb.profile(bus) {
+                for e in c.get("env").map(Node::items).unwrap_or_default() {
+                    let (Some(k), Some(v)) = (e.get("name").and_then(Node::as_str), e.get("value"))
+                    else {
+                        continue;
+                    };
+                    if let Some(rule) = p.recognition.env.iter().find(|r| k.starts_with(&r.prefix))
+                    {
+                        d.settings.push(Setting {
+                            key: env_key(&rule.style, &k[rule.prefix.len()..]),
+                            value: v.scalar_text().unwrap_or_default(),
+                            span: v.span,
+                        });
+                    }
+                }
+                if let Some(cmd) = &p.recognition.command {
+                    for a in select(c, "args[]")
+                        .into_iter()
+                        .chain(select(c, "command[]"))
+                    {
+                        let t = a.scalar_text().unwrap_or_default();
+                        if let Some((flags, to)) = &cmd.upgrade
+                            && flags.contains(&t)
+                        {
+                            d.bus = to.clone();
+                        }
+                    }
+                }
+            }
+            facts.deployments.push(d);
+        }
+        annotations(kb, file, doc, &name, facts);
+        return;
+    }
+    if kind == "ConfigMap" {
+        for (k, v) in doc.get("data").map(Node::entries).unwrap_or_default() {
+            let key = k.scalar_text().unwrap_or_default();
+            let Some((bus, rule)) = kb.profiles.iter().find_map(|p| {
+                p.recognition
+                    .files
+                    .iter()
+                    .find(|r| {
+                        globset::Glob::new(&r.glob)
+                            .is_ok_and(|g| g.compile_matcher().is_match(&key))
+                    })
+                    .map(|r| (p.bus.clone(), r.clone()))
+            }) else {
+                continue;
+            };
+            let settings = embedded_settings(&src, v, &rule.format);
+            if !rule.markers.is_empty() && !settings.iter().any(|s| rule.markers.contains(&s.key)) {
+                continue;
+            }
+            facts.deployments.push(Deployment {
+                bus,
+                file,
+                span: k.span,
+                source: "kubernetes",
+                name: format!("{name}/{key}"),
+                evidence: format!("ConfigMap {name} key {key}"),
+                settings,
+            });
+        }
+        return;
+    }
+    for p in &kb.profiles {
+        if let Some(kr) = p
+            .recognition
+            .kinds
+            .iter()
+            .find(|k| k.kind == kind && k.group == group)
+        {
+            let settings = mapped_settings(&src, doc, &kr.settings, "");
+            facts.deployments.push(Deployment {
+                bus: p.bus.clone(),
+                file,
+                span: kind_span,
+                source: "kubernetes",
+                name: name.clone(),
+                evidence: format!("{kind} ({api})"),
+                settings,
+            });
+            annotations(kb, file, doc, &name, facts);
+            return;
+        }
+    }
+}
+
+/// `busfit.dev/<key>` annotations on an object: a flow named after it.
+fn annotations(kb: &Kb, file: usize, doc: &Node, name: &str, facts: &mut Facts) {
+    let Some(ann) = doc.get("metadata").and_then(|m| m.get("annotations")) else {
+        return;
+    };
+    let mut requires = Requirements::default();
+    let mut bus = None;
+    let mut flow_name = name.to_owned();
+    let mut first = None;
+    for (k, v) in ann.entries() {
+        let Some(key) = k.as_str().and_then(|s| s.strip_prefix("busfit.dev/")) else {
+            continue;
+        };
+        first.get_or_insert(k.span);
+        let text = v.scalar_text().unwrap_or_default();
+        match key {
+            "bus" => match kb.profile(&text) {
+                Some(_) => bus = Some((text, v.span)),
+                None => facts.errors.push(
+                    crate::diag::ConfigError::new(
+                        &facts.files[file],
+                        v.span,
+                        format!("unknown bus `{text}`"),
+                    )
+                    .help(format!(
+                        "{}bus kinds: {}",
+                        crate::diag::did_you_mean(&text, kb.bus_names()),
+                        kb.bus_names().collect::<Vec<_>>().join(", ")
+                    ))
+                    .code("busfit::manifest"),
+                ),
+            },
+            "name" => flow_name = text,
+            _ => {
+                let key_us = key.replace('-', "_");
+                match requirements::parse_assignment(&key_us, &text) {
+                    Ok((k, val)) => {
+                        requires.map.insert(
+                            k,
+                            ReqValue {
+                                val,
+                                span: Some(v.span),
+                                origin: None,
+                            },
+                        );
+                    }
+                    Err(bad) => facts.errors.push(
+                        crate::diag::ConfigError::new(
+                            &facts.files[file],
+                            if bad.message.starts_with("unknown requirement") {
+                                k.span
+                            } else {
+                                v.span
+                            },
+                            bad.message,
+                        )
+                        .help(bad.help)
+                        .code("busfit::manifest"),
+                    ),
+                }
+            }
+        }
+    }
+    if let Some(span) = first {
+        facts.inline.push(InlineFlow {
+            name: flow_name,
+            name_span: span,
+            bus,
+            requires,
+            file,
+            reaches: vec![name.to_owned()],
+        });
+    }
+}
+
+/// Chart.yaml: the chart itself or its dependencies name a well-known chart.
+pub fn chart(kb: &Kb, file: usize, root: &Node, facts: &mut Facts) {
+    let own = root.get("name").and_then(Node::as_str).unwrap_or("");
+    for dep in select(root, "dependencies[]") {
+        let Some(n) = dep.get("name") else { continue };
+        let dep_name = n.as_str().unwrap_or("");
+        if let Some(p) = kb
+            .profiles
+            .iter()
+            .find(|p| p.recognition.charts.iter().any(|c| c == dep_name))
+        {
+            let repo = dep.get("repository").and_then(Node::as_str).unwrap_or("");
+            facts.deployments.push(Deployment {
+                bus: p.bus.clone(),
+                file,
+                span: n.span,
+                source: "helm",
+                name: dep_name.to_owned(),
+                evidence: format!("chart dependency {dep_name} {repo}")
+                    .trim_end()
+                    .to_owned(),
+                settings: Vec::new(),
+            });
+        }
+    }
+    let _ = own;
+}
+
+/// values.yaml of a chart: settings under the dependency's key, or at the root for the chart itself.
+pub fn values(kb: &Kb, file: usize, root: &Node, chart: &Node, facts: &mut Facts) {
+    let src = facts.files[file].text.clone();
+    let own = chart.get("name").and_then(Node::as_str).unwrap_or("");
+    let mut targets: Vec<(String, String)> = Vec::new();
+    for dep in select(chart, "dependencies[]") {
+        let name = dep.get("name").and_then(Node::as_str).unwrap_or("");
+        let alias = dep.get("alias").and_then(Node::as_str).unwrap_or(name);
+        targets.push((name.to_owned(), alias.to_owned()));
+    }
+    for p in &kb.profiles {
+        if p.recognition.values.is_empty() {
+            continue;
+        }
+        if p.recognition.charts.iter().any(|c| c == own) {
+            let settings = mapped_settings(&src, root, &p.recognition.values, "");
+            push_values(facts, file, &p.bus, own, settings);
+        }
+        for (name, key) in &targets {
+            if p.recognition.charts.iter().any(|c| c == name) && root.get(key).is_some() {
+                let settings = mapped_settings(&src, root, &p.recognition.values, key);
+                push_values(facts, file, &p.bus, key, settings);
+            }
+        }
+    }
+}
+
+fn push_values(facts: &mut Facts, file: usize, bus: &str, name: &str, settings: Vec<Setting>) {
+    if settings.is_empty() {
+        return;
+    }
+    let span = settings.first().map_or(ByteSpan::new(0, 0), |s| s.span);
+    facts.deployments.push(Deployment {
+        bus: bus.to_owned(),
+        file,
+        span,
+        source: "helm",
+        name: name.to_owned(),
+        evidence: format!("values for chart {name}"),
+        settings,
+    });
+}
