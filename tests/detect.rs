@@ -17,6 +17,9 @@ fn find<'a>(list: &'a serde_json::Value, file: &str, bus: &str) -> Vec<&'a serde
         .collect()
 }
 
+/// file, bus, (line, column), source, name
+type Expected<'a> = (&'a str, &'a str, (u64, u64), &'a str, &'a str);
+
 fn at(v: &serde_json::Value) -> (u64, u64) {
     (v["line"].as_u64().unwrap(), v["column"].as_u64().unwrap())
 }
@@ -25,7 +28,7 @@ fn at(v: &serde_json::Value) -> (u64, u64) {
 fn deployments_at_their_evidence() {
     let v = inventory("fixtures/detect");
     let d = &v["deployments"];
-    let cases: &[(&str, &str, (u64, u64), &str, &str)] = &[
+    let cases: &[Expected] = &[
         (
             "fixtures/detect/compose/compose.yaml",
             "kafka",
