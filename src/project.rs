@@ -66,10 +66,7 @@ pub fn walk(root: &Path, no_ignore: bool) -> impl Iterator<Item = ignore::DirEnt
         .ignore(!no_ignore)
         .parents(!no_ignore)
         .require_git(false)
-        .filter_entry(|e| {
-            let n = e.file_name();
-            n != ".git" && n != "node_modules" && n != "target"
-        })
+        .filter_entry(|e| e.file_name() != ".git")
         .build()
         .flatten()
 }
