@@ -239,6 +239,8 @@ pub struct FileRule {
     pub format: String,
     /// Keys one of which must appear for the file to count (empty: any file of that name).
     pub markers: Vec<String>,
+    /// Keys whose presence makes the deployment another bus kind (`jetstream` → nats-jetstream).
+    pub upgrade: Option<(Vec<String>, String)>,
 }
 
 pub const ENV_STYLES: &[&str] = &["dots", "confluent", "hocon"];
@@ -643,10 +645,15 @@ fn load_recognition(f: &mut Fields<'_>, r: &Node) -> Recognition {
             f.err(e.span, format!("invalid glob `{glob}`"), None);
         }
         let format = check(f, e.get("format"), FILE_FORMATS, "file format");
+        let upgrade = e.get("upgrade").map(|u| {
+            let to = u.get("bus").and_then(scalar).unwrap_or_default();
+            (words(u.get("keys")), to)
+        });
         out.files.push(FileRule {
             glob,
             format,
             markers: words(e.get("markers")),
+            upgrade,
         });
     }
     out.charts = words(r.get("charts"));

@@ -29,6 +29,9 @@ pub fn lines(src: &str, format: &str) -> Vec<(String, String, ByteSpan)> {
             Some(i) => (trimmed[..i].trim(), trimmed[i + 1..].trim()),
             None => (trimmed, ""),
         };
+        // nats-server.conf writes `key: value` or `key = value`
+        let key = key.trim_end_matches(':');
+        let value = value.trim_start_matches(['=', ':']).trim();
         let start = line_start + indent;
         out.push((
             key.to_owned(),
@@ -50,6 +53,16 @@ pub fn extract(bus: &str, rule: &FileRule, file: usize, facts: &mut Facts) {
         return;
     }
     let span = settings.first().map_or(ByteSpan::new(0, 0), |s| s.span);
+    let bus = match &rule.upgrade {
+        Some((keys, to))
+            if settings
+                .iter()
+                .any(|s| keys.contains(&s.key) && s.value != "false" && s.value != "disabled") =>
+        {
+            to.as_str()
+        }
+        _ => bus,
+    };
     facts.deployments.push(Deployment {
         bus: bus.to_owned(),
         file,
