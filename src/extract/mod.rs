@@ -355,6 +355,42 @@ pub fn mapped_settings(
         } else {
             format!("{prefix}.{path}")
         };
+        // `key|default`: where the path is absent, the setting takes the default, at the
+        // nearest node that is there (the list item, or the deepest existing parent)
+        if let Some((key, default)) = target.split_once('|') {
+            let (parents, rest) = match full.rsplit_once("[].") {
+                Some((list, rest)) => (select(root, &format!("{list}[]")), rest.to_owned()),
+                None => (vec![root], full.clone()),
+            };
+            for parent in parents {
+                let found = select(parent, &rest);
+                if found.is_empty() {
+                    let mut at = parent;
+                    for seg in rest.split('.') {
+                        match at.get(seg) {
+                            Some(n) => at = n,
+                            None => break,
+                        }
+                    }
+                    let span = at.entries().first().map_or(at.span, |(k, _)| k.span);
+                    out.push(Setting {
+                        key: key.to_owned(),
+                        value: default.to_owned(),
+                        span,
+                    });
+                }
+                for n in found {
+                    if let Some(value) = n.scalar_text() {
+                        out.push(Setting {
+                            key: key.to_owned(),
+                            value,
+                            span: n.span,
+                        });
+                    }
+                }
+            }
+            continue;
+        }
         for n in select(root, &full) {
             match target.as_str() {
                 "*" => {
