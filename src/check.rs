@@ -34,6 +34,46 @@ pub struct Finding {
     pub span: ByteSpan,
     pub label: String,
     pub secondary: Option<(ByteSpan, String)>,
+    /// What the finding is about, independent of lines: `flow:payments/requires/delivery`,
+    /// `deployment:broker/min.insync.replicas`. Part of the fingerprint.
+    pub subject: String,
+    /// Stable across moved lines: file, code, flow, subject and occurrence (see `fingerprint`).
+    pub fingerprint: String,
+}
+
+/// FNV-1a, 64 bits: small, stable across platforms and releases.
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Gives every finding its fingerprint. Findings must be sorted: the occurrence index counts
+/// earlier findings with the same file, code, flow and subject, never their lines.
+pub fn assign_fingerprints(findings: &mut [Finding]) {
+    let mut seen: std::collections::HashMap<(String, String, String, String), usize> =
+        std::collections::HashMap::new();
+    for f in findings.iter_mut() {
+        let flow = f.flow.clone().unwrap_or_default();
+        let key = (
+            f.file.clone(),
+            f.code.clone(),
+            flow.clone(),
+            f.subject.clone(),
+        );
+        let n = seen.entry(key).or_insert(0);
+        let index = n.to_string();
+        *n += 1;
+        f.fingerprint = format!(
+            "{:016x}",
+            fnv1a(&[&f.file, &f.code, &flow, &f.subject, &index])
+        );
+    }
 }
 
 impl Finding {
@@ -410,6 +450,8 @@ fn manifest_finding(
         span,
         label: "here".into(),
         secondary: None,
+        subject: String::new(),
+        fingerprint: String::new(),
     })
 }
 
@@ -453,7 +495,10 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
             ),
             None,
         ) {
-            findings.push(fd);
+            findings.push(Finding {
+                subject: "file".into(),
+                ..fd
+            });
         }
     }
     for flow in resolve(project, &cli_reqs) {
@@ -500,7 +545,10 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
                     (message, help),
                     Some(flow.name.clone()),
                 ) {
-                    findings.push(fd);
+                    findings.push(Finding {
+                        subject: format!("flow:{}/bus", flow.name),
+                        ..fd
+                    });
                 }
                 continue;
             }
@@ -586,6 +634,12 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
                 span,
                 label,
                 secondary,
+                fingerprint: String::new(),
+                subject: if real {
+                    format!("flow:{}/requires/{req_key}", flow.name)
+                } else {
+                    format!("flow:{}/requires/{req_key}/mode", flow.name)
+                },
             });
         }
     }
@@ -593,6 +647,7 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
     findings.retain(|f| selected(kb, &f.code, opts));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    assign_fingerprints(&mut findings);
     let files = project.manifests.len() + project.facts.files.len();
     CheckResult {
         findings,
@@ -691,6 +746,8 @@ fn settings_findings(
                     source: Some(file.clone()),
                     span: sh.setting.span,
                     label: format!("{} set here", sh.setting.key),
+                    subject: format!("deployment:{}/{}", d.name, sh.setting.key),
+                    fingerprint: String::new(),
                     secondary: (d.span != sh.setting.span)
                         .then(|| (d.span, format!("{} deployed here", d.bus))),
                 };

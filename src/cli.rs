@@ -77,6 +77,11 @@ pub enum OutputFormat {
     Full,
     Concise,
     Json,
+    Sarif,
+    Github,
+    Junit,
+    Gitlab,
+    Markdown,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
@@ -123,6 +128,9 @@ pub struct CheckArgs {
     /// When to use colour
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Print the number of findings per rule instead of the findings
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 #[derive(Args, Debug)]
@@ -367,9 +375,15 @@ fn run_check(args: CheckArgs) -> i32 {
     };
     let result = check::check_project(&kb, &project, &opts);
     let text = match args.format.unwrap_or(OutputFormat::Full) {
+        _ if args.statistics => crate::formats::statistics(&result),
         OutputFormat::Full => report::full(&result, use_color(args.color)),
         OutputFormat::Concise => report::concise(&result),
         OutputFormat::Json => report::json(&result),
+        OutputFormat::Sarif => crate::formats::sarif(&kb, &result),
+        OutputFormat::Github => crate::formats::github(&result),
+        OutputFormat::Junit => crate::formats::junit(&result),
+        OutputFormat::Gitlab => crate::formats::gitlab(&result),
+        OutputFormat::Markdown => crate::formats::markdown(&result),
     };
     print(&text);
     i32::from(result.failed())

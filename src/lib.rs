@@ -5,6 +5,7 @@ pub mod diag;
 pub mod eval;
 pub mod expr;
 pub mod extract;
+pub mod formats;
 pub mod kb;
 pub mod manifest;
 pub mod project;
