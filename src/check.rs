@@ -644,6 +644,30 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
         }
     }
     findings.extend(settings_findings(kb, project, &cli_reqs, &levels_of));
+    let mut files: Vec<SourceFile> = project.manifests.iter().map(|m| m.file.clone()).collect();
+    files.extend(project.facts.files.iter().cloned());
+    let mut findings = crate::suppress::apply(kb, findings, &files);
+    let per_file: Vec<(globset::GlobMatcher, Vec<String>)> = project
+        .manifests
+        .iter()
+        .flat_map(|m| {
+            m.settings
+                .per_file_ignores
+                .iter()
+                .filter_map(move |(g, codes)| {
+                    let full = if m.dir.is_empty() {
+                        g.clone()
+                    } else {
+                        format!("{}/{g}", m.dir)
+                    };
+                    Some((
+                        globset::Glob::new(&full).ok()?.compile_matcher(),
+                        codes.clone(),
+                    ))
+                })
+        })
+        .collect();
+    findings = crate::suppress::per_file(findings, &per_file);
     findings.retain(|f| selected(kb, &f.code, opts));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());

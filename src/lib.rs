@@ -13,5 +13,6 @@ pub mod quantity;
 pub mod report;
 pub mod requirements;
 pub mod span;
+pub mod suppress;
 pub mod tree;
 pub mod yaml;

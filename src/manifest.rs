@@ -29,6 +29,8 @@ pub struct Settings {
     pub fail_on: Option<FailOn>,
     pub baseline: Option<String>,
     pub custom_rules: Option<String>,
+    /// Glob (relative to the manifest) → rule codes ignored in matching files.
+    pub per_file_ignores: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +83,7 @@ pub struct Manifest {
 const TOP_KEYS: &[&str] = &["version", "flows", "defaults", "settings", "buses"];
 const FLOW_KEYS: &[&str] = &["name", "bus", "requires"];
 const SETTINGS_KEYS: &[&str] = &[
+    "per_file_ignores",
     "include",
     "exclude",
     "rules",
@@ -558,6 +561,30 @@ pub fn parse(
                         did_you_mean(&s, ["error", "warning", "info", "never"])
                     ),
                 ),
+            }
+        }
+        if let Some(n) = sm.get("per_file_ignores")
+            && let Some(pm) = cx.expect_map(n, "`settings.per_file_ignores`")
+        {
+            for (k, v) in pm.entries() {
+                let glob = k.scalar_text().unwrap_or_default();
+                if globset::Glob::new(&glob).is_err() {
+                    cx.err(k.span, format!("invalid glob `{glob}`"), "invalid glob", "");
+                    continue;
+                }
+                let mut codes = Vec::new();
+                for c in cx.string_list(v, "a per-file ignore") {
+                    match kb.rule(&c) {
+                        Some(r) => codes.push(r.code.clone()),
+                        None => cx.err(
+                            v.span,
+                            format!("unknown rule `{c}`"),
+                            "unknown rule",
+                            "see `busfit rules`",
+                        ),
+                    }
+                }
+                m.settings.per_file_ignores.push((glob, codes));
             }
         }
         for (key, slot) in [
