@@ -131,6 +131,12 @@ pub struct CheckArgs {
     /// Print the number of findings per rule instead of the findings
     #[arg(long)]
     pub statistics: bool,
+    /// Report only findings that this baseline file does not hold
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write every current finding to a baseline file and exit 0
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -373,7 +379,28 @@ fn run_check(args: CheckArgs) -> i32 {
         }),
         no_ignore: args.no_ignore,
     };
-    let result = check::check_project(&kb, &project, &opts);
+    let mut result = check::check_project(&kb, &project, &opts);
+    if let Some(path) = &args.write_baseline {
+        return match crate::baseline::write(path, &result.findings) {
+            Ok(()) => {
+                eprintln!("Wrote {} findings to {}.", result.findings.len(), path.display());
+                0
+            }
+            Err(e) => fail(&[e]),
+        };
+    }
+    // --baseline, else the nearest manifest's `settings.baseline`
+    let baseline = args.baseline.clone().or_else(|| {
+        project.manifests.iter().find_map(|m| {
+            m.settings.baseline.as_ref().map(|b| PathBuf::from(&m.dir).join(b))
+        })
+    });
+    if let Some(path) = baseline {
+        match crate::baseline::read(&path) {
+            Ok(accepted) => result.findings = crate::baseline::filter(std::mem::take(&mut result.findings), accepted),
+            Err(e) => return fail(&[e]),
+        }
+    }
     let text = match args.format.unwrap_or(OutputFormat::Full) {
         _ if args.statistics => crate::formats::statistics(&result),
         OutputFormat::Full => report::full(&result, use_color(args.color)),

@@ -16,3 +16,4 @@ pub mod span;
 pub mod suppress;
 pub mod tree;
 pub mod yaml;
+pub mod baseline;
