@@ -98,6 +98,9 @@ pub struct CheckOptions {
     pub ignore: Vec<String>,
     pub fail_on: Option<FailOn>,
     pub no_ignore: bool,
+    /// Files named on the command line (pre-commit passes the changed files): report what
+    /// concerns them — their own findings and those of flows on a bus they deploy or use.
+    pub changed: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,10 +148,11 @@ fn relative(path: &Path, base: &Path) -> PathBuf {
 pub fn discover_manifests(
     paths: &[PathBuf],
     no_ignore: bool,
+    stdin_name: Option<&Path>,
 ) -> Result<Vec<PathBuf>, Box<ConfigError>> {
     let mut found: Vec<PathBuf> = Vec::new();
     for p in paths {
-        if !p.exists() {
+        if !p.exists() && Some(p.as_path()) != stdin_name {
             return Err(Box::new(
                 ConfigError::plain(format!("{}: no such file or directory", p.display()))
                     .code("busfit::io"),
@@ -316,7 +320,7 @@ pub fn resolve(project: &Project, cli: &Requirements) -> Vec<ResolvedFlow> {
     let facts = &project.facts;
     let mut out = Vec::new();
     let in_scope = |mi: Option<usize>, file: usize| match mi {
-        Some(i) => project.in_scope(&project.manifests[i], &facts.files[file].name),
+        Some(i) => project.owner_of(file) == Some(i),
         None => true,
     };
     let scoped = |mi: Option<usize>| -> Result<(String, BusFrom), Vec<String>> {
@@ -369,9 +373,7 @@ pub fn resolve(project: &Project, cli: &Requirements) -> Vec<ResolvedFlow> {
     }
     for fl in &facts.inline {
         let file = &facts.files[fl.file];
-        let mi = project
-            .manifest_for(&file.name)
-            .and_then(|m| project.manifests.iter().position(|x| std::ptr::eq(x, m)));
+        let mi = project.owner_of(fl.file);
         let mut requires = fl.requires.clone();
         if let Some(i) = mi {
             requires.merge_under(&project.manifests[i].defaults);
@@ -479,9 +481,7 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
     };
     for (file, span, msg) in &project.facts.broken {
         let f = &project.facts.files[*file];
-        let mi = project
-            .manifest_for(&f.name)
-            .and_then(|m| project.manifests.iter().position(|x| std::ptr::eq(x, m)));
+        let mi = project.owner_of(*file);
         if let Some(fd) = manifest_finding(
             kb,
             &levels_of(mi),
@@ -669,6 +669,35 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
         .collect();
     findings = crate::suppress::per_file(findings, &per_file);
     findings.retain(|f| selected(kb, &f.code, opts));
+    if !opts.changed.is_empty() {
+        let facts = &project.facts;
+        let is_changed = |file: usize| opts.changed.contains(&facts.files[file].name);
+        let mut buses: Vec<&str> = facts
+            .deployments
+            .iter()
+            .filter(|d| is_changed(d.file))
+            .map(|d| d.bus.as_str())
+            .collect();
+        buses.extend(
+            facts
+                .clients
+                .iter()
+                .filter(|c| is_changed(c.file))
+                .map(|c| c.bus.as_str()),
+        );
+        findings.retain(|f| {
+            opts.changed.contains(&f.file)
+                || (f.flow.is_some()
+                    && f.bus.as_deref().is_some_and(|b| {
+                        buses.iter().any(|x| {
+                            *x == b
+                                || kb
+                                    .profile(x)
+                                    .is_some_and(|p| p.modes.iter().any(|m| m == b))
+                        })
+                    }))
+        });
+    }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     assign_fingerprints(&mut findings);
@@ -694,9 +723,7 @@ fn settings_findings(
         std::collections::BTreeMap::new();
     for d in &facts.deployments {
         let file = &facts.files[d.file];
-        let mi = project
-            .manifest_for(&file.name)
-            .and_then(|m| project.manifests.iter().position(|x| std::ptr::eq(x, m)));
+        let mi = project.owner_of(d.file);
         let levels = levels_of(mi);
         let overrides: &[manifest::Override] = mi.map_or(&[], |i| &project.manifests[i].overrides);
         let Some(profile) = kb

@@ -137,6 +137,9 @@ pub struct CheckArgs {
     /// Write every current finding to a baseline file and exit 0
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// With `-` as the path: the name of the file read from standard input
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -290,6 +293,7 @@ fn open_project(
     paths: &[PathBuf],
     config: Option<&PathBuf>,
     no_ignore: bool,
+    stdin: Option<(&std::path::Path, &str)>,
 ) -> Result<Project, Vec<ConfigError>> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let files = match config {
@@ -300,11 +304,13 @@ fn open_project(
             ]);
         }
         Some(c) => vec![c.clone()],
-        None => check::discover_manifests(paths, no_ignore).map_err(|e| vec![*e])?,
+        None => {
+            check::discover_manifests(paths, no_ignore, stdin.map(|s| s.0)).map_err(|e| vec![*e])?
+        }
     };
     let manifests = check::load_manifests(&files, &cwd, kb)?;
     add_custom_rules(kb, &manifests)?;
-    crate::project::load(kb, paths, manifests, &files, &cwd, no_ignore)
+    crate::project::load(kb, paths, manifests, &files, &cwd, no_ignore, stdin)
 }
 
 fn parse_requires(list: &[String]) -> Result<Vec<(String, crate::expr::Val)>, Vec<ConfigError>> {
@@ -337,15 +343,41 @@ fn run_check(args: CheckArgs) -> i32 {
         Ok(kb) => kb,
         Err(e) => return fail(&e),
     };
-    let paths = if args.paths.is_empty() {
+    let mut paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let project = match open_project(&mut kb, &paths, args.config.as_ref(), args.no_ignore) {
+    // `-`: one file from standard input, named by --stdin-filename
+    let mut stdin_text = None;
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        let Some(name) = args.stdin_filename.clone() else {
+            return fail(&[ConfigError::plain(
+                "`-` reads standard input and needs --stdin-filename NAME",
+            )
+            .help("for example: helm template . | busfit check --stdin-filename rendered.yaml -")
+            .code("busfit::usage")]);
+        };
+        let mut text = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
+            return fail(&[ConfigError::plain(format!("standard input: {e}")).code("busfit::io")]);
+        }
+        stdin_text = Some(text);
+        for p in paths.iter_mut().filter(|p| p.as_os_str() == "-") {
+            *p = name.clone();
+        }
+    }
+    let stdin = args.stdin_filename.as_deref().zip(stdin_text.as_deref());
+    let project = match open_project(&mut kb, &paths, args.config.as_ref(), args.no_ignore, stdin) {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let changed: Vec<String> = paths
+        .iter()
+        .filter(|p| !p.is_dir())
+        .map(|p| check::display_path(p, &cwd))
+        .collect();
     let requires = match parse_requires(&args.require) {
         Ok(r) => r,
         Err(e) => return fail(&e),
@@ -378,12 +410,17 @@ fn run_check(args: CheckArgs) -> i32 {
             FailOnArg::Never => FailOn::Never,
         }),
         no_ignore: args.no_ignore,
+        changed,
     };
     let mut result = check::check_project(&kb, &project, &opts);
     if let Some(path) = &args.write_baseline {
         return match crate::baseline::write(path, &result.findings) {
             Ok(()) => {
-                eprintln!("Wrote {} findings to {}.", result.findings.len(), path.display());
+                eprintln!(
+                    "Wrote {} findings to {}.",
+                    result.findings.len(),
+                    path.display()
+                );
                 0
             }
             Err(e) => fail(&[e]),
@@ -392,12 +429,18 @@ fn run_check(args: CheckArgs) -> i32 {
     // --baseline, else the nearest manifest's `settings.baseline`
     let baseline = args.baseline.clone().or_else(|| {
         project.manifests.iter().find_map(|m| {
-            m.settings.baseline.as_ref().map(|b| PathBuf::from(&m.dir).join(b))
+            m.settings
+                .baseline
+                .as_ref()
+                .map(|b| PathBuf::from(&m.dir).join(b))
         })
     });
     if let Some(path) = baseline {
         match crate::baseline::read(&path) {
-            Ok(accepted) => result.findings = crate::baseline::filter(std::mem::take(&mut result.findings), accepted),
+            Ok(accepted) => {
+                result.findings =
+                    crate::baseline::filter(std::mem::take(&mut result.findings), accepted)
+            }
             Err(e) => return fail(&[e]),
         }
     }
@@ -453,7 +496,7 @@ fn run_recommend(args: RecommendArgs) -> i32 {
     } else {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-        let files = match check::discover_manifests(&[path], false) {
+        let files = match check::discover_manifests(&[path], false, None) {
             Ok(f) => f,
             Err(e) => return fail(&[*e]),
         };
@@ -514,7 +557,7 @@ pub fn run(cli: Cli) -> i32 {
             } else {
                 paths
             };
-            let project = match open_project(&mut kb, &paths, None, no_ignore) {
+            let project = match open_project(&mut kb, &paths, None, no_ignore, None) {
                 Ok(p) => p,
                 Err(e) => return fail(&e),
             };

@@ -1,3 +1,4 @@
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod commands;
@@ -16,4 +17,3 @@ pub mod span;
 pub mod suppress;
 pub mod tree;
 pub mod yaml;
-pub mod baseline;

@@ -15,22 +15,38 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 pub struct Project {
     pub manifests: Vec<Manifest>,
     pub facts: Facts,
+    /// For each file of `facts`, the manifest that applies to it: the nearest at or above it.
+    pub owner: Vec<Option<usize>>,
 }
 
 impl Project {
-    /// The manifest that applies to a file: the nearest one at or above it.
-    pub fn manifest_for(&self, file: &str) -> Option<&Manifest> {
-        self.manifests
-            .iter()
-            .filter(|m| m.dir.is_empty() || file.starts_with(&format!("{}/", m.dir)))
-            .max_by_key(|m| m.dir.len())
+    /// Index of the manifest that applies to a file of `facts`.
+    pub fn owner_of(&self, file: usize) -> Option<usize> {
+        self.owner.get(file).copied().flatten()
     }
+}
 
-    /// Whether a fact from `file` lies in the subtree of `manifest`.
-    pub fn in_scope(&self, manifest: &Manifest, file: &str) -> bool {
-        self.manifest_for(file)
-            .is_some_and(|m| std::ptr::eq(m, manifest))
-    }
+/// The nearest manifest directory at or above `abs`.
+fn owner(abs: &Path, dirs: &[PathBuf]) -> Option<usize> {
+    dirs.iter()
+        .enumerate()
+        .filter(|(_, d)| abs.starts_with(d))
+        .max_by_key(|(_, d)| d.components().count())
+        .map(|(i, _)| i)
+}
+
+fn absolute(p: &Path, cwd: &Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| {
+        // a file that exists only on standard input: its directory, then its name
+        let joined = cwd.join(p);
+        match (
+            joined.parent().and_then(|d| d.canonicalize().ok()),
+            joined.file_name(),
+        ) {
+            (Some(d), Some(n)) => d.join(n),
+            _ => joined,
+        }
+    })
 }
 
 /// The directories to walk: each directory given, and for a file the directory of the
@@ -79,6 +95,7 @@ pub fn load(
     manifest_paths: &[PathBuf],
     cwd: &Path,
     no_ignore: bool,
+    stdin: Option<(&Path, &str)>,
 ) -> Result<Project, Vec<ConfigError>> {
     let classifier = Classifier::new(kb);
     let mut found: std::collections::BTreeMap<String, (PathBuf, Kind)> =
@@ -101,8 +118,34 @@ pub fn load(
             }
         }
     }
+    // a file read from standard input stands in for (or adds) the file of that name
+    let stdin = stdin.and_then(|(name, text)| {
+        let shown = display_path(name, cwd);
+        let base = name.file_name()?.to_string_lossy().into_owned();
+        let kind = classifier.classify(&base, false)?;
+        found.insert(shown.clone(), (name.to_path_buf(), kind));
+        Some((shown, text))
+    });
+    let dirs: Vec<PathBuf> = manifest_paths
+        .iter()
+        .map(|m| {
+            absolute(m, cwd)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut owners = Vec::new();
     let mut facts = Facts::default();
     for (shown, (path, kind)) in found {
+        owners.push(owner(&absolute(&path, cwd), &dirs));
+        if let Some((name, text)) = &stdin
+            && *name == shown
+        {
+            facts.files.push(SourceFile::new(shown, *text));
+            extract::extract(kb, &kind, facts.files.len() - 1, &mut facts);
+            continue;
+        }
         let file = facts.files.len();
         let too_big = std::fs::metadata(&path)
             .map(|m| m.len() > MAX_FILE_BYTES)
@@ -131,5 +174,9 @@ pub fn load(
     if !facts.errors.is_empty() {
         return Err(std::mem::take(&mut facts.errors));
     }
-    Ok(Project { manifests, facts })
+    Ok(Project {
+        manifests,
+        facts,
+        owner: owners,
+    })
 }

@@ -371,8 +371,13 @@ fn nested_manifests_apply_to_their_subtree() {
     let sub = busfit_in(d.path(), &["check", "svc", "--format", "concise"]);
     assert!(sub.stdout.contains("svc/busfit.yaml"), "{}", sub.stdout);
     assert!(!sub.stdout.contains("BF201"), "{}", sub.stdout);
-    // a file below a manifest is checked against it
-    std::fs::write(d.path().join("svc/docker-compose.yml"), "services: {}\n").unwrap();
+    // a changed file below a manifest is checked against it: the compose file deploys the
+    // flow's bus, so the flow's mismatch in svc/busfit.yaml is reported with it
+    std::fs::write(
+        d.path().join("svc/docker-compose.yml"),
+        "services:\n  mqtt:\n    image: eclipse-mosquitto:2\n",
+    )
+    .unwrap();
     let one = busfit_in(
         d.path(),
         &["check", "svc/docker-compose.yml", "--format", "concise"],
@@ -382,6 +387,7 @@ fn nested_manifests_apply_to_their_subtree() {
         "{}",
         one.stdout
     );
+    assert!(!one.stdout.contains("BF201"), "{}", one.stdout);
 }
 
 #[test]
