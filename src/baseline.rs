@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::check::Finding;
 use crate::diag::ConfigError;
 
-pub fn write(path: &Path, findings: &[Finding]) -> Result<(), ConfigError> {
+pub fn write(path: &Path, findings: &[Finding]) -> Result<(), Box<ConfigError>> {
     let v = json!({
         "version": 1,
         "tool": "busfit",

@@ -423,7 +423,7 @@ fn run_check(args: CheckArgs) -> i32 {
                 );
                 0
             }
-            Err(e) => fail(&[e]),
+            Err(e) => fail(&[*e]),
         };
     }
     // --baseline, else the nearest manifest's `settings.baseline`
@@ -441,7 +441,7 @@ fn run_check(args: CheckArgs) -> i32 {
                 result.findings =
                     crate::baseline::filter(std::mem::take(&mut result.findings), accepted)
             }
-            Err(e) => return fail(&[e]),
+            Err(e) => return fail(&[*e]),
         }
     }
     let text = match args.format.unwrap_or(OutputFormat::Full) {
