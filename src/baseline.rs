@@ -10,6 +10,10 @@ use serde_json::json;
 use crate::check::Finding;
 use crate::diag::ConfigError;
 
+fn error(path: &Path, why: String, code: &'static str) -> Box<ConfigError> {
+    Box::new(ConfigError::plain(format!("{}: {why}", path.display())).code(code))
+}
+
 pub fn write(path: &Path, findings: &[Finding]) -> Result<(), Box<ConfigError>> {
     let v = json!({
         "version": 1,
@@ -25,17 +29,57 @@ pub fn write(path: &Path, findings: &[Finding]) -> Result<(), Box<ConfigError>> 
     });
     let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();
     text.push('\n');
-    std::fs::write(path, text).map_err(|e| {
-        Box::new(
-            ConfigError::plain(format!("{}: cannot write baseline: {e}", path.display()))
-                .code("busfit::io"),
-        )
-    })
+    std::fs::write(path, text)
+        .map_err(|e| error(path, format!("cannot write baseline: {e}"), "busfit::io"))
 }
 
 /// The fingerprints of a baseline file, with how often each occurs.
 pub fn read(path: &Path) -> Result<HashMap<String, usize>, Box<ConfigError>> {
-    let bad = |why: String| {
-        Box::new(ConfigError::plain(format!("{}: {why}", path.display())).code("busfit::baseline"))
-    };
-    
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        error(
+            path,
+            format!("cannot read baseline: {e}"),
+            "busfit::baseline",
+        )
+    })?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        error(
+            path,
+            format!("not a busfit baseline: {e}"),
+            "busfit::baseline",
+        )
+    })?;
+    if v.get("version") != Some(&json!(1)) {
+        return Err(error(
+            path,
+            "not a busfit baseline (expected \"version\": 1)".into(),
+            "busfit::baseline",
+        ));
+    }
+    let mut out = HashMap::new();
+    for f in v
+        .get("findings")
+        .and_then(|f| f.as_array())
+        .into_iter()
+        .flatten()
+    {
+        if let Some(fp) = f.get("fingerprint").and_then(|f| f.as_str()) {
+            *out.entry(fp.to_owned()).or_insert(0) += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Drops the findings the baseline accepts.
+pub fn filter(findings: Vec<Finding>, mut accepted: HashMap<String, usize>) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter(|f| match accepted.get_mut(&f.fingerprint) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .collect()
+}
