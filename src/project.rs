@@ -135,10 +135,39 @@ pub fn load(
                 .unwrap_or_default()
         })
         .collect();
+    let globs = |list: &[String]| -> Option<globset::GlobSet> {
+        if list.is_empty() {
+            return None;
+        }
+        let mut b = globset::GlobSetBuilder::new();
+        for g in list {
+            if let Ok(g) = globset::Glob::new(g) {
+                b.add(g);
+            }
+        }
+        b.build().ok()
+    };
+    let filters: Vec<(Option<globset::GlobSet>, Option<globset::GlobSet>)> = manifests
+        .iter()
+        .map(|m| (globs(&m.settings.include), globs(&m.settings.exclude)))
+        .collect();
     let mut owners = Vec::new();
     let mut facts = Facts::default();
     for (shown, (path, kind)) in found {
-        owners.push(owner(&absolute(&path, cwd), &dirs));
+        let abs = absolute(&path, cwd);
+        let own = owner(&abs, &dirs);
+        // settings.include / settings.exclude, relative to the manifest's directory
+        if let Some(i) = own
+            && let (Some((include, exclude)), Ok(rel)) =
+                (filters.get(i), abs.strip_prefix(&dirs[i]))
+        {
+            if exclude.as_ref().is_some_and(|g| g.is_match(rel))
+                || include.as_ref().is_some_and(|g| !g.is_match(rel))
+            {
+                continue;
+            }
+        }
+        owners.push(own);
         if let Some((name, text)) = &stdin
             && *name == shown
         {

@@ -466,3 +466,44 @@ fn custom_rules_are_loaded_and_validated() {
         out.stderr
     );
 }
+
+#[test]
+fn settings_include_and_exclude_globs() {
+    let d = manifest_dir("version: 1\nsettings:\n  exclude: [\"**/testdata/**\"]\n");
+    std::fs::create_dir_all(d.path().join("svc/testdata")).unwrap();
+    std::fs::write(
+        d.path().join("svc/testdata/mosquitto.conf"),
+        "allow_anonymous true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("svc/mosquitto.conf"),
+        "allow_anonymous true\n",
+    )
+    .unwrap();
+    let out = busfit_in(d.path(), &["check", "--format", "concise"]);
+    assert!(
+        out.stdout.contains("svc/mosquitto.conf:1:1"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("testdata"), "{}", out.stdout);
+    std::fs::write(
+        d.path().join("busfit.yaml"),
+        "version: 1\nsettings:\n  include: [\"deploy/**\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.path().join("deploy")).unwrap();
+    std::fs::write(
+        d.path().join("deploy/mosquitto.conf"),
+        "allow_anonymous true\n",
+    )
+    .unwrap();
+    let out = busfit_in(d.path(), &["check", "--format", "concise"]);
+    assert!(
+        out.stdout.contains("deploy/mosquitto.conf:1:1"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("svc/"), "{}", out.stdout);
+}
