@@ -157,15 +157,15 @@ pub fn load(
         let abs = absolute(&path, cwd);
         let own = owner(&abs, &dirs);
         // settings.include / settings.exclude, relative to the manifest's directory
-        if let Some(i) = own
-            && let (Some((include, exclude)), Ok(rel)) =
-                (filters.get(i), abs.strip_prefix(&dirs[i]))
-        {
-            if exclude.as_ref().is_some_and(|g| g.is_match(rel))
-                || include.as_ref().is_some_and(|g| !g.is_match(rel))
-            {
-                continue;
-            }
+        let filtered = own.is_some_and(|i| {
+            let (include, exclude) = &filters[i];
+            abs.strip_prefix(&dirs[i]).is_ok_and(|rel| {
+                exclude.as_ref().is_some_and(|g| g.is_match(rel))
+                    || include.as_ref().is_some_and(|g| !g.is_match(rel))
+            })
+        });
+        if filtered {
+            continue;
         }
         owners.push(own);
         if let Some((name, text)) = &stdin
