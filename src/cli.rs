@@ -55,6 +55,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+    /// Write a busfit.yaml with one flow per bus found in the repository
+    Init {
+        /// The directory to write busfit.yaml into (default: the current directory)
+        path: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of busfit.yaml, for editors
+    Schema,
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Show the knowledge base as a comparison table
     Buses {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
@@ -538,6 +550,19 @@ fn run_recommend(args: RecommendArgs) -> i32 {
     0
 }
 
+fn project_flows(project: &Project) -> usize {
+    let mut buses: Vec<&str> = project
+        .facts
+        .deployments
+        .iter()
+        .map(|d| d.bus.as_str())
+        .collect();
+    buses.extend(project.facts.clients.iter().map(|c| c.bus.as_str()));
+    buses.sort_unstable();
+    buses.dedup();
+    buses.len()
+}
+
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         None => run_check(cli.check),
@@ -567,6 +592,59 @@ pub fn run(cli: Cli) -> i32 {
                 &flows,
                 format == RecFormat::Json,
             ));
+            0
+        }
+        Some(Command::Init { path }) => {
+            let kb = match load_kb() {
+                Ok(kb) => kb,
+                Err(e) => return fail(&e),
+            };
+            let dir = path.unwrap_or_else(|| PathBuf::from("."));
+            let target = dir.join("busfit.yaml");
+            if target.exists() {
+                return fail(&[ConfigError::plain(format!(
+                    "{} already exists; busfit init does not overwrite it",
+                    target.display()
+                ))
+                .help("edit it, or move it away and run `busfit init` again")
+                .code("busfit::usage")]);
+            }
+            // read what is deployed, ignoring any manifest above: init writes a new one
+            let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            let project = match crate::project::load(
+                &kb,
+                std::slice::from_ref(&dir),
+                Vec::new(),
+                &[],
+                &cwd,
+                false,
+                None,
+            ) {
+                Ok(p) => p,
+                Err(e) => return fail(&e),
+            };
+            if let Err(e) = std::fs::write(&target, crate::init::manifest(&project)) {
+                return fail(&[
+                    ConfigError::plain(format!("{}: {e}", target.display())).code("busfit::io")
+                ]);
+            }
+            eprintln!(
+                "Wrote {} with {} flows; set their requirements and run `busfit check`.",
+                target.display(),
+                project_flows(&project)
+            );
+            0
+        }
+        Some(Command::Schema) => {
+            print(&crate::schema::json());
+            0
+        }
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "busfit", &mut buf);
+            print(&String::from_utf8_lossy(&buf));
             0
         }
         Some(Command::Explain { rule }) => {
