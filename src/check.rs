@@ -1,7 +1,10 @@
 //! `busfit check`: discover busfit.yaml files, resolve each flow's bus, evaluate,
 //! and turn hits into findings that point at real bytes.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use crate::diag::{ConfigError, SourceFile};
 use crate::eval::{self, Alternative, Levels};
@@ -130,7 +133,8 @@ pub fn display_path(path: &Path, base: &Path) -> String {
     if s.is_empty() { ".".into() } else { s }
 }
 
-fn relative(path: &Path, base: &Path) -> PathBuf {
+/// `path` relative to `base`, both absolute: pure path arithmetic, no file system access.
+pub fn relative(path: &Path, base: &Path) -> PathBuf {
     let p: Vec<_> = path.components().collect();
     let b: Vec<_> = base.components().collect();
     let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
@@ -144,112 +148,42 @@ fn relative(path: &Path, base: &Path) -> PathBuf {
     out
 }
 
-/// Every busfit.yaml that applies to the paths: those inside them and the nearest above each.
-pub fn discover_manifests(
-    paths: &[PathBuf],
-    no_ignore: bool,
-    stdin_name: Option<&Path>,
-) -> Result<Vec<PathBuf>, Box<ConfigError>> {
-    let mut found: Vec<PathBuf> = Vec::new();
-    for p in paths {
-        if !p.exists() && Some(p.as_path()) != stdin_name {
-            return Err(Box::new(
-                ConfigError::plain(format!("{}: no such file or directory", p.display()))
-                    .code("busfit::io"),
-            ));
-        }
-        let start = if p.is_dir() {
-            p.clone()
-        } else {
-            p.parent()
-                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-        };
-        let start = if start.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            start
-        };
-        // the nearest manifest at or above
-        if let Ok(abs) = start.canonicalize() {
-            let mut dir = Some(abs.as_path());
-            while let Some(d) = dir {
-                if let Some(m) = manifest::FILE_NAMES
-                    .iter()
-                    .map(|n| d.join(n))
-                    .find(|m| m.is_file())
-                {
-                    found.push(m);
-                    break;
-                }
-                dir = d.parent();
-            }
-        }
-        if p.is_dir() {
-            let walker = ignore::WalkBuilder::new(p)
-                .hidden(false)
-                .git_ignore(!no_ignore)
-                .git_global(!no_ignore)
-                .git_exclude(!no_ignore)
-                .ignore(!no_ignore)
-                .parents(!no_ignore)
-                .filter_entry(|e| e.file_name() != ".git")
-                .build();
-            for entry in walker.flatten() {
-                let name = entry.file_name().to_string_lossy();
-                if manifest::FILE_NAMES.contains(&name.as_ref())
-                    && entry.file_type().is_some_and(|t| t.is_file())
-                {
-                    found.push(entry.into_path());
-                }
-            }
-        } else if p
-            .file_name()
-            .is_some_and(|n| manifest::FILE_NAMES.iter().any(|m| n == *m))
-        {
-            found.push(p.clone());
-        }
-    }
-    let mut seen = std::collections::BTreeMap::new();
-    for f in found {
-        let key = f.canonicalize().unwrap_or_else(|_| f.clone());
-        seen.entry(key).or_insert(f);
-    }
-    Ok(seen.into_keys().collect())
-}
-
 /// Reads and validates manifests; every error of every file is returned.
 pub fn load_manifests(
     files: &[PathBuf],
     cwd: &Path,
     kb: &Kb,
 ) -> Result<Vec<Manifest>, Vec<ConfigError>> {
+    let abs_cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+    // read and validate in parallel; results keep the order of `files`
+    let results: Vec<Result<Manifest, Vec<ConfigError>>> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let name = if f.is_absolute() {
+                relative(f, &abs_cwd).to_string_lossy().replace('\\', "/")
+            } else {
+                display_path(f, cwd)
+            };
+            let bytes = std::fs::read(f).map_err(|e| {
+                vec![ConfigError::plain(format!("{name}: cannot read: {e}")).code("busfit::io")]
+            })?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                vec![
+                    ConfigError::plain(format!("{name}: not valid UTF-8")).code("busfit::manifest"),
+                ]
+            })?;
+            let dir = Path::new(&name)
+                .parent()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            manifest::parse(&SourceFile::new(name, text), &dir, i, kb)
+        })
+        .collect();
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for (i, f) in files.iter().enumerate() {
-        let name = display_path(f, cwd);
-        let text = match std::fs::read(f) {
-            Ok(b) => match String::from_utf8(b) {
-                Ok(s) => s,
-                Err(_) => {
-                    errors.push(
-                        ConfigError::plain(format!("{name}: not valid UTF-8"))
-                            .code("busfit::manifest"),
-                    );
-                    continue;
-                }
-            },
-            Err(e) => {
-                errors.push(
-                    ConfigError::plain(format!("{name}: cannot read: {e}")).code("busfit::io"),
-                );
-                continue;
-            }
-        };
-        let dir = Path::new(&name)
-            .parent()
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match manifest::parse(&SourceFile::new(name, text), &dir, i, kb) {
+    for r in results {
+        match r {
             Ok(m) => out.push(m),
             Err(e) => errors.extend(e),
         }
@@ -319,31 +253,37 @@ fn distinct(mut v: Vec<String>) -> Vec<String> {
 pub fn resolve(project: &Project, cli: &Requirements) -> Vec<ResolvedFlow> {
     let facts = &project.facts;
     let mut out = Vec::new();
-    let in_scope = |mi: Option<usize>, file: usize| match mi {
-        Some(i) => project.owner_of(file) == Some(i),
-        None => true,
-    };
+    // the buses deployed and used in each manifest's subtree (None: the whole repository),
+    // computed once: flows look them up instead of scanning every deployment
+    let mut deployed_in: HashMap<Option<usize>, Vec<String>> = HashMap::new();
+    let mut used_in: HashMap<Option<usize>, Vec<String>> = HashMap::new();
+    for d in &facts.deployments {
+        deployed_in
+            .entry(project.owner_of(d.file))
+            .or_default()
+            .push(d.bus.clone());
+        deployed_in.entry(None).or_default().push(d.bus.clone());
+    }
+    for c in &facts.clients {
+        used_in
+            .entry(project.owner_of(c.file))
+            .or_default()
+            .push(c.bus.clone());
+        used_in.entry(None).or_default().push(c.bus.clone());
+    }
+    let deployed_in: HashMap<Option<usize>, Vec<String>> = deployed_in
+        .into_iter()
+        .map(|(k, v)| (k, distinct(v)))
+        .collect();
+    let used_in: HashMap<Option<usize>, Vec<String>> =
+        used_in.into_iter().map(|(k, v)| (k, distinct(v))).collect();
     let scoped = |mi: Option<usize>| -> Result<(String, BusFrom), Vec<String>> {
-        let deployed = distinct(
-            facts
-                .deployments
-                .iter()
-                .filter(|d| in_scope(mi, d.file))
-                .map(|d| d.bus.clone())
-                .collect(),
-        );
+        let deployed = deployed_in.get(&mi).cloned().unwrap_or_default();
         if deployed.len() == 1 {
             return Ok((deployed[0].clone(), BusFrom::Deployment));
         }
         if deployed.is_empty() {
-            let clients = distinct(
-                facts
-                    .clients
-                    .iter()
-                    .filter(|c| in_scope(mi, c.file))
-                    .map(|c| c.bus.clone())
-                    .collect(),
-            );
+            let clients = used_in.get(&mi).cloned().unwrap_or_default();
             if clients.len() == 1 {
                 return Ok((clients[0].clone(), BusFrom::Client));
             }
@@ -501,149 +441,45 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
             });
         }
     }
-    for flow in resolve(project, &cli_reqs) {
-        let levels = levels_of(flow.manifest);
-        let overrides: &[manifest::Override] = flow
-            .manifest
-            .map_or(&[], |i| &project.manifests[i].overrides);
-        let profiles: Vec<_> = kb
-            .profiles
-            .iter()
-            .map(|p| manifest::apply_overrides(p, overrides))
-            .collect();
-        let src = &flow.file.text;
-        let (bus, _bus_from) = match &flow.bus {
-            Ok(b) => b.clone(),
-            Err(candidates) => {
-                let (message, help) = if candidates.is_empty() {
-                    (
-                        format!("flow `{}` names no bus and none is deployed", flow.name),
-                        format!(
-                            "add `bus:` with one of: {}",
-                            kb.bus_names().collect::<Vec<_>>().join(", ")
-                        ),
-                    )
-                } else {
-                    (
-                        format!(
-                            "flow `{}` names no bus and several are deployed: {}",
-                            flow.name,
-                            candidates.join(", ")
-                        ),
-                        format!(
-                            "add `bus: {}` (or another of them) to the flow",
-                            candidates[0]
-                        ),
-                    )
-                };
-                if let Some(fd) = manifest_finding(
-                    kb,
-                    &levels,
-                    "BF002",
-                    &flow.file,
-                    flow.name_span,
-                    (message, help),
-                    Some(flow.name.clone()),
-                ) {
-                    findings.push(Finding {
-                        subject: format!("flow:{}/bus", flow.name),
-                        ..fd
-                    });
-                }
-                continue;
-            }
-        };
-        let reqs = &flow.requires;
-        let Some(result) = eval::evaluate(
-            kb,
-            &levels,
-            &profiles,
-            &bus,
-            reqs,
-            &flow.name,
-            &flow.file.name,
-        ) else {
-            continue;
-        };
-        let hits = result
-            .hits
-            .iter()
-            .map(|h| (h, true))
-            .chain(result.mode_hints.iter().map(|h| (h, false)));
-        for (hit, real) in hits {
-            let rule = &kb.rules[hit.rule];
-            let req_key = rule.requirement.clone().unwrap_or_default();
-            let (span, label, from_cli) = match reqs.get(&req_key) {
-                Some(ReqValue { span: Some(s), .. }) => {
-                    (*s, format!("{req_key} required here"), false)
-                }
-                _ => (
-                    flow.name_span,
-                    format!("{req_key} required by --require"),
-                    true,
-                ),
-            };
-            let (line, column, end_line, end_column) = span_pos(src, span);
-            let alternatives = if real {
-                result.alternatives(kb, hit)
-            } else {
-                Vec::new()
-            };
-            let mut help = hit.help.clone();
-            if !alternatives.is_empty() {
-                let names: Vec<String> = alternatives
+    let flows = resolve(project, &cli_reqs);
+    // profiles with a manifest's overrides, built once for each manifest that has some;
+    // every other manifest shares the shipped profiles (set 0)
+    let mut profile_sets: Vec<Vec<crate::kb::Profile>> = vec![kb.profiles.clone()];
+    let mut set_of: Vec<usize> = Vec::new();
+    for m in &project.manifests {
+        if m.overrides.is_empty() {
+            set_of.push(0);
+        } else {
+            profile_sets.push(
+                kb.profiles
                     .iter()
-                    .take(4)
-                    .map(|a| {
-                        if a.unmet.is_empty() {
-                            a.bus.clone()
-                        } else {
-                            format!("{} (misses {})", a.bus, a.unmet.join(", "))
-                        }
-                    })
-                    .collect();
-                let line = format!("would fit: {}", names.join(", "));
-                help = Some(match help {
-                    Some(h) => format!("{h}\n{line}"),
-                    None => line,
-                });
-            }
-            let mut message = hit.message.clone();
-            if from_cli {
-                message.push_str(" (from --require)");
-            }
-            let secondary = flow
-                .bus_span
-                .map(|s| (s, format!("flow `{}` runs on {bus}", flow.name)));
-            findings.push(Finding {
-                code: rule.code.clone(),
-                name: rule.name.clone(),
-                criterion: rule.criterion.clone(),
-                severity: hit.severity,
-                message,
-                file: flow.file.name.clone(),
-                line,
-                column,
-                end_line,
-                end_column,
-                flow: Some(flow.name.clone()),
-                bus: Some(bus.clone()),
-                help,
-                alternatives,
-                source: Some(flow.file.clone()),
-                span,
-                label,
-                secondary,
-                fingerprint: String::new(),
-                subject: if real {
-                    format!("flow:{}/requires/{req_key}", flow.name)
-                } else {
-                    format!("flow:{}/requires/{req_key}/mode", flow.name)
-                },
-            });
+                    .map(|p| manifest::apply_overrides(p, &m.overrides))
+                    .collect(),
+            );
+            set_of.push(profile_sets.len() - 1);
         }
     }
-    findings.extend(settings_findings(kb, project, &cli_reqs, &levels_of));
+    let level_sets: Vec<Levels> = std::iter::once(levels_of(None))
+        .chain((0..project.manifests.len()).map(|i| levels_of(Some(i))))
+        .collect();
+    let sets = Sets {
+        profiles: &profile_sets,
+        levels: &level_sets,
+        set_of: &set_of,
+    };
+    let per_flow: Vec<Vec<Finding>> = flows
+        .par_iter()
+        .map(|flow| {
+            flow_findings(
+                kb,
+                flow,
+                sets.levels(flow.manifest),
+                sets.profiles(flow.manifest),
+            )
+        })
+        .collect();
+    findings.extend(per_flow.into_iter().flatten());
+    findings.extend(settings_findings(kb, project, &flows, &cli_reqs, &sets));
     let mut files: Vec<SourceFile> = project.manifests.iter().map(|m| m.file.clone()).collect();
     files.extend(project.facts.files.iter().cloned());
     let mut findings = crate::suppress::apply(kb, findings, &files);
@@ -709,36 +545,227 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
     }
 }
 
+/// A settings finding keyed by (rule, file, setting offset): several flows on one deployment
+/// find the same setting, and the most severe finding is kept.
+type Keyed = ((usize, usize, usize), Finding);
+
+/// Profiles and rule levels in force for each manifest's subtree.
+struct Sets<'a> {
+    profiles: &'a [Vec<crate::kb::Profile>],
+    /// Index 0: no manifest; i + 1: manifest i.
+    levels: &'a [Levels],
+    set_of: &'a [usize],
+}
+
+impl Sets<'_> {
+    fn profiles(&self, manifest: Option<usize>) -> &[crate::kb::Profile] {
+        &self.profiles[manifest.map_or(0, |i| self.set_of[i])]
+    }
+    fn levels(&self, manifest: Option<usize>) -> &Levels {
+        &self.levels[manifest.map_or(0, |i| i + 1)]
+    }
+}
+
+/// The findings of one flow: its bus undetermined, or every rule that fires on it.
+fn flow_findings(
+    kb: &Kb,
+    flow: &ResolvedFlow,
+    levels: &Levels,
+    profiles: &[crate::kb::Profile],
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let src = &flow.file.text;
+    let (bus, _bus_from) = match &flow.bus {
+        Ok(b) => b.clone(),
+        Err(candidates) => {
+            let (message, help) = if candidates.is_empty() {
+                (
+                    format!("flow `{}` names no bus and none is deployed", flow.name),
+                    format!(
+                        "add `bus:` with one of: {}",
+                        kb.bus_names().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "flow `{}` names no bus and several are deployed: {}",
+                        flow.name,
+                        candidates.join(", ")
+                    ),
+                    format!(
+                        "add `bus: {}` (or another of them) to the flow",
+                        candidates[0]
+                    ),
+                )
+            };
+            if let Some(fd) = manifest_finding(
+                kb,
+                levels,
+                "BF002",
+                &flow.file,
+                flow.name_span,
+                (message, help),
+                Some(flow.name.clone()),
+            ) {
+                findings.push(Finding {
+                    subject: format!("flow:{}/bus", flow.name),
+                    ..fd
+                });
+            }
+            return findings;
+        }
+    };
+    let reqs = &flow.requires;
+    let Some(result) = eval::evaluate(
+        kb,
+        levels,
+        profiles,
+        &bus,
+        reqs,
+        &flow.name,
+        &flow.file.name,
+    ) else {
+        return findings;
+    };
+    let hits = result
+        .hits
+        .iter()
+        .map(|h| (h, true))
+        .chain(result.mode_hints.iter().map(|h| (h, false)));
+    for (hit, real) in hits {
+        let rule = &kb.rules[hit.rule];
+        let req_key = rule.requirement.clone().unwrap_or_default();
+        let (span, label, from_cli) = match reqs.get(&req_key) {
+            Some(ReqValue { span: Some(s), .. }) => (*s, format!("{req_key} required here"), false),
+            _ => (
+                flow.name_span,
+                format!("{req_key} required by --require"),
+                true,
+            ),
+        };
+        let (line, column, end_line, end_column) = span_pos(src, span);
+        let alternatives = if real {
+            result.alternatives(kb, hit)
+        } else {
+            Vec::new()
+        };
+        let mut help = hit.help.clone();
+        if !alternatives.is_empty() {
+            let names: Vec<String> = alternatives
+                .iter()
+                .take(4)
+                .map(|a| {
+                    if a.unmet.is_empty() {
+                        a.bus.clone()
+                    } else {
+                        format!("{} (misses {})", a.bus, a.unmet.join(", "))
+                    }
+                })
+                .collect();
+            let line = format!("would fit: {}", names.join(", "));
+            help = Some(match help {
+                Some(h) => format!("{h}\n{line}"),
+                None => line,
+            });
+        }
+        let mut message = hit.message.clone();
+        if from_cli {
+            message.push_str(" (from --require)");
+        }
+        let secondary = flow
+            .bus_span
+            .map(|s| (s, format!("flow `{}` runs on {bus}", flow.name)));
+        findings.push(Finding {
+            code: rule.code.clone(),
+            name: rule.name.clone(),
+            criterion: rule.criterion.clone(),
+            severity: hit.severity,
+            message,
+            file: flow.file.name.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+            flow: Some(flow.name.clone()),
+            bus: Some(bus.clone()),
+            help,
+            alternatives,
+            source: Some(flow.file.clone()),
+            span,
+            label,
+            secondary,
+            fingerprint: String::new(),
+            subject: if real {
+                format!("flow:{}/requires/{req_key}", flow.name)
+            } else {
+                format!("flow:{}/requires/{req_key}/mode", flow.name)
+            },
+        });
+    }
+    findings
+}
+
 /// Settings rules over every deployment, with the requirements of the flows that run on it.
 /// A deployment no flow covers is checked with no requirements, at `info` (contract §2).
 fn settings_findings(
     kb: &Kb,
     project: &Project,
+    flows: &[ResolvedFlow],
     cli: &Requirements,
-    levels_of: &dyn Fn(Option<usize>) -> Levels,
+    sets: &Sets<'_>,
 ) -> Vec<Finding> {
     let facts = &project.facts;
-    let flows = resolve(project, cli);
+    // flows by (manifest, bus), so each deployment finds the flows that run on it directly
+    let mut by_bus: HashMap<(Option<usize>, &str), Vec<&ResolvedFlow>> = HashMap::new();
+    for f in flows {
+        if let Ok((b, _)) = &f.bus {
+            by_bus.entry((f.manifest, b.as_str())).or_default().push(f);
+        }
+    }
+    let per_deployment: Vec<Vec<Keyed>> = facts
+        .deployments
+        .par_iter()
+        .map(|d| deployment_findings(kb, project, d, &by_bus, cli, sets))
+        .collect();
     let mut best: std::collections::BTreeMap<(usize, usize, usize), Finding> =
         std::collections::BTreeMap::new();
-    for d in &facts.deployments {
+    for (key, fd) in per_deployment.into_iter().flatten() {
+        match best.get(&key) {
+            Some(old) if old.severity >= fd.severity => {}
+            _ => {
+                best.insert(key, fd);
+            }
+        }
+    }
+    best.into_values().collect()
+}
+
+/// Settings rules on one deployment, once per flow that runs on it (or once without).
+fn deployment_findings(
+    kb: &Kb,
+    project: &Project,
+    d: &crate::extract::Deployment,
+    by_bus: &HashMap<(Option<usize>, &str), Vec<&ResolvedFlow>>,
+    cli: &Requirements,
+    sets: &Sets<'_>,
+) -> Vec<Keyed> {
+    let facts = &project.facts;
+    let mut out = Vec::new();
+    {
         let file = &facts.files[d.file];
         let mi = project.owner_of(d.file);
-        let levels = levels_of(mi);
-        let overrides: &[manifest::Override] = mi.map_or(&[], |i| &project.manifests[i].overrides);
-        let Some(profile) = kb
-            .profile(&d.bus)
-            .map(|p| manifest::apply_overrides(p, overrides))
-        else {
-            continue;
+        let levels = sets.levels(mi);
+        let Some(profile) = sets.profiles(mi).iter().find(|p| p.bus == d.bus) else {
+            return out;
         };
-        let covering: Vec<&ResolvedFlow> = flows
-            .iter()
-            .filter(|f| {
-                f.manifest == mi
-                    && matches!(&f.bus, Ok((b, _)) if *b == d.bus || profile.modes.contains(b))
-            })
-            .collect();
+        let mut covering: Vec<&ResolvedFlow> = by_bus
+            .get(&(mi, d.bus.as_str()))
+            .cloned()
+            .unwrap_or_default();
+        for m in &profile.modes {
+            covering.extend(by_bus.get(&(mi, m.as_str())).cloned().unwrap_or_default());
+        }
         let empty = Requirements::default();
         let runs: Vec<(Option<&str>, &Requirements)> = if covering.is_empty() {
             vec![(None, if cli.is_empty() { &empty } else { cli })]
@@ -749,15 +776,9 @@ fn settings_findings(
                 .collect()
         };
         for (flow, reqs) in runs {
-            for sh in eval::setting_hits(
-                kb,
-                &levels,
-                &profile,
-                reqs,
-                d,
-                flow.unwrap_or(""),
-                &file.name,
-            ) {
+            for sh in
+                eval::setting_hits(kb, levels, profile, reqs, d, flow.unwrap_or(""), &file.name)
+            {
                 let rule = &kb.rules[sh.hit.rule];
                 let mut severity = sh.hit.severity;
                 let mut help = sh.hit.help.clone();
@@ -802,15 +823,9 @@ fn settings_findings(
                     secondary: (d.span != sh.setting.span)
                         .then(|| (d.span, format!("{} deployed here", d.bus))),
                 };
-                let key = (sh.hit.rule, d.file, sh.setting.span.start);
-                match best.get(&key) {
-                    Some(old) if old.severity >= fd.severity => {}
-                    _ => {
-                        best.insert(key, fd);
-                    }
-                }
+                out.push(((sh.hit.rule, d.file, sh.setting.span.start), fd));
             }
         }
     }
-    best.into_values().collect()
+    out
 }

@@ -308,21 +308,41 @@ fn open_project(
     stdin: Option<(&std::path::Path, &str)>,
 ) -> Result<Project, Vec<ConfigError>> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let files = match config {
-        Some(c) if !c.is_file() => {
+    let t = std::time::Instant::now();
+    let mut scan = crate::project::scan(kb, paths, no_ignore, stdin.map(|s| s.0), &cwd)
+        .map_err(|e| vec![*e])?;
+    timing("walk", t);
+    if let Some(c) = config {
+        if !c.is_file() {
             return Err(vec![
                 ConfigError::plain(format!("--config {}: no such file", c.display()))
                     .code("busfit::io"),
             ]);
         }
-        Some(c) => vec![c.clone()],
-        None => {
-            check::discover_manifests(paths, no_ignore, stdin.map(|s| s.0)).map_err(|e| vec![*e])?
-        }
-    };
-    let manifests = check::load_manifests(&files, &cwd, kb)?;
+        scan.manifests = vec![c.canonicalize().unwrap_or_else(|_| c.clone())];
+    }
+    let manifests = check::load_manifests(&scan.manifests, &cwd, kb)?;
     add_custom_rules(kb, &manifests)?;
-    crate::project::load(kb, paths, manifests, &files, &cwd, no_ignore, stdin)
+    let stdin = stdin.map(|(name, text)| (check::display_path(name, &cwd), text));
+    let t = std::time::Instant::now();
+    let project = crate::project::load(
+        kb,
+        &scan,
+        manifests,
+        stdin.as_ref().map(|(n, t)| (n.as_str(), *t)),
+    );
+    timing("read and extract", t);
+    project
+}
+
+/// With BUSFIT_TIMINGS set, prints how long a phase took (for the benchmark, never in tests).
+fn timing(phase: &str, since: std::time::Instant) {
+    if std::env::var_os("BUSFIT_TIMINGS").is_some() {
+        eprintln!(
+            "busfit: {phase}: {:.1} ms",
+            since.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 }
 
 fn parse_requires(list: &[String]) -> Result<Vec<(String, crate::expr::Val)>, Vec<ConfigError>> {
@@ -424,7 +444,9 @@ fn run_check(args: CheckArgs) -> i32 {
         no_ignore: args.no_ignore,
         changed,
     };
+    let t = std::time::Instant::now();
     let mut result = check::check_project(&kb, &project, &opts);
+    timing("check", t);
     if let Some(path) = &args.write_baseline {
         return match crate::baseline::write(path, &result.findings) {
             Ok(()) => {
@@ -508,11 +530,11 @@ fn run_recommend(args: RecommendArgs) -> i32 {
     } else {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-        let files = match check::discover_manifests(&[path], false, None) {
-            Ok(f) => f,
+        let scan = match crate::project::scan(&kb, &[path], false, None, &cwd) {
+            Ok(s) => s,
             Err(e) => return fail(&[*e]),
         };
-        let manifests = match check::load_manifests(&files, &cwd, &kb) {
+        let manifests = match check::load_manifests(&scan.manifests, &cwd, &kb) {
             Ok(m) => m,
             Err(e) => return fail(&e),
         };
@@ -611,18 +633,16 @@ pub fn run(cli: Cli) -> i32 {
             }
             // read what is deployed, ignoring any manifest above: init writes a new one
             let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-            let project = match crate::project::load(
-                &kb,
-                std::slice::from_ref(&dir),
-                Vec::new(),
-                &[],
-                &cwd,
-                false,
-                None,
-            ) {
-                Ok(p) => p,
-                Err(e) => return fail(&e),
-            };
+            let project =
+                match crate::project::scan(&kb, std::slice::from_ref(&dir), false, None, &cwd)
+                    .map_err(|e| vec![*e])
+                    .and_then(|mut scan| {
+                        scan.manifests.clear();
+                        crate::project::load(&kb, &scan, Vec::new(), None)
+                    }) {
+                    Ok(p) => p,
+                    Err(e) => return fail(&e),
+                };
             if let Err(e) = std::fs::write(&target, crate::init::manifest(&project)) {
                 return fail(&[
                     ConfigError::plain(format!("{}: {e}", target.display())).code("busfit::io")

@@ -1,12 +1,20 @@
-//! Loads a repository: its busfit.yaml files and the facts of every file that can matter.
+//! Loads a repository: one parallel walk finds its busfit.yaml files and every file that can
+//! matter; files are read and parsed in parallel, and their facts merged in path order, so the
+//! result does not depend on the thread count.
 
+use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
 
 use crate::check::display_path;
 use crate::diag::{ConfigError, SourceFile};
 use crate::extract::{self, Classifier, Facts, Kind};
 use crate::kb::Kb;
-use crate::manifest::Manifest;
+use crate::manifest::{self, Manifest};
 use crate::span::ByteSpan;
 
 /// Files larger than this are reported, not read.
@@ -26,13 +34,180 @@ impl Project {
     }
 }
 
-/// The nearest manifest directory at or above `abs`.
-fn owner(abs: &Path, dirs: &[PathBuf]) -> Option<usize> {
-    dirs.iter()
-        .enumerate()
-        .filter(|(_, d)| abs.starts_with(d))
-        .max_by_key(|(_, d)| d.components().count())
-        .map(|(i, _)| i)
+/// A file the walk kept: how it is shown, where it is, how it is read.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub shown: String,
+    pub path: PathBuf,
+    pub abs: PathBuf,
+    pub kind: Kind,
+}
+
+/// What one walk of the paths found.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// busfit.yaml files: inside the paths, and the nearest at or above each path.
+    pub manifests: Vec<PathBuf>,
+    pub candidates: Vec<Candidate>,
+}
+
+fn usage(msg: String) -> Box<ConfigError> {
+    Box::new(ConfigError::plain(msg).code("busfit::io"))
+}
+
+/// The nearest busfit.yaml at or above a directory.
+fn manifest_above(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().find_map(|d| {
+        manifest::FILE_NAMES
+            .iter()
+            .map(|n| d.join(n))
+            .find(|m| m.is_file())
+    })
+}
+
+/// A file the walk kept: shown name, path, absolute path, and its kind (None: a busfit.yaml).
+type Walked = (String, PathBuf, PathBuf, Option<Kind>);
+
+/// One walk per root, in parallel. A file path's root is the directory of the busfit.yaml
+/// that applies to it (or its own directory): pre-commit passes files, and the project around
+/// them still counts.
+pub fn scan(
+    kb: &Kb,
+    paths: &[PathBuf],
+    no_ignore: bool,
+    stdin_name: Option<&Path>,
+    cwd: &Path,
+) -> Result<Scan, Box<ConfigError>> {
+    let classifier = Classifier::new(kb);
+    let mut manifests: Vec<PathBuf> = Vec::new();
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let virtual_file = Some(p.as_path()) == stdin_name;
+        if !virtual_file && !p.exists() {
+            return Err(usage(format!("{}: no such file or directory", p.display())));
+        }
+        let dir = if p.is_dir() {
+            p.clone()
+        } else {
+            p.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        };
+        let abs_dir = dir
+            .canonicalize()
+            .map_err(|e| usage(format!("{}: {e}", dir.display())))?;
+        let above = manifest_above(&abs_dir);
+        if let Some(m) = &above {
+            manifests.push(m.clone());
+        }
+        if p.is_dir() {
+            roots.push(p.clone());
+        } else {
+            roots.push(
+                above
+                    .and_then(|m| m.parent().map(Path::to_path_buf))
+                    .unwrap_or(dir),
+            );
+        }
+    }
+    roots.sort();
+    roots.dedup();
+    let found: Mutex<Vec<Walked>> = Mutex::new(Vec::new());
+    let abs_cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+    for root in &roots {
+        let abs_root = root
+            .canonicalize()
+            .map_err(|e| usage(format!("{}: {e}", root.display())))?;
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .git_ignore(!no_ignore)
+            .git_global(!no_ignore)
+            .git_exclude(!no_ignore)
+            .ignore(!no_ignore)
+            .parents(!no_ignore)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build_parallel();
+        walker.run(|| {
+            let classifier = &classifier;
+            let found = &found;
+            let (root, abs_root, abs_cwd) = (root.clone(), abs_root.clone(), abs_cwd.clone());
+            Box::new(move |entry| {
+                let Ok(entry) = entry else {
+                    return ignore::WalkState::Continue;
+                };
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    return ignore::WalkState::Continue;
+                }
+                let name = entry.file_name().to_string_lossy();
+                let is_manifest = manifest::FILE_NAMES.contains(&name.as_ref());
+                let in_templates = entry
+                    .path()
+                    .components()
+                    .any(|c| c.as_os_str() == "templates");
+                let kind = if is_manifest {
+                    None
+                } else {
+                    classifier.classify(&name, in_templates)
+                };
+                if !is_manifest && kind.is_none() {
+                    return ignore::WalkState::Continue;
+                }
+                let rel = entry.path().strip_prefix(&root).unwrap_or(entry.path());
+                let abs = abs_root.join(rel);
+                // shown relative to where busfit runs, as display_path would, without a syscall
+                let shown = crate::check::relative(&abs, &abs_cwd)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if let Ok(mut f) = found.lock() {
+                    f.push((shown, entry.path().to_path_buf(), abs, kind));
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    }
+    let mut found = found.into_inner().unwrap_or_default();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|a, b| a.0 == b.0);
+    let mut scan = Scan::default();
+    for (shown, path, abs, kind) in found {
+        match kind {
+            None => scan.manifests.push(abs),
+            Some(kind) => scan.candidates.push(Candidate {
+                shown,
+                path,
+                abs,
+                kind,
+            }),
+        }
+    }
+    scan.manifests.extend(manifests);
+    scan.manifests.sort();
+    scan.manifests.dedup();
+    // a file on standard input stands in for the file of that name
+    if let Some(name) = stdin_name
+        && let Some(base) = name.file_name().map(|b| b.to_string_lossy().into_owned())
+    {
+        let shown = display_path(name, cwd);
+        if !scan.candidates.iter().any(|c| c.shown == shown)
+            && let Some(kind) = classifier.classify(&base, false)
+        {
+            let abs = absolute(name, cwd);
+            scan.candidates.push(Candidate {
+                shown,
+                path: name.to_path_buf(),
+                abs,
+                kind,
+            });
+            scan.candidates.sort_by(|a, b| a.shown.cmp(&b.shown));
+        }
+    }
+    Ok(scan)
+}
+
+/// The nearest manifest directory at or above `abs`: a walk up its ancestors.
+fn owner(abs: &Path, dirs: &HashMap<&Path, usize>) -> Option<usize> {
+    abs.ancestors().skip(1).find_map(|a| dirs.get(a).copied())
 }
 
 fn absolute(p: &Path, cwd: &Path) -> PathBuf {
@@ -49,91 +224,115 @@ fn absolute(p: &Path, cwd: &Path) -> PathBuf {
     })
 }
 
-/// The directories to walk: each directory given, and for a file the directory of the
-/// busfit.yaml that applies to it (or its own directory).
-fn roots(paths: &[PathBuf], manifests: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            out.push(p.clone());
-        } else {
-            let abs = p.canonicalize().unwrap_or_else(|_| p.clone());
-            let owner = manifests
-                .iter()
-                .filter_map(|m| m.canonicalize().ok())
-                .filter_map(|m| m.parent().map(Path::to_path_buf))
-                .filter(|d| abs.starts_with(d))
-                .max_by_key(|d| d.components().count());
-            out.push(owner.unwrap_or_else(|| {
-                abs.parent()
-                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-            }));
+/// Words one of which a YAML file must hold to be worth parsing: what recognises a bus,
+/// and what declares requirements. A file without any is skipped before building a tree.
+fn yaml_needles(kb: &Kb) -> AhoCorasick {
+    let mut words: Vec<String> = vec![
+        "x-busfit".into(),
+        "busfit.dev/".into(),
+        "asyncapi".into(),
+        ".conf".into(),
+        ".properties".into(),
+        "services:".into(),
+    ];
+    for p in &kb.profiles {
+        let r = &p.recognition;
+        words.extend(r.images.iter().cloned());
+        words.extend(r.kinds.iter().map(|k| k.kind.clone()));
+        words.extend(r.charts.iter().cloned());
+    }
+    words.sort();
+    words.dedup();
+    AhoCorasick::new(&words)
+        .unwrap_or_else(|_| AhoCorasick::new(["x-busfit"]).expect("a literal pattern"))
+}
+
+/// Reads a file with a size cap; the error is the message of a BF001 finding.
+fn read_capped(path: &Path) -> Result<String, String> {
+    let f = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut buf = Vec::new();
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if buf.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "larger than {} MiB; not read",
+            MAX_FILE_BYTES / 1024 / 1024
+        ));
+    }
+    String::from_utf8(buf).map_err(|_| "not valid UTF-8 text".to_owned())
+}
+
+/// Reads and extracts one file into facts of its own (file index 0).
+fn one(kb: &Kb, needles: &AhoCorasick, c: &Candidate, stdin: Option<(&str, &str)>) -> Facts {
+    let mut facts = Facts::default();
+    let text = match stdin {
+        Some((name, text)) if name == c.shown => Ok(text.to_owned()),
+        _ => read_capped(&c.path),
+    };
+    match text {
+        Ok(text) => {
+            let worth = match &c.kind {
+                Kind::Yaml { named_compose } => {
+                    let base = c.shown.rsplit('/').next().unwrap_or(&c.shown);
+                    // charts and their values are read whatever they hold: the chart names the bus
+                    *named_compose
+                        || base == "Chart.yaml"
+                        || base.starts_with("values")
+                        || needles.is_match(&text)
+                }
+                _ => true,
+            };
+            facts.files.push(SourceFile::new(c.shown.clone(), text));
+            if worth {
+                extract::extract(kb, &c.kind, 0, &mut facts);
+            }
+        }
+        Err(msg) => {
+            facts.files.push(SourceFile::new(c.shown.clone(), ""));
+            facts.broken.push((0, ByteSpan::new(0, 0), msg));
         }
     }
-    out
+    facts
 }
 
-pub fn walk(root: &Path, no_ignore: bool) -> impl Iterator<Item = ignore::DirEntry> {
-    ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .git_ignore(!no_ignore)
-        .git_global(!no_ignore)
-        .git_exclude(!no_ignore)
-        .ignore(!no_ignore)
-        .parents(!no_ignore)
-        .require_git(false)
-        .filter_entry(|e| e.file_name() != ".git")
-        .build()
-        .flatten()
+/// Appends one file's facts, moving its file index to `at`.
+fn merge(into: &mut Facts, mut part: Facts, at: usize) {
+    into.files.append(&mut part.files);
+    into.deployments
+        .extend(part.deployments.into_iter().map(|mut d| {
+            d.file = at;
+            d
+        }));
+    into.clients.extend(part.clients.into_iter().map(|mut c| {
+        c.file = at;
+        c
+    }));
+    into.inline.extend(part.inline.into_iter().map(|mut i| {
+        i.file = at;
+        i
+    }));
+    into.broken
+        .extend(part.broken.into_iter().map(|(_, s, m)| (at, s, m)));
+    into.errors.append(&mut part.errors);
 }
 
-/// Reads every file that can matter under the paths and extracts its facts.
+/// Reads every candidate (in parallel) and extracts its facts, keeping path order.
 pub fn load(
     kb: &Kb,
-    paths: &[PathBuf],
+    scan: &Scan,
     manifests: Vec<Manifest>,
-    manifest_paths: &[PathBuf],
-    cwd: &Path,
-    no_ignore: bool,
-    stdin: Option<(&Path, &str)>,
+    stdin: Option<(&str, &str)>,
 ) -> Result<Project, Vec<ConfigError>> {
-    let classifier = Classifier::new(kb);
-    let mut found: std::collections::BTreeMap<String, (PathBuf, Kind)> =
-        std::collections::BTreeMap::new();
-    for root in roots(paths, manifest_paths) {
-        for entry in walk(&root, no_ignore) {
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            let name = entry.file_name().to_string_lossy();
-            let in_templates = entry
-                .path()
-                .components()
-                .any(|c| c.as_os_str() == "templates");
-            if let Some(kind) = classifier.classify(&name, in_templates) {
-                let shown = display_path(entry.path(), cwd);
-                found
-                    .entry(shown)
-                    .or_insert_with(|| (entry.path().to_path_buf(), kind));
-            }
-        }
-    }
-    // a file read from standard input stands in for (or adds) the file of that name
-    let stdin = stdin.and_then(|(name, text)| {
-        let shown = display_path(name, cwd);
-        let base = name.file_name()?.to_string_lossy().into_owned();
-        let kind = classifier.classify(&base, false)?;
-        found.insert(shown.clone(), (name.to_path_buf(), kind));
-        Some((shown, text))
-    });
-    let dirs: Vec<PathBuf> = manifest_paths
+    let dirs: Vec<PathBuf> = scan
+        .manifests
         .iter()
-        .map(|m| {
-            absolute(m, cwd)
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default()
-        })
+        .map(|m| m.parent().map(Path::to_path_buf).unwrap_or_default())
+        .collect();
+    let dir_index: HashMap<&Path, usize> = dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.as_path(), i))
         .collect();
     let globs = |list: &[String]| -> Option<globset::GlobSet> {
         if list.is_empty() {
@@ -151,61 +350,37 @@ pub fn load(
         .iter()
         .map(|m| (globs(&m.settings.include), globs(&m.settings.exclude)))
         .collect();
-    let mut owners = Vec::new();
-    let mut facts = Facts::default();
-    for (shown, (path, kind)) in found {
-        let abs = absolute(&path, cwd);
-        let own = owner(&abs, &dirs);
-        // settings.include / settings.exclude, relative to the manifest's directory
-        let filtered = own.is_some_and(|i| {
-            let (include, exclude) = &filters[i];
-            abs.strip_prefix(&dirs[i]).is_ok_and(|rel| {
-                exclude.as_ref().is_some_and(|g| g.is_match(rel))
-                    || include.as_ref().is_some_and(|g| !g.is_match(rel))
+    // settings.include / settings.exclude, relative to the manifest's directory
+    let kept: Vec<(&Candidate, Option<usize>)> = scan
+        .candidates
+        .iter()
+        .map(|c| (c, owner(&c.abs, &dir_index)))
+        .filter(|(c, own)| {
+            !own.is_some_and(|i| {
+                let (include, exclude) = &filters[i];
+                c.abs.strip_prefix(&dirs[i]).is_ok_and(|rel| {
+                    exclude.as_ref().is_some_and(|g| g.is_match(rel))
+                        || include.as_ref().is_some_and(|g| !g.is_match(rel))
+                })
             })
-        });
-        if filtered {
-            continue;
-        }
-        owners.push(own);
-        if let Some((name, text)) = &stdin
-            && *name == shown
-        {
-            facts.files.push(SourceFile::new(shown, *text));
-            extract::extract(kb, &kind, facts.files.len() - 1, &mut facts);
-            continue;
-        }
-        let file = facts.files.len();
-        let too_big = std::fs::metadata(&path)
-            .map(|m| m.len() > MAX_FILE_BYTES)
-            .unwrap_or(false);
-        let bytes = if too_big {
-            Err(format!(
-                "larger than {} MiB; not read",
-                MAX_FILE_BYTES / 1024 / 1024
-            ))
-        } else {
-            std::fs::read(&path).map_err(|e| format!("cannot read: {e}"))
-        };
-        let text = match bytes
-            .and_then(|b| String::from_utf8(b).map_err(|_| "not valid UTF-8 text".to_owned()))
-        {
-            Ok(t) => t,
-            Err(msg) => {
-                facts.files.push(SourceFile::new(shown, ""));
-                facts.broken.push((file, ByteSpan::new(0, 0), msg));
-                continue;
-            }
-        };
-        facts.files.push(SourceFile::new(shown, text));
-        extract::extract(kb, &kind, file, &mut facts);
+        })
+        .collect();
+    let needles = yaml_needles(kb);
+    let parts: Vec<Facts> = kept
+        .par_iter()
+        .map(|(c, _)| one(kb, &needles, c, stdin))
+        .collect();
+    let mut facts = Facts::default();
+    for (i, part) in parts.into_iter().enumerate() {
+        merge(&mut facts, part, i);
     }
     if !facts.errors.is_empty() {
         return Err(std::mem::take(&mut facts.errors));
     }
+    let owner = kept.iter().map(|(_, o)| *o).collect();
     Ok(Project {
         manifests,
         facts,
-        owner: owners,
+        owner,
     })
 }

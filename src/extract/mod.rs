@@ -185,16 +185,14 @@ fn yaml_file(kb: &Kb, file: usize, named_compose: bool, facts: &mut Facts) {
     }
     if base.starts_with("values") {
         let dir = name.rsplit_once('/').map_or("", |(d, _)| d);
-        let chart_name = if dir.is_empty() {
+        let chart_path = if dir.is_empty() {
             "Chart.yaml".to_owned()
         } else {
             format!("{dir}/Chart.yaml")
         };
-        if let Some(chart) = facts
-            .files
-            .iter()
-            .find(|f| f.name == chart_name)
-            .and_then(|f| crate::yaml::parse(&f.text).ok())
+        // the chart beside the values file says which chart these values configure
+        if let Ok(text) = std::fs::read_to_string(&chart_path)
+            && let Ok(chart) = crate::yaml::parse(&text)
             && let Some(root) = docs.first()
         {
             kube::values(kb, file, root, &chart, facts);

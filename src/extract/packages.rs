@@ -84,21 +84,45 @@ pub fn cargo(kb: &Kb, file: usize, facts: &mut Facts) {
 }
 
 pub fn npm(kb: &Kb, file: usize, facts: &mut Facts) {
-    let root = match crate::yaml::parse(&facts.files[file].text) {
-        Ok(r) => r,
+    let text = facts.files[file].text.clone();
+    // JSON first (fast, no spans); positions are then found in the text
+    let value: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
         Err(e) => {
-            facts.broken.push((file, e.span, e.message));
+            let off = crate::span::offset_of(&text, e.line(), e.column());
+            facts
+                .broken
+                .push((file, ByteSpan::new(off, off), e.to_string()));
             return;
         }
     };
     for table in ["dependencies", "optionalDependencies", "peerDependencies"] {
-        for (k, _) in root.get(table).map(Node::entries).unwrap_or_default() {
-            if let Some(name) = k.as_str() {
-                client(kb, facts, file, "npm", name, k.span);
+        let Some(deps) = value.get(table).and_then(|d| d.as_object()) else {
+            continue;
+        };
+        let table_at = text.find(&format!("\"{table}\"")).unwrap_or(0);
+        for name in deps.keys() {
+            if crate::extract::bus_for_library(kb, "npm", name).is_none() {
+                continue;
             }
+            let quoted = format!("\"{name}\"");
+            let at = text[table_at..]
+                .find(&quoted)
+                .map_or(table_at, |i| table_at + i);
+            client(
+                kb,
+                facts,
+                file,
+                "npm",
+                name,
+                ByteSpan::new(at, at + quoted.len()),
+            );
         }
     }
-    if let Some(b) = root.get("busfit") {
+    if value.get("busfit").is_some()
+        && let Ok(root) = crate::yaml::parse(&text)
+        && let Some(b) = root.get("busfit")
+    {
         let name = root
             .get("name")
             .and_then(Node::as_str)
