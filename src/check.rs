@@ -13,7 +13,7 @@ use crate::kb::{Kb, Severity};
 use crate::manifest::{self, FailOn, Manifest};
 use crate::project::Project;
 use crate::requirements::{ReqValue, Requirements};
-use crate::span::{ByteSpan, line_col};
+use crate::span::ByteSpan;
 
 /// One finding, as every output format shows it.
 #[derive(Debug, Clone)]
@@ -195,9 +195,9 @@ pub fn load_manifests(
     }
 }
 
-fn span_pos(src: &str, span: ByteSpan) -> (usize, usize, usize, usize) {
-    let (l, c) = line_col(src, span.start);
-    let (el, ec) = line_col(src, span.end.max(span.start));
+fn span_pos(file: &SourceFile, span: ByteSpan) -> (usize, usize, usize, usize) {
+    let (l, c) = file.line_col(span.start);
+    let (el, ec) = file.line_col(span.end.max(span.start));
     (l, c, el, ec)
 }
 
@@ -372,7 +372,7 @@ fn manifest_finding(
 ) -> Option<Finding> {
     let rule = kb.rule(code)?;
     let severity = levels.of(rule)?;
-    let (line, column, end_line, end_column) = span_pos(&file.text, span);
+    let (line, column, end_line, end_column) = span_pos(file, span);
     Some(Finding {
         code: rule.code.clone(),
         name: rule.name.clone(),
@@ -574,7 +574,6 @@ fn flow_findings(
     profiles: &[crate::kb::Profile],
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let src = &flow.file.text;
     let (bus, _bus_from) = match &flow.bus {
         Ok(b) => b.clone(),
         Err(candidates) => {
@@ -644,7 +643,7 @@ fn flow_findings(
                 true,
             ),
         };
-        let (line, column, end_line, end_column) = span_pos(src, span);
+        let (line, column, end_line, end_column) = span_pos(&flow.file, span);
         let alternatives = if real {
             result.alternatives(kb, hit)
         } else {
@@ -799,7 +798,7 @@ fn deployment_findings(
                         None => hint.to_owned(),
                     });
                 }
-                let (line, column, end_line, end_column) = span_pos(&file.text, sh.setting.span);
+                let (line, column, end_line, end_column) = span_pos(file, sh.setting.span);
                 let fd = Finding {
                     code: rule.code.clone(),
                     name: rule.name.clone(),

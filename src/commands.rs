@@ -304,10 +304,8 @@ pub fn inventory(
     flows: &[crate::check::ResolvedFlow],
     as_json: bool,
 ) -> String {
-    use crate::span::line_col;
     let facts = &project.facts;
-    let pos =
-        |file: usize, span: crate::span::ByteSpan| line_col(&facts.files[file].text, span.start);
+    let pos = |file: usize, span: crate::span::ByteSpan| facts.files[file].line_col(span.start);
     if as_json {
         let deployments: Vec<Json> = facts
             .deployments
@@ -330,7 +328,7 @@ pub fn inventory(
         let flows: Vec<Json> = flows
             .iter()
             .map(|f| {
-                let (line, _) = line_col(&f.file.text, f.name_span.start);
+                let (line, _) = f.file.line_col(f.name_span.start);
                 let (bus, from) = match &f.bus {
                     Ok((b, from)) => (Some(b.clone()), Some(from.as_str())),
                     Err(_) => (None, None),
@@ -375,7 +373,7 @@ pub fn inventory(
     let f_rows: Vec<Vec<String>> = flows
         .iter()
         .map(|f| {
-            let (l, c) = line_col(&f.file.text, f.name_span.start);
+            let (l, c) = f.file.line_col(f.name_span.start);
             let (bus, from) = match &f.bus {
                 Ok((b, from)) => (b.clone(), from.as_str().to_owned()),
                 Err(c) if c.is_empty() => ("?".into(), "no bus deployed".into()),

@@ -1,17 +1,22 @@
 //! Errors that stop busfit (exit 2): an invalid busfit.yaml or rule file, a bad flag.
 //! Each points at the offending bytes of its file.
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
 use std::fmt;
 use std::sync::Arc;
 
 use crate::span::ByteSpan;
 
-/// A file's name (relative to where busfit runs) and text.
+/// A file's name (relative to where busfit runs) and text, with an index of its line starts
+/// built on first use and shared by every clone, so that positioning a finding costs a binary
+/// search rather than a scan from the top of the file.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub name: String,
     pub text: Arc<str>,
+    lines: Arc<std::sync::OnceLock<crate::span::LineIndex>>,
 }
 
 impl SourceFile {
@@ -19,7 +24,66 @@ impl SourceFile {
         SourceFile {
             name: name.into(),
             text: text.into(),
+            lines: Arc::default(),
         }
+    }
+
+    pub fn lines(&self) -> &crate::span::LineIndex {
+        self.lines
+            .get_or_init(|| crate::span::LineIndex::new(&self.text))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.lines().line_col(&self.text, offset)
+    }
+}
+
+/// A file as miette reads it for a snippet: the lines around a span are found with the line
+/// index instead of a scan from the top, so that drawing the thousandth finding of a large
+/// file costs what drawing the first did.
+pub struct Snippet<'a> {
+    file: &'a SourceFile,
+}
+
+impl<'a> Snippet<'a> {
+    pub fn new(file: &'a SourceFile) -> Self {
+        Snippet { file }
+    }
+}
+
+impl SourceCode for Snippet<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let text: &'b str = &self.file.text;
+        let idx = self.file.lines();
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).clamp(start, text.len());
+        let first = idx.line_of(start).saturating_sub(before);
+        let lo = idx.start_of(first).unwrap_or(0);
+        let hi = idx
+            .start_of(idx.line_of(end) + after + 1)
+            .unwrap_or(text.len());
+        let window = &text[lo..hi];
+        let local = SourceSpan::new((start - lo).into(), end - start);
+        let c = <str as SourceCode>::read_span(window, &local, before, after)?;
+        let shifted = SourceSpan::new((c.span().offset() + lo).into(), c.span().len());
+        Ok(Box::new(
+            MietteSpanContents::new_named(
+                self.file.name.clone(),
+                c.data(),
+                shifted,
+                c.line() + first,
+                c.column(),
+                // miette counts the line breaks from the top of the source, not the snippet's
+                c.line_count() + first,
+            )
+            .with_language("yaml"),
+        ))
     }
 }
 
@@ -71,7 +135,7 @@ impl ConfigError {
     pub fn short(&self) -> String {
         match &self.file {
             Some(f) => {
-                let (l, c) = crate::span::line_col(&f.text, self.span.start);
+                let (l, c) = f.line_col(self.span.start);
                 format!("{}:{}:{}: {}", f.name, l, c, self.message)
             }
             None => self.message.clone(),
@@ -111,26 +175,36 @@ impl Diagnostic for ConfigError {
 }
 
 /// Renders config errors for the terminal, with the file name in the snippet header.
+/// How many errors are drawn; the rest are counted. A hostile or badly broken file can hold
+/// hundreds of thousands, and the first ones are the ones to fix.
+pub const MAX_RENDERED_ERRORS: usize = 50;
+
 pub fn render_errors(errors: &[ConfigError], color: bool) -> String {
     let mut out = String::new();
-    for e in errors {
+    for e in errors.iter().take(MAX_RENDERED_ERRORS) {
         let handler = crate::report::graphical_handler(color);
         let named: Box<dyn Diagnostic> = match &e.file {
             Some(f) => Box::new(Named {
                 inner: e,
-                src: NamedSource::new(f.name.clone(), f.text.clone()).with_language("yaml"),
+                src: Snippet::new(f),
             }),
             None => Box::new(e.clone()),
         };
         let _ = handler.render_report(&mut out, named.as_ref());
         out.push('\n');
     }
+    if errors.len() > MAX_RENDERED_ERRORS {
+        out.push_str(&format!(
+            "busfit: {} more errors not shown; fix the ones above and run again\n",
+            errors.len() - MAX_RENDERED_ERRORS
+        ));
+    }
     out
 }
 
 struct Named<'a> {
     inner: &'a ConfigError,
-    src: NamedSource<Arc<str>>,
+    src: Snippet<'a>,
 }
 
 impl fmt::Debug for Named<'_> {

@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 
 use crate::project::Project;
 use crate::requirements::{KEYS, Kind};
-use crate::span::line_col;
 
 /// An example value for each requirement, shown commented out.
 fn example(key: &str, kind: &Kind) -> String {
@@ -43,7 +42,7 @@ pub fn manifest(project: &Project) -> String {
     let mut buses: Vec<(String, String)> = Vec::new();
     for d in &facts.deployments {
         if !buses.iter().any(|(b, _)| *b == d.bus) {
-            let (l, c) = line_col(&facts.files[d.file].text, d.span.start);
+            let (l, c) = facts.files[d.file].line_col(d.span.start);
             buses.push((
                 d.bus.clone(),
                 format!("{}:{l}:{c} ({})", facts.files[d.file].name, d.evidence),
@@ -52,7 +51,7 @@ pub fn manifest(project: &Project) -> String {
     }
     for c in &facts.clients {
         if !buses.iter().any(|(b, _)| *b == c.bus) {
-            let (l, col) = line_col(&facts.files[c.file].text, c.span.start);
+            let (l, col) = facts.files[c.file].line_col(c.span.start);
             buses.push((
                 c.bus.clone(),
                 format!(

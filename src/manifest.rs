@@ -118,12 +118,10 @@ impl Ctx<'_> {
     }
 
     fn keys(&mut self, node: &Node, allowed: &[&str], what: &str) {
-        for (i, (k, _)) in node.entries().iter().enumerate() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, _) in node.entries() {
             let name = k.scalar_text().unwrap_or_default();
-            if node.entries()[..i]
-                .iter()
-                .any(|(p, _)| p.scalar_text().as_deref() == Some(name.as_str()))
-            {
+            if !seen.insert(name.clone()) {
                 self.err(
                     k.span,
                     format!("duplicate key `{name}` in {what}"),
@@ -409,6 +407,7 @@ pub fn parse(
     if let Some(flows) = root.get("flows") {
         match &flows.value {
             Value::Seq(items) => {
+                let mut flow_names = std::collections::HashSet::new();
                 for item in items {
                     let Some(fm) = cx.expect_map(item, "a flow") else {
                         if item.value == Value::Null {
@@ -454,7 +453,7 @@ pub fn parse(
                         .map(|r| cx.requirements(r, "`requires`"))
                         .unwrap_or_default();
                     if let Some((name, name_span)) = name {
-                        if m.flows.iter().any(|f| f.name == name) {
+                        if !flow_names.insert(name.clone()) {
                             cx.err(
                                 name_span,
                                 format!("flow `{name}` is declared twice"),

@@ -1,11 +1,8 @@
 //! Output formats. Every format renders the same list of findings.
 
 use std::fmt::{self, Write as _};
-use std::sync::Arc;
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use serde_json::{Value as Json, json};
 
 use crate::check::{CheckResult, Finding};
@@ -25,7 +22,7 @@ pub fn graphical_handler(color: bool) -> GraphicalReportHandler {
 
 struct FindingDiag<'a> {
     f: &'a Finding,
-    src: Option<NamedSource<Arc<str>>>,
+    src: Option<crate::diag::Snippet<'a>>,
 }
 
 impl fmt::Debug for FindingDiag<'_> {
@@ -108,15 +105,28 @@ fn summary_line(r: &CheckResult) -> String {
     )
 }
 
+const MAX_SNIPPET_LINE: usize = 1000;
+
+/// Length in bytes of the line holding `offset`.
+fn line_len(file: &crate::diag::SourceFile, offset: usize) -> usize {
+    let idx = file.lines();
+    let line = idx.line_of(offset.min(file.text.len()));
+    let start = idx.start_of(line).unwrap_or(0);
+    let end = idx.start_of(line + 1).unwrap_or(file.text.len());
+    end - start
+}
+
 /// `full`: rustc-style diagnostics with source snippets.
 pub fn full(r: &CheckResult, color: bool) -> String {
     let handler = graphical_handler(color);
     let mut out = String::new();
     for f in &r.findings {
+        // a snippet of a very long line (minified or generated files) would flood the terminal
         let src = f
             .source
             .as_ref()
-            .map(|s| NamedSource::new(s.name.clone(), s.text.clone()).with_language("yaml"));
+            .filter(|s| line_len(s, f.span.start) <= MAX_SNIPPET_LINE)
+            .map(crate::diag::Snippet::new);
         let d = FindingDiag { f, src };
         let _ = handler.render_report(&mut out, &d);
         out.push('\n');

@@ -29,6 +29,40 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The byte offsets where each line of a text starts.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(src: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 0-based line holding `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|s| *s <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Byte offset where 0-based `line` starts, or `None` past the last line.
+    pub fn start_of(&self, line: usize) -> Option<usize> {
+        self.starts.get(line).copied()
+    }
+
+    /// 1-based line and column (in characters), as [`line_col`] but in O(log lines + column).
+    pub fn line_col(&self, src: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(src, offset.min(src.len()));
+        let line = self.line_of(offset);
+        let start = self.starts[line].min(offset);
+        (line + 1, src[start..offset].chars().count() + 1)
+    }
+}
+
 /// Byte offset of a 1-based line and column.
 pub fn offset_of(src: &str, line: usize, col: usize) -> usize {
     let mut off = 0;
@@ -51,4 +85,20 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_agrees_with_the_scan() {
+        let src = "a: 1\n\nb: é✓x\r\n  c: [1, 2]\nlast";
+        let idx = LineIndex::new(src);
+        for off in 0..=src.len() + 3 {
+            assert_eq!(idx.line_col(src, off), line_col(src, off), "offset {off}");
+        }
+        let empty = LineIndex::new("");
+        assert_eq!(empty.line_col("", 5), (1, 1));
+    }
 }

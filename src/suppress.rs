@@ -6,7 +6,7 @@
 use crate::check::Finding;
 use crate::diag::SourceFile;
 use crate::kb::Kb;
-use crate::span::{ByteSpan, line_col};
+use crate::span::ByteSpan;
 
 const MARKER: &str = "busfit: ignore[";
 
@@ -63,8 +63,8 @@ fn finding(
     message: String,
 ) -> Option<Finding> {
     let rule = kb.rule(code)?;
-    let (line, column) = line_col(&file.text, span.start);
-    let (end_line, end_column) = line_col(&file.text, span.end);
+    let (line, column) = file.line_col(span.start);
+    let (end_line, end_column) = file.line_col(span.end);
     Some(Finding {
         code: rule.code.clone(),
         name: rule.name.clone(),

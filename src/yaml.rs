@@ -182,15 +182,25 @@ pub struct YamlError {
     pub span: ByteSpan,
 }
 
+/// Budgets per file: deployment files are small; a file that needs more is hostile or
+/// generated, and is reported as unparseable instead of exhausting time or memory.
 fn options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = 256;
-    budget.max_nodes = 2_000_000;
+    budget.max_depth = 128;
+    budget.max_nodes = 1_000_000;
+    budget.max_events = 2_000_000;
     budget.max_aliases = 10_000;
+    budget.max_anchors = 10_000;
+    budget.max_recorded_anchor_events = 100_000;
     budget.max_documents = 100_000;
-    budget.max_total_scalar_bytes = 256 * 1024 * 1024;
+    budget.max_total_scalar_bytes = 64 * 1024 * 1024;
     let mut o = serde_saphyr::Options::default();
     o.budget = Some(budget);
+    // an alias bomb is stopped after 100k replayed events, not after filling memory
+    let mut alias = serde_saphyr::options::AliasLimits::default();
+    alias.max_total_replayed_events = 100_000;
+    alias.max_alias_expansions_per_anchor = 1_000;
+    o.alias_limits = alias;
     o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
     o.with_snippet = false;
     o
