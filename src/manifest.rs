@@ -31,6 +31,8 @@ pub struct Settings {
     pub custom_rules: Option<String>,
     /// Glob (relative to the manifest) → rule codes ignored in matching files.
     pub per_file_ignores: Vec<(String, Vec<String>)>,
+    /// Files larger than this are not read (a BF001 finding); `None`: the built-in cap.
+    pub max_file_size: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +92,7 @@ const SETTINGS_KEYS: &[&str] = &[
     "fail_on",
     "baseline",
     "custom_rules",
+    "max_file_size",
 ];
 
 struct Ctx<'a> {
@@ -584,6 +587,20 @@ pub fn parse(
                     }
                 }
                 m.settings.per_file_ignores.push((glob, codes));
+            }
+        }
+        if let Some(n) = sm.get("max_file_size") {
+            let text = n.scalar_text().unwrap_or_default();
+            match crate::quantity::parse_size(&text) {
+                Some(v) if v >= 1.0 && v <= crate::project::MAX_FILE_BYTES_LIMIT as f64 => {
+                    m.settings.max_file_size = Some(v as u64);
+                }
+                _ => cx.err(
+                    n.span,
+                    format!("`max_file_size` must be a size from 1B to 1GiB, found `{text}`"),
+                    "not accepted",
+                    "such as 16MiB (the default), 512KiB or 100MB",
+                ),
             }
         }
         for (key, slot) in [

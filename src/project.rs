@@ -19,6 +19,8 @@ use crate::span::ByteSpan;
 
 /// Files larger than this are reported, not read.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// The largest `settings.max_file_size` accepted: the cap is what bounds memory per file.
+pub const MAX_FILE_BYTES_LIMIT: u64 = 1024 * 1024 * 1024;
 
 pub struct Project {
     pub manifests: Vec<Manifest>,
@@ -248,27 +250,51 @@ fn yaml_needles(kb: &Kb) -> AhoCorasick {
 }
 
 /// Reads a file with a size cap; the error is the message of a BF001 finding.
-fn read_capped(path: &Path) -> Result<String, String> {
+fn read_capped(path: &Path, cap: u64) -> Result<String, String> {
     let f = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
     let mut buf = Vec::new();
-    f.take(MAX_FILE_BYTES + 1)
+    f.take(cap + 1)
         .read_to_end(&mut buf)
         .map_err(|e| format!("cannot read: {e}"))?;
-    if buf.len() as u64 > MAX_FILE_BYTES {
+    if buf.len() as u64 > cap {
         return Err(format!(
-            "larger than {} MiB; not read",
-            MAX_FILE_BYTES / 1024 / 1024
+            "larger than {}; not read (settings.max_file_size)",
+            show_size(cap)
         ));
     }
     String::from_utf8(buf).map_err(|_| "not valid UTF-8 text".to_owned())
 }
 
+fn show_size(n: u64) -> String {
+    for (unit, size) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+        if n >= size && n % size == 0 {
+            return format!("{} {unit}", n / size);
+        }
+    }
+    format!("{n} bytes")
+}
+
 /// Reads and extracts one file into facts of its own (file index 0).
-fn one(kb: &Kb, needles: &AhoCorasick, c: &Candidate, stdin: Option<(&str, &str)>) -> Facts {
+fn one(
+    kb: &Kb,
+    needles: &AhoCorasick,
+    c: &Candidate,
+    cap: u64,
+    stdin: Option<(&str, &str)>,
+) -> Facts {
     let mut facts = Facts::default();
     let text = match stdin {
-        Some((name, text)) if name == c.shown => Ok(text.to_owned()),
-        _ => read_capped(&c.path),
+        Some((name, text)) if name == c.shown => {
+            if text.len() as u64 > cap {
+                Err(format!(
+                    "larger than {}; not read (settings.max_file_size)",
+                    show_size(cap)
+                ))
+            } else {
+                Ok(text.to_owned())
+            }
+        }
+        _ => read_capped(&c.path, cap),
     };
     match text {
         Ok(text) => {
@@ -368,7 +394,12 @@ pub fn load(
     let needles = yaml_needles(kb);
     let parts: Vec<Facts> = kept
         .par_iter()
-        .map(|(c, _)| one(kb, &needles, c, stdin))
+        .map(|(c, own)| {
+            let cap = own
+                .and_then(|i| manifests[i].settings.max_file_size)
+                .unwrap_or(MAX_FILE_BYTES);
+            one(kb, &needles, c, cap, stdin)
+        })
         .collect();
     let mut facts = Facts::default();
     for (i, part) in parts.into_iter().enumerate() {

@@ -218,6 +218,8 @@ pub struct Settings {
     custom_rules: Option<String>,
     /// Glob → rule codes ignored in matching files (for JSON, which has no comments).
     per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+    /// Files larger than this are not read and are reported as BF001 (default 16MiB, at most 1GiB).
+    max_file_size: Option<String>,
 }
 
 /// The schema as pretty JSON.

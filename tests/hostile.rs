@@ -334,3 +334,41 @@ fn a_valid_busfit_yaml_with_fifty_thousand_flows() {
         "the last flow's finding is drawn"
     );
 }
+
+#[test]
+fn the_size_cap_is_a_setting() {
+    let d = with_witness(
+        "docker-compose.yml",
+        b"services:\n  broker:\n    image: redis:7\n    command: redis-server --appendonly no\n",
+    );
+    std::fs::write(
+        d.path().join("busfit.yaml"),
+        "version: 1\nsettings:\n  max_file_size: 40B\n",
+    )
+    .unwrap();
+    let out = concise(&d);
+    assert!(
+        out.stdout.contains("docker-compose.yml:1:1: error[BF001]")
+            && out.stdout.contains("larger than 40 bytes"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("mosquitto.conf:2:1: info[BF921]"),
+        "{}",
+        out.stdout
+    );
+
+    std::fs::write(
+        d.path().join("busfit.yaml"),
+        "version: 1\nsettings:\n  max_file_size: 2TiB\n",
+    )
+    .unwrap();
+    let out = concise(&d);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("busfit.yaml:3:18") && out.stderr.contains("from 1B to 1GiB"),
+        "{}",
+        out.stderr
+    );
+}

@@ -109,7 +109,8 @@ fn schema_matches_what_the_parser_accepts() {
             "fail_on",
             "baseline",
             "custom_rules",
-            "per_file_ignores"
+            "per_file_ignores",
+            "max_file_size"
         ])
     );
     let kb = busfit::kb::Kb::builtin().unwrap();
