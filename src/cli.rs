@@ -152,6 +152,9 @@ pub struct CheckArgs {
     /// With `-` as the path: the name of the file read from standard input
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
+    /// Threads for walking and reading [default: one per core]; output is the same for any number
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[derive(Args, Debug)]
@@ -371,6 +374,12 @@ fn parse_requires(list: &[String]) -> Result<Vec<(String, crate::expr::Val)>, Ve
 }
 
 fn run_check(args: CheckArgs) -> i32 {
+    if let Some(n) = args.threads {
+        // the global pool is built once, before any parallel work
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
     let mut kb = match load_kb() {
         Ok(kb) => kb,
         Err(e) => return fail(&e),

@@ -129,6 +129,7 @@ pub fn scan(
             .parents(!no_ignore)
             .require_git(false)
             .filter_entry(|e| e.file_name() != ".git")
+            .threads(rayon::current_num_threads())
             .build_parallel();
         walker.run(|| {
             let classifier = &classifier;
