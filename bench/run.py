@@ -31,6 +31,7 @@ def main():
     ap.add_argument("--runs", type=int, default=11)
     ap.add_argument("--corpus", default=os.path.join(ROOT, "target", "bench-corpus"))
     ap.add_argument("--others", action="store_true", help="also time yamllint and checkov if installed")
+    ap.add_argument("--other-runs", type=int, default=3, help="runs of each of the others (they are slow)")
     a = ap.parse_args()
 
     if not shutil.which("rg"):
@@ -67,8 +68,10 @@ def main():
     if a.others:
         for name, cmd in (("yamllint", ["yamllint", "-f", "parsable", "."]), ("checkov", ["checkov", "-d", ".", "--quiet", "--compact", "-o", "json"])):
             if shutil.which(cmd[0]):
-                times = [run(cmd, a.corpus)[0] for _ in range(3)]
-                print(f"{name:<7} {' '.join(cmd[1:]):<32} {statistics.median(times) * 1000:8.1f} ms   ratio {statistics.median(times) / f:.2f}x")
+                results = [run(cmd, a.corpus) for _ in range(a.other_runs)]
+                t = statistics.median(r[0] for r in results)
+                rss = max(r[1] for r in results)
+                print(f"{name:<7} {' '.join(cmd[1:]):<32} {t * 1000:8.1f} ms   ratio {t / f:.2f}x   peak RSS {rss / 1024:.1f} MiB")
             else:
                 print(f"{name}: not installed (pip install {name})")
 

@@ -35,13 +35,8 @@ pub fn write(path: &Path, findings: &[Finding]) -> Result<(), Box<ConfigError>> 
 
 /// The fingerprints of a baseline file, with how often each occurs.
 pub fn read(path: &Path) -> Result<HashMap<String, usize>, Box<ConfigError>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        error(
-            path,
-            format!("cannot read baseline: {e}"),
-            "busfit::baseline",
-        )
-    })?;
+    let text = crate::project::read_text_file(path, crate::project::MAX_FILE_BYTES)
+        .map_err(|e| error(path, format!("baseline: {e}"), "busfit::baseline"))?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         error(
             path,

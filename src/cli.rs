@@ -273,7 +273,12 @@ fn add_custom_rules(kb: &mut Kb, manifests: &[manifest::Manifest]) -> Result<(),
         let Some(dir) = &m.settings.custom_rules else {
             continue;
         };
-        let base = std::path::Path::new(&m.dir).join(dir);
+        let base = crate::project::inside(&m.dir, dir).map_err(|e| {
+            vec![
+                ConfigError::plain(format!("{}: custom_rules: {e}", m.file.name))
+                    .code("busfit::rules"),
+            ]
+        })?;
         let entries = std::fs::read_dir(&base).map_err(|e| {
             vec![
                 ConfigError::plain(format!(
@@ -291,7 +296,16 @@ fn add_custom_rules(kb: &mut Kb, manifests: &[manifest::Manifest]) -> Result<(),
             .collect();
         files.sort();
         for f in files {
-            let text = std::fs::read_to_string(&f).map_err(|e| {
+            // only rule files that stay inside the directory, and regular files of sane size
+            let text = crate::project::inside(
+                &m.dir,
+                &format!(
+                    "{dir}/{}",
+                    f.file_name().unwrap_or_default().to_string_lossy()
+                ),
+            )
+            .and_then(|p| crate::project::read_text_file(&p, crate::project::MAX_FILE_BYTES))
+            .map_err(|e| {
                 vec![ConfigError::plain(format!("{}: {e}", f.display())).code("busfit::rules")]
             })?;
             let name = f.to_string_lossy().replace('\\', "/");
@@ -470,14 +484,20 @@ fn run_check(args: CheckArgs) -> i32 {
         };
     }
     // --baseline, else the nearest manifest's `settings.baseline`
-    let baseline = args.baseline.clone().or_else(|| {
-        project.manifests.iter().find_map(|m| {
-            m.settings
-                .baseline
-                .as_ref()
-                .map(|b| PathBuf::from(&m.dir).join(b))
-        })
-    });
+    let baseline = match args.baseline.clone() {
+        Some(b) => Some(b),
+        None => match project.manifests.iter().find_map(|m| {
+            let b = m.settings.baseline.as_ref()?;
+            Some(crate::project::inside(&m.dir, b).map_err(|e| {
+                ConfigError::plain(format!("{}: settings.baseline: {e}", m.file.name))
+                    .code("busfit::baseline")
+            }))
+        }) {
+            Some(Ok(p)) => Some(p),
+            Some(Err(e)) => return fail(&[e]),
+            None => None,
+        },
+    };
     if let Some(path) = baseline {
         match crate::baseline::read(&path) {
             Ok(accepted) => {

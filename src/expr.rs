@@ -199,7 +199,11 @@ struct Parser {
     toks: Vec<(Tok, usize, usize)>,
     pos: usize,
     end: usize,
+    depth: usize,
 }
+
+/// Conditions nest a few levels; a custom rule file cannot make the parser recurse further.
+const MAX_DEPTH: usize = 64;
 
 impl Parser {
     fn peek(&self) -> Option<&Tok> {
@@ -256,7 +260,19 @@ impl Parser {
         }
         Ok(l)
     }
+    fn nested<T>(&mut self, f: fn(&mut Self) -> Result<T, ExprError>) -> Result<T, ExprError> {
+        if self.depth >= MAX_DEPTH {
+            return self.err(format!("nested more than {MAX_DEPTH} levels deep"));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
     fn not(&mut self) -> Result<Expr, ExprError> {
+        self.nested(Self::not_inner)
+    }
+    fn not_inner(&mut self) -> Result<Expr, ExprError> {
         if self.eat_word("not") {
             return Ok(Expr::Not(Box::new(self.not()?)));
         }
@@ -294,6 +310,9 @@ impl Parser {
         Ok(l)
     }
     fn atom(&mut self) -> Result<Expr, ExprError> {
+        self.nested(Self::atom_inner)
+    }
+    fn atom_inner(&mut self) -> Result<Expr, ExprError> {
         let Some((tok, offset, len)) = self.toks.get(self.pos).cloned() else {
             return self.err("expected a value, found the end of the condition");
         };
@@ -371,6 +390,7 @@ pub fn parse(src: &str) -> Result<Expr, ExprError> {
         toks,
         pos: 0,
         end: src.len(),
+        depth: 0,
     };
     let e = p.or()?;
     if p.pos < p.toks.len() {

@@ -7,6 +7,8 @@ pub mod eval;
 pub mod expr;
 pub mod extract;
 pub mod formats;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod init;
 pub mod kb;
 pub mod manifest;

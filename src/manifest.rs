@@ -2,6 +2,7 @@
 //! validated with diagnostics that point at the offending value.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use crate::diag::{ConfigError, SourceFile, did_you_mean};
 use crate::expr::Val;
@@ -609,6 +610,20 @@ pub fn parse(
         ] {
             if let Some(n) = sm.get(key) {
                 match n.as_str() {
+                    // a pull request can edit busfit.yaml: its paths stay inside the repository
+                    Some(s)
+                        if Path::new(s).is_absolute()
+                            || Path::new(s)
+                                .components()
+                                .any(|c| matches!(c, std::path::Component::ParentDir)) =>
+                    {
+                        cx.err(
+                            n.span,
+                            format!("`{key}` must stay below this busfit.yaml, found `{s}`"),
+                            "absolute or climbing path",
+                            "give a path relative to busfit.yaml, without `..`",
+                        )
+                    }
                     Some(s) => *slot = Some(s.to_owned()),
                     None => cx.err(
                         n.span,

@@ -250,6 +250,39 @@ fn yaml_needles(kb: &Kb) -> AhoCorasick {
         .unwrap_or_else(|_| AhoCorasick::new(["x-busfit"]).expect("a literal pattern"))
 }
 
+/// A path a busfit.yaml names (`baseline`, `custom_rules`), resolved and held inside the
+/// manifest's directory: a symlink that leads out of it is refused.
+pub fn inside(manifest_dir: &str, rel: &str) -> Result<PathBuf, String> {
+    let base = if manifest_dir.is_empty() {
+        Path::new(".")
+    } else {
+        Path::new(manifest_dir)
+    };
+    let path = base.join(rel);
+    let canon = path
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let root = base
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", base.display()))?;
+    if !canon.starts_with(&root) {
+        return Err(format!(
+            "{}: leads outside the directory of its busfit.yaml (through a symlink); not read",
+            path.display()
+        ));
+    }
+    Ok(path)
+}
+
+/// Reads a regular file (never a FIFO or a device) of at most `cap` bytes as text.
+pub fn read_text_file(path: &Path, cap: u64) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file; not read".into());
+    }
+    read_capped(path, cap)
+}
+
 /// Reads a file with a size cap; the error is the message of a BF001 finding.
 fn read_capped(path: &Path, cap: u64) -> Result<String, String> {
     let f = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
@@ -321,6 +354,36 @@ fn one(
         }
     }
     facts
+}
+
+/// One file held in memory, checked as if it sat beside the given manifests (which own it):
+/// the whole pipeline after the walk, for fuzzing and for embedding busfit. `None` when the
+/// name is not one busfit reads.
+pub fn in_memory(kb: &Kb, name: &str, text: &str, manifests: Vec<Manifest>) -> Option<Project> {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    let kind = Classifier::new(kb).classify(base, name.contains("templates/"))?;
+    let c = Candidate {
+        shown: name.to_owned(),
+        path: PathBuf::from(name),
+        abs: PathBuf::from("/").join(name),
+        kind,
+    };
+    let facts = one(
+        kb,
+        &yaml_needles(kb),
+        &c,
+        MAX_FILE_BYTES,
+        Some((name, text)),
+    );
+    if !facts.errors.is_empty() {
+        return None;
+    }
+    let owner = vec![(!manifests.is_empty()).then_some(0)];
+    Some(Project {
+        manifests,
+        facts,
+        owner,
+    })
 }
 
 /// Appends one file's facts, moving its file index to `at`.

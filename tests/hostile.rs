@@ -372,3 +372,78 @@ fn the_size_cap_is_a_setting() {
         out.stderr
     );
 }
+
+#[test]
+fn a_huge_or_special_busfit_yaml() {
+    let d = tempfile::tempdir().unwrap();
+    let f = std::fs::File::create(d.path().join("busfit.yaml")).unwrap();
+    f.set_len(200 * 1024 * 1024).unwrap();
+    let out = bounded(d.path(), &["check"], LIMIT);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("larger than 16 MiB"), "{}", out.stderr);
+
+    // a FIFO named busfit.yaml is not a manifest: it is never opened
+    let d = with_witness("placeholder", b"");
+    assert!(
+        Command::new("mkfifo")
+            .arg(d.path().join("busfit.yaml"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_witness(&concise(&d));
+}
+
+#[test]
+fn paths_in_busfit_yaml_stay_in_the_repository() {
+    // a pull request edits busfit.yaml: it must not make CI read /dev/zero or files elsewhere
+    for (setting, shown) in [
+        ("baseline: /dev/zero", "3:13"),
+        ("custom_rules: ../../etc", "3:17"),
+    ] {
+        let d = manifest_dir(&format!("version: 1\nsettings:\n  {setting}\n"));
+        let out = bounded(d.path(), &["check"], LIMIT);
+        assert_eq!(out.code, 2, "{setting}");
+        assert!(
+            out.stderr.contains(&format!("busfit.yaml:{shown}"))
+                && out.stderr.contains("must stay below this busfit.yaml"),
+            "{}",
+            out.stderr
+        );
+    }
+    // through a symlink inside the repository
+    let d = manifest_dir("version: 1\nsettings:\n  baseline: zero.json\n");
+    std::os::unix::fs::symlink("/dev/zero", d.path().join("zero.json")).unwrap();
+    let out = bounded(d.path(), &["check"], LIMIT);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("leads outside the directory"),
+        "{}",
+        out.stderr
+    );
+
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.yaml"), "password: hunter2\n").unwrap();
+    let d = manifest_dir("version: 1\nsettings:\n  custom_rules: mine\n");
+    std::os::unix::fs::symlink(outside.path(), d.path().join("mine")).unwrap();
+    let out = bounded(d.path(), &["check"], LIMIT);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("leads outside") && !out.stderr.contains("hunter2"),
+        "{}",
+        out.stderr
+    );
+
+    // a FIFO as the baseline, inside the repository: never opened
+    let d = manifest_dir("version: 1\nsettings:\n  baseline: base.json\n");
+    assert!(
+        Command::new("mkfifo")
+            .arg(d.path().join("base.json"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = bounded(d.path(), &["check"], LIMIT);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+}

@@ -1,0 +1,196 @@
+//! The bodies of the fuzz targets (`fuzz/`), kept in the library so that the inputs fuzzing
+//! found interesting run again in `cargo test` (tests/fuzz_regressions.rs) without libFuzzer.
+//! Each takes any bytes and panics only when an invariant breaks.
+
+use std::sync::OnceLock;
+
+use crate::check::{CheckOptions, check_project};
+use crate::diag::SourceFile;
+use crate::expr::{Env, Scale, Val};
+use crate::kb::Kb;
+use crate::quantity::{Dim, parse_any, parse_as};
+
+/// The targets, by name: `fuzz/fuzz_targets/<name>.rs` calls the function of that name.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("yaml", yaml),
+    ("toml", toml),
+    ("conf", conf),
+    ("quantity", quantity),
+    ("expr", expr),
+    ("manifest", manifest),
+    ("check_file", check_file),
+];
+
+fn kb() -> &'static Kb {
+    static KB: OnceLock<Kb> = OnceLock::new();
+    KB.get_or_init(|| Kb::builtin().expect("the built-in rules load"))
+}
+
+/// The YAML reader: any text ends as a tree or an error, within the budgets.
+pub fn yaml(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(docs) = crate::yaml::parse_multi(text) {
+        for d in &docs {
+            assert!(d.span.start <= d.span.end && d.span.end <= text.len());
+        }
+    }
+    let _ = crate::yaml::parse(text);
+}
+
+/// TOML (Cargo.toml, pyproject.toml) into busfit's tree, spans kept.
+pub fn toml(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match crate::tree::parse_toml(text) {
+        Ok(node) => assert!(node.span.end <= text.len()),
+        Err((_, span)) => assert!(span.start <= span.end && span.end <= text.len()),
+    }
+}
+
+/// Line-oriented broker configs: server.properties, redis.conf, mosquitto.conf.
+pub fn conf(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for format in ["properties", "conf"] {
+        for (_, _, span) in crate::extract::conf::lines(text, format) {
+            assert!(span.start <= span.end && span.end <= text.len());
+            assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+        }
+    }
+}
+
+/// Quantities as users write them: 0.5ms, 50k/s, 4KiB, 200k, forever.
+pub fn quantity(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Some(q) = parse_any(text) {
+        assert!(!q.value.is_nan());
+        let _ = q.to_string();
+    }
+    for dim in [
+        Dim::Duration,
+        Dim::Rate,
+        Dim::Size,
+        Dim::Count,
+        Dim::Number,
+        Dim::Bandwidth,
+    ] {
+        if let Some(q) = parse_as(text, dim) {
+            assert!(q.value >= 0.0 && !q.value.is_nan(), "{text:?} as {dim:?}");
+            let _ = q.to_string();
+        }
+    }
+}
+
+struct Present;
+impl Env for Present {
+    fn lookup(&self, path: &[String]) -> Option<Val> {
+        (path.first().map(String::as_str) == Some("present")).then_some(Val::Bool(true))
+    }
+    fn scale_of(&self, _: &[String]) -> Option<Scale> {
+        None
+    }
+}
+
+/// The condition language of rule files, parsed and evaluated.
+pub fn expr(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(e) = crate::expr::parse(text)
+    {
+        let _ = crate::expr::eval(&e, &Present);
+    }
+}
+
+/// busfit.yaml: any text is a manifest or errors that point into the text.
+pub fn manifest(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let file = SourceFile::new("busfit.yaml", text);
+    if let Err(errors) = crate::manifest::parse(&file, "", 0, kb()) {
+        for e in &errors {
+            assert!(
+                e.span.start <= e.span.end && e.span.end <= text.len(),
+                "{e:?}"
+            );
+        }
+        let _ = crate::diag::render_errors(&errors, false);
+    }
+}
+
+const NAMES: &[&str] = &[
+    "docker-compose.yml",
+    "k8s/deploy.yaml",
+    "asyncapi.yaml",
+    "server.properties",
+    "redis.conf",
+    "mosquitto.conf",
+    "package.json",
+    "Cargo.toml",
+    "pyproject.toml",
+    "requirements.txt",
+    "go.mod",
+    "pom.xml",
+    "build.gradle",
+    "chart/Chart.yaml",
+    "chart/values.yaml",
+    "chart/templates/broker.yaml",
+    "nats-server.conf",
+    "rabbitmq.conf",
+    "kafka.yaml",
+];
+
+const MANIFEST: &str = "version: 1
+flows:
+  - name: telemetry
+    bus: kafka
+    requires: { delivery: exactly-once, latency: 1ms, network: unstable, clients: [constrained-device], security: [tls, authentication, authorization] }
+  - name: cache
+    requires: { delivery: at-least-once, retention: 7d, offline_delivery: true }
+settings:
+  rules: { BF802: error }
+";
+
+/// The whole check of one file beside a busfit.yaml that declares demanding flows: the first
+/// byte chooses the file's name, the rest is its text. Every output format is rendered.
+pub fn check_file(data: &[u8]) {
+    static MANIFEST_PARSED: OnceLock<crate::manifest::Manifest> = OnceLock::new();
+    let kb = kb();
+    let manifest = MANIFEST_PARSED.get_or_init(|| {
+        crate::manifest::parse(&SourceFile::new("busfit.yaml", MANIFEST), "", 0, kb)
+            .expect("the fuzz manifest is valid")
+    });
+    let Some((first, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let name = NAMES[*first as usize % NAMES.len()];
+    let Some(project) = crate::project::in_memory(kb, name, text, vec![manifest.clone()]) else {
+        return;
+    };
+    let result = check_project(kb, &project, &CheckOptions::default());
+    for f in &result.findings {
+        assert!(f.line >= 1 && f.column >= 1, "{f:?}");
+        if f.file == name {
+            assert!(
+                f.span.start <= f.span.end && f.span.end <= text.len(),
+                "{f:?}"
+            );
+        }
+    }
+    let _ = crate::report::full(&result, false);
+    let _ = crate::report::concise(&result);
+    let _ = crate::report::json(&result);
+    let _ = crate::formats::sarif(kb, &result);
+    let _ = crate::formats::github(&result);
+    let _ = crate::formats::junit(&result);
+    let _ = crate::formats::gitlab(&result);
+    let _ = crate::formats::markdown(&result);
+}
