@@ -171,6 +171,19 @@ fn binary_nul_and_invalid_utf8_under_config_names() {
         b"{\"dependencies\": {\"kafkajs\": \"\xff\"}}",
     );
     assert_witness(&concise(&d));
+    // found by the conf fuzzer: a multi-byte space (U+00A0) between key and value
+    let d = with_witness(
+        "redis.conf",
+        "appendonly\u{a0}no\nprotected-mode\u{2003}no\n".as_bytes(),
+    );
+    let out = concise(&d);
+    assert_witness(&out);
+    assert!(
+        out.stdout
+            .contains("redis.conf:1:1: info[BF911] appendonly no"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]

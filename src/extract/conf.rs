@@ -26,7 +26,11 @@ pub fn lines(src: &str, format: &str) -> Vec<(String, String, ByteSpan)> {
             trimmed.find(char::is_whitespace)
         };
         let (key, value) = match split {
-            Some(i) => (trimmed[..i].trim(), trimmed[i + 1..].trim()),
+            // the separator may be any whitespace, U+00A0 included: skip it whole
+            Some(i) => {
+                let sep = trimmed[i..].chars().next().map_or(1, char::len_utf8);
+                (trimmed[..i].trim(), trimmed[i + sep..].trim())
+            }
             None => (trimmed, ""),
         };
         // nats-server.conf writes `key: value` or `key = value`
