@@ -8,6 +8,7 @@ use crate::check::{CheckOptions, check_project};
 use crate::diag::SourceFile;
 use crate::expr::{Env, Scale, Val};
 use crate::kb::Kb;
+use crate::project::InMemory;
 use crate::quantity::{Dim, parse_any, parse_as};
 
 /// The targets, by name: `fuzz/fuzz_targets/<name>.rs` calls the function of that name.
@@ -159,11 +160,12 @@ settings:
 /// The whole check of one file beside a busfit.yaml that declares demanding flows: the first
 /// byte chooses the file's name, the rest is its text. Every output format is rendered.
 pub fn check_file(data: &[u8]) {
-    static MANIFEST_PARSED: OnceLock<crate::manifest::Manifest> = OnceLock::new();
+    static SETUP: OnceLock<(crate::manifest::Manifest, InMemory<'static>)> = OnceLock::new();
     let kb = kb();
-    let manifest = MANIFEST_PARSED.get_or_init(|| {
-        crate::manifest::parse(&SourceFile::new("busfit.yaml", MANIFEST), "", 0, kb)
-            .expect("the fuzz manifest is valid")
+    let (manifest, reader) = SETUP.get_or_init(|| {
+        let m = crate::manifest::parse(&SourceFile::new("busfit.yaml", MANIFEST), "", 0, kb)
+            .expect("the fuzz manifest is valid");
+        (m, InMemory::new(kb))
     });
     let Some((first, rest)) = data.split_first() else {
         return;
@@ -172,7 +174,7 @@ pub fn check_file(data: &[u8]) {
         return;
     };
     let name = NAMES[*first as usize % NAMES.len()];
-    let Some(project) = crate::project::in_memory(kb, name, text, vec![manifest.clone()]) else {
+    let Some(project) = reader.project(name, text, vec![manifest.clone()]) else {
         return;
     };
     let result = check_project(kb, &project, &CheckOptions::default());

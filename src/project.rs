@@ -356,34 +356,53 @@ fn one(
     facts
 }
 
-/// One file held in memory, checked as if it sat beside the given manifests (which own it):
-/// the whole pipeline after the walk, for fuzzing and for embedding busfit. `None` when the
-/// name is not one busfit reads.
-pub fn in_memory(kb: &Kb, name: &str, text: &str, manifests: Vec<Manifest>) -> Option<Project> {
-    let base = name.rsplit('/').next().unwrap_or(name);
-    let kind = Classifier::new(kb).classify(base, name.contains("templates/"))?;
-    let c = Candidate {
-        shown: name.to_owned(),
-        path: PathBuf::from(name),
-        abs: PathBuf::from("/").join(name),
-        kind,
-    };
-    let facts = one(
-        kb,
-        &yaml_needles(kb),
-        &c,
-        MAX_FILE_BYTES,
-        Some((name, text)),
-    );
-    if !facts.errors.is_empty() {
-        return None;
+/// Files held in memory, each checked as if it sat beside the given manifests (which own it):
+/// the whole pipeline after the walk, for fuzzing and for embedding busfit. The classifier and
+/// the byte prefilter are built once and serve every file.
+pub struct InMemory<'k> {
+    kb: &'k Kb,
+    classifier: Classifier,
+    needles: AhoCorasick,
+}
+
+impl<'k> InMemory<'k> {
+    pub fn new(kb: &'k Kb) -> Self {
+        InMemory {
+            kb,
+            classifier: Classifier::new(kb),
+            needles: yaml_needles(kb),
+        }
     }
-    let owner = vec![(!manifests.is_empty()).then_some(0)];
-    Some(Project {
-        manifests,
-        facts,
-        owner,
-    })
+
+    /// `None` when the name is not one busfit reads, or an inline requirement is invalid.
+    pub fn project(&self, name: &str, text: &str, manifests: Vec<Manifest>) -> Option<Project> {
+        let base = name.rsplit('/').next().unwrap_or(name);
+        let kind = self
+            .classifier
+            .classify(base, name.contains("templates/"))?;
+        let c = Candidate {
+            shown: name.to_owned(),
+            path: PathBuf::from(name),
+            abs: PathBuf::from("/").join(name),
+            kind,
+        };
+        let facts = one(
+            self.kb,
+            &self.needles,
+            &c,
+            MAX_FILE_BYTES,
+            Some((name, text)),
+        );
+        if !facts.errors.is_empty() {
+            return None;
+        }
+        let owner = vec![(!manifests.is_empty()).then_some(0)];
+        Some(Project {
+            manifests,
+            facts,
+            owner,
+        })
+    }
 }
 
 /// Appends one file's facts, moving its file index to `at`.
