@@ -11,8 +11,11 @@ use crate::kb::Kb;
 use crate::project::InMemory;
 use crate::quantity::{Dim, parse_any, parse_as};
 
+/// A fuzz target's body: any bytes in, a panic only when an invariant breaks.
+pub type Target = fn(&[u8]);
+
 /// The targets, by name: `fuzz/fuzz_targets/<name>.rs` calls the function of that name.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("yaml", yaml),
     ("toml", toml),
     ("conf", conf),
