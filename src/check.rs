@@ -165,24 +165,14 @@ pub fn load_manifests(
             } else {
                 display_path(f, cwd)
             };
-            let cap = crate::project::MAX_FILE_BYTES;
-            let mut bytes = Vec::new();
-            std::fs::File::open(f)
-                .and_then(|h| {
-                    std::io::Read::read_to_end(&mut std::io::Read::take(h, cap + 1), &mut bytes)
-                })
+            let bytes = crate::project::read_bytes_capped(f, crate::project::MAX_FILE_BYTES)
                 .map_err(|e| {
-                    vec![ConfigError::plain(format!("{name}: cannot read: {e}")).code("busfit::io")]
+                    let code = match e {
+                        crate::project::ReadError::Io(_) => "busfit::io",
+                        _ => "busfit::manifest",
+                    };
+                    vec![ConfigError::plain(format!("{name}: {e}")).code(code)]
                 })?;
-            if bytes.len() as u64 > cap {
-                return Err(vec![
-                    ConfigError::plain(format!(
-                        "{name}: larger than {} MiB; a busfit.yaml is a few hundred lines",
-                        cap >> 20
-                    ))
-                    .code("busfit::manifest"),
-                ]);
-            }
             let text = String::from_utf8(bytes).map_err(|_| {
                 vec![
                     ConfigError::plain(format!("{name}: not valid UTF-8")).code("busfit::manifest"),

@@ -304,7 +304,10 @@ fn add_custom_rules(kb: &mut Kb, manifests: &[manifest::Manifest]) -> Result<(),
                     f.file_name().unwrap_or_default().to_string_lossy()
                 ),
             )
-            .and_then(|p| crate::project::read_text_file(&p, crate::project::MAX_FILE_BYTES))
+            .and_then(|p| {
+                crate::project::read_text_file(&p, crate::project::MAX_FILE_BYTES)
+                    .map_err(|e| e.to_string())
+            })
             .map_err(|e| {
                 vec![ConfigError::plain(format!("{}: {e}", f.display())).code("busfit::rules")]
             })?;
@@ -484,19 +487,23 @@ fn run_check(args: CheckArgs) -> i32 {
         };
     }
     // --baseline, else the nearest manifest's `settings.baseline`
-    let baseline = match args.baseline.clone() {
-        Some(b) => Some(b),
-        None => match project.manifests.iter().find_map(|m| {
-            let b = m.settings.baseline.as_ref()?;
-            Some(crate::project::inside(&m.dir, b).map_err(|e| {
-                ConfigError::plain(format!("{}: settings.baseline: {e}", m.file.name))
-                    .code("busfit::baseline")
-            }))
-        }) {
-            Some(Ok(p)) => Some(p),
-            Some(Err(e)) => return fail(&[e]),
-            None => None,
+    let from_manifest = project
+        .manifests
+        .iter()
+        .find_map(|m| Some((m, m.settings.baseline.as_ref()?)));
+    let baseline = match (&args.baseline, from_manifest) {
+        (Some(b), _) => Some(b.clone()),
+        (None, Some((m, b))) => match crate::project::inside(&m.dir, b) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                return fail(&[ConfigError::plain(format!(
+                    "{}: settings.baseline: {e}",
+                    m.file.name
+                ))
+                .code("busfit::baseline")]);
+            }
         },
+        (None, None) => None,
     };
     if let Some(path) = baseline {
         match crate::baseline::read(&path) {

@@ -274,29 +274,46 @@ pub fn inside(manifest_dir: &str, rel: &str) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// Reads a regular file (never a FIFO or a device) of at most `cap` bytes as text.
-pub fn read_text_file(path: &Path, cap: u64) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if !meta.is_file() {
-        return Err("not a regular file; not read".into());
-    }
-    read_capped(path, cap)
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    TooLarge(u64),
+    NotRegular,
+    NotUtf8,
 }
 
-/// Reads a file with a size cap; the error is the message of a BF001 finding.
-fn read_capped(path: &Path, cap: u64) -> Result<String, String> {
-    let f = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "cannot read: {e}"),
+            ReadError::TooLarge(cap) => write!(f, "larger than {}; not read", show_size(*cap)),
+            ReadError::NotRegular => f.write_str("not a regular file; not read"),
+            ReadError::NotUtf8 => f.write_str("not valid UTF-8 text"),
+        }
+    }
+}
+
+/// Reads at most `cap` bytes of a file; more is `TooLarge`, never a larger allocation.
+pub fn read_bytes_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    let f = std::fs::File::open(path).map_err(ReadError::Io)?;
     let mut buf = Vec::new();
     f.take(cap + 1)
         .read_to_end(&mut buf)
-        .map_err(|e| format!("cannot read: {e}"))?;
+        .map_err(ReadError::Io)?;
     if buf.len() as u64 > cap {
-        return Err(format!(
-            "larger than {}; not read (settings.max_file_size)",
-            show_size(cap)
-        ));
+        return Err(ReadError::TooLarge(cap));
     }
-    String::from_utf8(buf).map_err(|_| "not valid UTF-8 text".to_owned())
+    Ok(buf)
+}
+
+/// Reads a regular file (never a FIFO or a device) of at most `cap` bytes as text.
+pub fn read_text_file(path: &Path, cap: u64) -> Result<String, ReadError> {
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    String::from_utf8(read_bytes_capped(path, cap)?).map_err(|_| ReadError::NotUtf8)
 }
 
 fn show_size(n: u64) -> String {
@@ -320,15 +337,13 @@ fn one(
     let text = match stdin {
         Some((name, text)) if name == c.shown => {
             if text.len() as u64 > cap {
-                Err(format!(
-                    "larger than {}; not read (settings.max_file_size)",
-                    show_size(cap)
-                ))
+                Err(ReadError::TooLarge(cap))
             } else {
                 Ok(text.to_owned())
             }
         }
-        _ => read_capped(&c.path, cap),
+        _ => read_bytes_capped(&c.path, cap)
+            .and_then(|b| String::from_utf8(b).map_err(|_| ReadError::NotUtf8)),
     };
     match text {
         Ok(text) => {
@@ -348,7 +363,12 @@ fn one(
                 extract::extract(kb, &c.kind, 0, &mut facts);
             }
         }
-        Err(msg) => {
+        Err(e) => {
+            // the message of a BF001 finding; a repository raises its cap in its busfit.yaml
+            let msg = match e {
+                ReadError::TooLarge(_) => format!("{e} (settings.max_file_size)"),
+                e => e.to_string(),
+            };
             facts.files.push(SourceFile::new(c.shown.clone(), ""));
             facts.broken.push((0, ByteSpan::new(0, 0), msg));
         }

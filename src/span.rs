@@ -19,16 +19,6 @@ impl ByteSpan {
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let offset = floor_char_boundary(src, offset.min(src.len()));
-    let before = &src[..offset];
-    let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = src[line_start..offset].chars().count() + 1;
-    (line, col)
-}
-
 /// The byte offsets where each line of a text starts.
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
@@ -54,7 +44,7 @@ impl LineIndex {
         self.starts.get(line).copied()
     }
 
-    /// 1-based line and column (in characters), as [`line_col`] but in O(log lines + column).
+    /// 1-based line and column (in characters) of a byte offset, in O(log lines + column).
     pub fn line_col(&self, src: &str, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(src, offset.min(src.len()));
         let line = self.line_of(offset);
@@ -90,6 +80,16 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The scan from the top that the index replaces, kept as the reference.
+    fn line_col(src: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(src, offset.min(src.len()));
+        let before = &src[..offset];
+        let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = src[line_start..offset].chars().count() + 1;
+        (line, col)
+    }
 
     #[test]
     fn the_index_agrees_with_the_scan() {
