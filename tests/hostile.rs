@@ -79,6 +79,16 @@ fn assert_witness(out: &Output) {
     );
 }
 
+/// `busfit check` in `dir` stops with exit 2 and a message holding every one of `needles`.
+fn refused(dir: &Path, needles: &[&str]) -> Output {
+    let out = bounded(dir, &["check"], LIMIT);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    for n in needles {
+        assert!(out.stderr.contains(n), "no `{n}` in:\n{}", out.stderr);
+    }
+    out
+}
+
 fn concise(d: &tempfile::TempDir) -> Output {
     bounded(d.path(), &["check", "--format", "concise"], LIMIT)
 }
@@ -103,8 +113,7 @@ fn alias_expansion_bomb() {
     // the same bomb as a busfit.yaml: exit 2, quickly
     let m = s.replace("services:", "version: 1\nx:");
     let d = manifest_dir(&m);
-    let out = bounded(d.path(), &["check"], LIMIT);
-    assert_eq!(out.code, 2, "{}", out.stdout);
+    refused(d.path(), &[]);
 }
 
 #[test]
@@ -132,7 +141,7 @@ fn deep_flow_and_block_nesting() {
         "]".repeat(100_000)
     );
     let d = manifest_dir(&manifest);
-    assert_eq!(bounded(d.path(), &["check"], LIMIT).code, 2);
+    refused(d.path(), &[]);
 }
 
 #[test]
@@ -315,19 +324,13 @@ fn a_busfit_yaml_that_is_invalid_and_hostile() {
         ));
     }
     let d = manifest_dir(&s);
-    let out = bounded(d.path(), &["check"], LIMIT);
-    assert_eq!(out.code, 2);
     // the first errors are drawn, the rest counted
+    let out = refused(d.path(), &["busfit: 99950 more errors not shown"]);
     assert_eq!(
         out.stderr.matches("busfit::manifest").count(),
         50,
         "{}",
         &out.stderr[..2000]
-    );
-    assert!(
-        out.stderr.contains("busfit: 99950 more errors not shown"),
-        "{}",
-        &out.stderr[out.stderr.len() - 500..]
     );
 }
 
@@ -378,13 +381,7 @@ fn the_size_cap_is_a_setting() {
         "version: 1\nsettings:\n  max_file_size: 2TiB\n",
     )
     .unwrap();
-    let out = concise(&d);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("busfit.yaml:3:18") && out.stderr.contains("from 1B to 1GiB"),
-        "{}",
-        out.stderr
-    );
+    refused(d.path(), &["busfit.yaml:3:18", "from 1B to 1GiB"]);
 }
 
 #[test]
@@ -392,9 +389,7 @@ fn a_huge_or_special_busfit_yaml() {
     let d = tempfile::tempdir().unwrap();
     let f = std::fs::File::create(d.path().join("busfit.yaml")).unwrap();
     f.set_len(200 * 1024 * 1024).unwrap();
-    let out = bounded(d.path(), &["check"], LIMIT);
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("larger than 16 MiB"), "{}", out.stderr);
+    refused(d.path(), &["larger than 16 MiB"]);
 
     // a FIFO named busfit.yaml is not a manifest: it is never opened
     let d = with_witness("placeholder", b"");
@@ -416,37 +411,25 @@ fn paths_in_busfit_yaml_stay_in_the_repository() {
         ("custom_rules: ../../etc", "3:17"),
     ] {
         let d = manifest_dir(&format!("version: 1\nsettings:\n  {setting}\n"));
-        let out = bounded(d.path(), &["check"], LIMIT);
-        assert_eq!(out.code, 2, "{setting}");
-        assert!(
-            out.stderr.contains(&format!("busfit.yaml:{shown}"))
-                && out.stderr.contains("must stay below this busfit.yaml"),
-            "{}",
-            out.stderr
+        refused(
+            d.path(),
+            &[
+                &format!("busfit.yaml:{shown}"),
+                "must stay below this busfit.yaml",
+            ],
         );
     }
     // through a symlink inside the repository
     let d = manifest_dir("version: 1\nsettings:\n  baseline: zero.json\n");
     std::os::unix::fs::symlink("/dev/zero", d.path().join("zero.json")).unwrap();
-    let out = bounded(d.path(), &["check"], LIMIT);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("leads outside the directory"),
-        "{}",
-        out.stderr
-    );
+    refused(d.path(), &["leads outside the directory"]);
 
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret.yaml"), "password: hunter2\n").unwrap();
     let d = manifest_dir("version: 1\nsettings:\n  custom_rules: mine\n");
     std::os::unix::fs::symlink(outside.path(), d.path().join("mine")).unwrap();
-    let out = bounded(d.path(), &["check"], LIMIT);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("leads outside") && !out.stderr.contains("hunter2"),
-        "{}",
-        out.stderr
-    );
+    let out = refused(d.path(), &["leads outside"]);
+    assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
 
     // a FIFO as the baseline, inside the repository: never opened
     let d = manifest_dir("version: 1\nsettings:\n  baseline: base.json\n");
@@ -457,7 +440,5 @@ fn paths_in_busfit_yaml_stay_in_the_repository() {
             .unwrap()
             .success()
     );
-    let out = bounded(d.path(), &["check"], LIMIT);
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+    refused(d.path(), &["not a regular file"]);
 }
