@@ -4,12 +4,12 @@
 
 use std::sync::OnceLock;
 
-use crate::check::{CheckOptions, check_project};
-use crate::diag::SourceFile;
-use crate::expr::{Env, Scale, Val};
 use crate::kb::Kb;
+use crate::lang::expr::{Env, Scale, Val};
+use crate::lang::quantity::{Dim, parse_any, parse_as};
+use crate::lint::{CheckOptions, check_project};
 use crate::project::InMemory;
-use crate::quantity::{Dim, parse_any, parse_as};
+use crate::source::SourceFile;
 
 /// A fuzz target's body: any bytes in, a panic only when an invariant breaks.
 pub type Target = fn(&[u8]);
@@ -35,12 +35,12 @@ pub fn yaml(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(docs) = crate::yaml::parse_multi(text) {
+    if let Ok(docs) = crate::tree::yaml::parse_multi(text) {
         for d in &docs {
             assert!(d.span.start <= d.span.end && d.span.end <= text.len());
         }
     }
-    let _ = crate::yaml::parse(text);
+    let _ = crate::tree::yaml::parse(text);
 }
 
 /// TOML (Cargo.toml, pyproject.toml) into busfit's tree, spans kept.
@@ -48,7 +48,7 @@ pub fn toml(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match crate::tree::parse_toml(text) {
+    match crate::tree::toml::parse_toml(text) {
         Ok(node) => assert!(node.span.end <= text.len()),
         Err((_, span)) => assert!(span.start <= span.end && span.end <= text.len()),
     }
@@ -104,9 +104,9 @@ impl Env for Present {
 /// The condition language of rule files, parsed and evaluated.
 pub fn expr(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data)
-        && let Ok(e) = crate::expr::parse(text)
+        && let Ok(e) = crate::lang::expr::parse(text)
     {
-        let _ = crate::expr::eval(&e, &Present);
+        let _ = crate::lang::expr::eval(&e, &Present);
     }
 }
 
@@ -116,14 +116,14 @@ pub fn manifest(data: &[u8]) {
         return;
     };
     let file = SourceFile::new("busfit.yaml", text);
-    if let Err(errors) = crate::manifest::parse(&file, "", 0, kb()) {
+    if let Err(errors) = crate::config::manifest::parse(&file, "", 0, kb()) {
         for e in &errors {
             assert!(
                 e.span.start <= e.span.end && e.span.end <= text.len(),
                 "{e:?}"
             );
         }
-        let _ = crate::diag::render_errors(&errors, false);
+        let _ = crate::report::errors::render_errors(&errors, false);
     }
 }
 
@@ -163,11 +163,13 @@ settings:
 /// The whole check of one file beside a busfit.yaml that declares demanding flows: the first
 /// byte chooses the file's name, the rest is its text. Every output format is rendered.
 pub fn check_file(data: &[u8]) {
-    static SETUP: OnceLock<(crate::manifest::Manifest, InMemory<'static>)> = OnceLock::new();
+    static SETUP: OnceLock<(crate::config::manifest::Manifest, InMemory<'static>)> =
+        OnceLock::new();
     let kb = kb();
     let (manifest, reader) = SETUP.get_or_init(|| {
-        let m = crate::manifest::parse(&SourceFile::new("busfit.yaml", MANIFEST), "", 0, kb)
-            .expect("the fuzz manifest is valid");
+        let m =
+            crate::config::manifest::parse(&SourceFile::new("busfit.yaml", MANIFEST), "", 0, kb)
+                .expect("the fuzz manifest is valid");
         (m, InMemory::new(kb))
     });
     let Some((first, rest)) = data.split_first() else {
@@ -193,9 +195,9 @@ pub fn check_file(data: &[u8]) {
     let _ = crate::report::full(&result, false);
     let _ = crate::report::concise(&result);
     let _ = crate::report::json(&result);
-    let _ = crate::formats::sarif(kb, &result);
-    let _ = crate::formats::github(&result);
-    let _ = crate::formats::junit(&result);
-    let _ = crate::formats::gitlab(&result);
-    let _ = crate::formats::markdown(&result);
+    let _ = crate::report::formats::sarif(kb, &result);
+    let _ = crate::report::formats::github(&result);
+    let _ = crate::report::formats::junit(&result);
+    let _ = crate::report::formats::gitlab(&result);
+    let _ = crate::report::formats::markdown(&result);
 }

@@ -1,23 +1,23 @@
-pub mod baseline;
-pub mod check;
+//! busfit reads what a repository declares it needs and what it deploys, and checks one
+//! against the other with a knowledge base of message buses.
+//!
+//! The modules are the stages of one pipeline, each importing only the ones before it
+//! (docs/ARCHITECTURE.md):
+//! [`source`] → [`tree`] → [`lang`] → [`kb`] → [`config`] → [`discover`] → [`extract`] →
+//! [`project`] → [`lint`] → [`report`] → [`commands`] → [`app`] → [`cli`].
+
+pub mod app;
 pub mod cli;
 pub mod commands;
-pub mod diag;
-pub mod eval;
-pub mod expr;
+pub mod config;
+pub mod discover;
 pub mod extract;
-pub mod formats;
 #[doc(hidden)]
 pub mod fuzz;
-pub mod init;
 pub mod kb;
-pub mod manifest;
+pub mod lang;
+pub mod lint;
 pub mod project;
-pub mod quantity;
 pub mod report;
-pub mod requirements;
-pub mod schema;
-pub mod span;
-pub mod suppress;
+pub mod source;
 pub mod tree;
-pub mod yaml;

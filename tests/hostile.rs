@@ -254,7 +254,7 @@ fn unreadable_files_are_a_finding() {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("mosquitto.conf"), "allow_anonymous true\n").unwrap();
     let scan =
-        busfit::project::scan(&kb, &[d.path().to_path_buf()], false, None, d.path()).unwrap();
+        busfit::discover::scan(&kb, &[d.path().to_path_buf()], false, None, d.path()).unwrap();
     std::fs::remove_file(d.path().join("mosquitto.conf")).unwrap();
     let project = busfit::project::load(&kb, &scan, Vec::new(), None).unwrap();
     assert_eq!(project.facts.broken.len(), 1);

@@ -98,7 +98,10 @@ fn schema_matches_what_the_parser_accepts() {
         sorted(&["version", "flows", "defaults", "settings", "buses"])
     );
     assert_eq!(keys(&defs["Flow"]), sorted(&["name", "bus", "requires"]));
-    let requirement_keys: Vec<&str> = busfit::requirements::KEYS.iter().map(|k| k.key).collect();
+    let requirement_keys: Vec<&str> = busfit::kb::requirements::KEYS
+        .iter()
+        .map(|k| k.key)
+        .collect();
     assert_eq!(keys(&defs["Requires"]), sorted(&requirement_keys));
     assert_eq!(
         keys(&defs["Settings"]),
@@ -124,7 +127,7 @@ fn schema_matches_what_the_parser_accepts() {
     let mut kinds: Vec<String> = kb.bus_names().map(str::to_owned).collect();
     kinds.sort();
     assert_eq!(buses, kinds);
-    for def in busfit::requirements::KEYS {
+    for def in busfit::kb::requirements::KEYS {
         let words = def.kind.words();
         if words.is_empty() {
             continue;

@@ -6,7 +6,7 @@ use common::*;
 use proptest::prelude::*;
 use std::path::Path;
 
-use busfit::quantity::{
+use busfit::lang::quantity::{
     Dim, Quantity, parse_as, parse_count, parse_duration, parse_rate, parse_size,
 };
 

@@ -4,7 +4,7 @@
 
 use super::{Deployment, Facts, InlineFlow, Setting};
 use crate::kb::Kb;
-use crate::yaml::Node;
+use crate::tree::yaml::Node;
 
 pub fn is_asyncapi(doc: &Node) -> bool {
     doc.get("asyncapi").is_some()
@@ -86,7 +86,7 @@ pub fn extract(kb: &Kb, file: usize, doc: &Node, facts: &mut Facts) {
                 }
             }
             for x in decls {
-                match crate::manifest::parse_inline(&facts.files[file], x, kb) {
+                match crate::config::manifest::parse_inline(&facts.files[file], x, kb) {
                     Ok((flow_name, bus, requires)) => facts.inline.push(InlineFlow {
                         name: flow_name.unwrap_or_else(|| name.clone()),
                         name_span: k.span,

@@ -3,8 +3,8 @@
 
 use super::{Deployment, Facts, InlineFlow, Setting, bus_for_image, env_key};
 use crate::kb::Kb;
-use crate::span::ByteSpan;
-use crate::yaml::{Node, Value};
+use crate::source::span::ByteSpan;
+use crate::tree::yaml::{Node, Value};
 
 /// Offset of a scalar's text inside its span (after an opening quote).
 fn text_start(src: &str, n: &Node) -> usize {
@@ -53,7 +53,7 @@ pub fn extract(kb: &Kb, file: usize, root: &Node, facts: &mut Facts) {
             facts.deployments.push(d);
         }
         if let Some(x) = svc.get("x-busfit") {
-            match crate::manifest::parse_inline(&facts.files[file], x, kb) {
+            match crate::config::manifest::parse_inline(&facts.files[file], x, kb) {
                 Ok((flow_name, bus, requires)) => facts.inline.push(InlineFlow {
                     name: flow_name.unwrap_or_else(|| name.clone()),
                     name_span: k.span,

@@ -3,7 +3,7 @@
 
 use super::{Deployment, Facts, Setting};
 use crate::kb::FileRule;
-use crate::span::ByteSpan;
+use crate::source::span::ByteSpan;
 
 /// (key, value, span of the whole `key value` text) for every setting line.
 pub fn lines(src: &str, format: &str) -> Vec<(String, String, ByteSpan)> {

@@ -7,9 +7,9 @@ use super::{
     mapped_settings, select,
 };
 use crate::kb::Kb;
-use crate::requirements::{self, ReqValue, Requirements};
-use crate::span::ByteSpan;
-use crate::yaml::Node;
+use crate::kb::requirements::{self, ReqValue, Requirements};
+use crate::source::span::ByteSpan;
+use crate::tree::yaml::Node;
 
 const WORKLOADS: &[&str] = &[
     "Deployment",
@@ -175,14 +175,14 @@ fn annotations(kb: &Kb, file: usize, doc: &Node, name: &str, facts: &mut Facts) 
             "bus" => match kb.profile(&text) {
                 Some(_) => bus = Some((text, v.span)),
                 None => facts.errors.push(
-                    crate::diag::ConfigError::new(
+                    crate::source::diag::ConfigError::new(
                         &facts.files[file],
                         v.span,
                         format!("unknown bus `{text}`"),
                     )
                     .help(format!(
                         "{}bus kinds: {}",
-                        crate::diag::did_you_mean(&text, kb.bus_names()),
+                        crate::lang::spelling::did_you_mean(&text, kb.bus_names()),
                         kb.bus_names().collect::<Vec<_>>().join(", ")
                     ))
                     .code("busfit::manifest"),
@@ -203,7 +203,7 @@ fn annotations(kb: &Kb, file: usize, doc: &Node, name: &str, facts: &mut Facts) 
                         );
                     }
                     Err(bad) => facts.errors.push(
-                        crate::diag::ConfigError::new(
+                        crate::source::diag::ConfigError::new(
                             &facts.files[file],
                             if bad.message.starts_with("unknown requirement") {
                                 k.span

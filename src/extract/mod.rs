@@ -7,13 +7,12 @@ pub mod conf;
 pub mod kube;
 pub mod packages;
 
-use globset::{Glob, GlobMatcher};
-
-use crate::diag::{ConfigError, SourceFile};
-use crate::kb::{FileRule, Kb};
-use crate::requirements::Requirements;
-use crate::span::ByteSpan;
-use crate::yaml::Node;
+use crate::discover::Kind;
+use crate::kb::Kb;
+use crate::kb::requirements::Requirements;
+use crate::source::span::ByteSpan;
+use crate::source::{ConfigError, SourceFile};
+use crate::tree::yaml::Node;
 
 /// A setting of a deployment, normalised into the bus's own key namespace.
 #[derive(Debug, Clone)]
@@ -67,80 +66,6 @@ pub struct Facts {
     pub errors: Vec<ConfigError>,
 }
 
-/// How a file is read.
-#[derive(Debug, Clone)]
-pub enum Kind {
-    /// A YAML file that may be a compose file (checked after parsing).
-    Yaml {
-        named_compose: bool,
-    },
-    Conf {
-        bus: String,
-        rule: FileRule,
-    },
-    Cargo,
-    PackageJson,
-    Requirements,
-    Pyproject,
-    GoMod,
-    Pom,
-    Gradle,
-}
-
-/// Decides from a file's name alone whether it can matter.
-pub struct Classifier {
-    conf: Vec<(GlobMatcher, String, FileRule)>,
-}
-
-impl Classifier {
-    pub fn new(kb: &Kb) -> Classifier {
-        let mut conf = Vec::new();
-        for p in &kb.profiles {
-            for r in &p.recognition.files {
-                if let Ok(g) = Glob::new(&r.glob) {
-                    conf.push((g.compile_matcher(), p.bus.clone(), r.clone()));
-                }
-            }
-        }
-        Classifier { conf }
-    }
-
-    pub fn classify(&self, name: &str, in_templates: bool) -> Option<Kind> {
-        let lower = name.to_ascii_lowercase();
-        if crate::manifest::FILE_NAMES.contains(&lower.as_str()) {
-            return None;
-        }
-        if lower.ends_with(".yml") || lower.ends_with(".yaml") {
-            if in_templates {
-                return None; // Helm templates are Go templates, not YAML
-            }
-            let named = lower.starts_with("docker-compose") || lower.starts_with("compose");
-            return Some(Kind::Yaml {
-                named_compose: named,
-            });
-        }
-        match lower.as_str() {
-            "cargo.toml" => return Some(Kind::Cargo),
-            "package.json" => return Some(Kind::PackageJson),
-            "pyproject.toml" => return Some(Kind::Pyproject),
-            "go.mod" => return Some(Kind::GoMod),
-            "pom.xml" => return Some(Kind::Pom),
-            "build.gradle" | "build.gradle.kts" => return Some(Kind::Gradle),
-            _ => {}
-        }
-        if lower.starts_with("requirements") && lower.ends_with(".txt") {
-            return Some(Kind::Requirements);
-        }
-        self.conf
-            .iter()
-            .find(|(g, _, _)| g.is_match(name))
-            .map(|(_, bus, rule)| Kind::Conf {
-                bus: bus.clone(),
-                rule: rule.clone(),
-            })
-    }
-}
-
 /// Reads one file's facts into `facts`.
 pub fn extract(kb: &Kb, kind: &Kind, file: usize, facts: &mut Facts) {
     match kind {
@@ -167,7 +92,7 @@ fn yaml_file(kb: &Kb, file: usize, named_compose: bool, facts: &mut Facts) {
         || src.contains("\napiVersion:")
         || src.starts_with("asyncapi:")
         || src.contains("\nasyncapi:");
-    let docs = match crate::yaml::parse_multi(&src) {
+    let docs = match crate::tree::yaml::parse_multi(&src) {
         Ok(d) => d,
         Err(e) => {
             // only a file that is recognisably a deployment file is reported as broken
@@ -192,7 +117,7 @@ fn yaml_file(kb: &Kb, file: usize, named_compose: bool, facts: &mut Facts) {
         };
         // the chart beside the values file says which chart these values configure
         if let Ok(text) = std::fs::read_to_string(&chart_path)
-            && let Ok(chart) = crate::yaml::parse(&text)
+            && let Ok(chart) = crate::tree::yaml::parse(&text)
             && let Some(root) = docs.first()
         {
             kube::values(kb, file, root, &chart, facts);

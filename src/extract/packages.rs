@@ -2,8 +2,8 @@
 
 use super::{Client, Facts, InlineFlow, bus_for_library};
 use crate::kb::Kb;
-use crate::span::ByteSpan;
-use crate::yaml::Node;
+use crate::source::span::ByteSpan;
+use crate::tree::yaml::Node;
 
 fn client(kb: &Kb, facts: &mut Facts, file: usize, eco: &str, name: &str, span: ByteSpan) {
     if let Some(bus) = bus_for_library(kb, eco, name) {
@@ -24,7 +24,7 @@ fn inline(
     key_span: ByteSpan,
     default_name: &str,
 ) {
-    match crate::manifest::parse_inline(&facts.files[file], node, kb) {
+    match crate::config::manifest::parse_inline(&facts.files[file], node, kb) {
         Ok((name, bus, requires)) => facts.inline.push(InlineFlow {
             name: name.unwrap_or_else(|| default_name.to_owned()),
             name_span: key_span,
@@ -45,7 +45,7 @@ fn key_span(map: &Node, key: &str) -> ByteSpan {
 }
 
 fn toml_or_broken(facts: &mut Facts, file: usize) -> Option<Node> {
-    match crate::tree::parse_toml(&facts.files[file].text) {
+    match crate::tree::toml::parse_toml(&facts.files[file].text) {
         Ok(n) => Some(n),
         Err((msg, span)) => {
             facts.broken.push((file, span, msg));
@@ -89,7 +89,7 @@ pub fn npm(kb: &Kb, file: usize, facts: &mut Facts) {
     let value: serde_json::Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(e) => {
-            let off = crate::span::offset_of(&text, e.line(), e.column());
+            let off = crate::source::span::offset_of(&text, e.line(), e.column());
             facts
                 .broken
                 .push((file, ByteSpan::new(off, off), e.to_string()));
@@ -120,7 +120,7 @@ pub fn npm(kb: &Kb, file: usize, facts: &mut Facts) {
         }
     }
     if value.get("busfit").is_some()
-        && let Ok(root) = crate::yaml::parse(&text)
+        && let Ok(root) = crate::tree::yaml::parse(&text)
         && let Some(b) = root.get("busfit")
     {
         let name = root
@@ -268,7 +268,7 @@ pub fn pom(kb: &Kb, file: usize, facts: &mut Facts) {
         Ok(d) => d,
         Err(e) => {
             let p = e.pos();
-            let off = crate::span::offset_of(&text, p.row as usize, p.col as usize);
+            let off = crate::source::span::offset_of(&text, p.row as usize, p.col as usize);
             facts
                 .broken
                 .push((file, ByteSpan::new(off, off), e.to_string()));

@@ -1,11 +1,13 @@
 //! The read-only commands: explain, rules, buses, recommend output.
 
+pub mod init;
+
 use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
-use crate::eval::Ranked;
 use crate::kb::{COMPARISON_ROWS, Kb, Rule};
+use crate::lint::eval::Ranked;
 use crate::report::table;
 
 pub fn explain(rule: &Rule) -> String {
@@ -301,11 +303,12 @@ pub fn ranking_json(flows: &[(String, Option<String>, Vec<Ranked>)]) -> String {
 /// `busfit inventory`: what is deployed, which client libraries are used, each flow's bus.
 pub fn inventory(
     project: &crate::project::Project,
-    flows: &[crate::check::ResolvedFlow],
+    flows: &[crate::lint::ResolvedFlow],
     as_json: bool,
 ) -> String {
     let facts = &project.facts;
-    let pos = |file: usize, span: crate::span::ByteSpan| facts.files[file].line_col(span.start);
+    let pos =
+        |file: usize, span: crate::source::span::ByteSpan| facts.files[file].line_col(span.start);
     if as_json {
         let deployments: Vec<Json> = facts
             .deployments

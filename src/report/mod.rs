@@ -1,12 +1,15 @@
 //! Output formats. Every format renders the same list of findings.
 
+pub mod errors;
+pub mod formats;
+
 use std::fmt::{self, Write as _};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use serde_json::{Value as Json, json};
 
-use crate::check::{CheckResult, Finding};
 use crate::kb::Severity;
+use crate::lint::{CheckResult, Finding};
 
 /// The terminal renderer: fixed width so that output does not depend on the terminal.
 pub fn graphical_handler(color: bool) -> GraphicalReportHandler {
@@ -22,7 +25,7 @@ pub fn graphical_handler(color: bool) -> GraphicalReportHandler {
 
 struct FindingDiag<'a> {
     f: &'a Finding,
-    src: Option<crate::diag::Snippet<'a>>,
+    src: Option<crate::source::Snippet<'a>>,
 }
 
 impl fmt::Debug for FindingDiag<'_> {
@@ -108,7 +111,7 @@ fn summary_line(r: &CheckResult) -> String {
 const MAX_SNIPPET_LINE: usize = 1000;
 
 /// Length in bytes of the line holding `offset`.
-fn line_len(file: &crate::diag::SourceFile, offset: usize) -> usize {
+fn line_len(file: &crate::source::SourceFile, offset: usize) -> usize {
     let idx = file.lines();
     let line = idx.line_of(offset.min(file.text.len()));
     let start = idx.start_of(line).unwrap_or(0);
@@ -126,7 +129,7 @@ pub fn full(r: &CheckResult, color: bool) -> String {
             .source
             .as_ref()
             .filter(|s| line_len(s, f.span.start) <= MAX_SNIPPET_LINE)
-            .map(crate::diag::Snippet::new);
+            .map(crate::source::Snippet::new);
         let d = FindingDiag { f, src };
         let _ = handler.render_report(&mut out, &d);
         out.push('\n');

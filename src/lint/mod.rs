@@ -1,19 +1,24 @@
 //! `busfit check`: discover busfit.yaml files, resolve each flow's bus, evaluate,
 //! and turn hits into findings that point at real bytes.
 
+pub mod baseline;
+pub mod eval;
+pub mod suppress;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::diag::{ConfigError, SourceFile};
-use crate::eval::{self, Alternative, Levels};
-use crate::expr::Val;
+use self::eval::{Alternative, Levels};
+use crate::config::manifest::{self, FailOn, Manifest};
+use crate::kb::requirements::{ReqValue, Requirements};
 use crate::kb::{Kb, Severity};
-use crate::manifest::{self, FailOn, Manifest};
+use crate::lang::expr::Val;
 use crate::project::Project;
-use crate::requirements::{ReqValue, Requirements};
-use crate::span::ByteSpan;
+use crate::source::path::{display_path, relative};
+use crate::source::span::ByteSpan;
+use crate::source::{ConfigError, SourceFile};
 
 /// One finding, as every output format shows it.
 #[derive(Debug, Clone)]
@@ -122,32 +127,6 @@ impl CheckResult {
     }
 }
 
-/// `path` relative to `base`, with `/` separators.
-pub fn display_path(path: &Path, base: &Path) -> String {
-    let rel = match (path.canonicalize(), base.canonicalize()) {
-        (Ok(p), Ok(b)) => relative(&p, &b),
-        _ => path.to_path_buf(),
-    };
-    let s = rel.to_string_lossy().replace('\\', "/");
-    let s = s.strip_prefix("./").unwrap_or(&s).to_owned();
-    if s.is_empty() { ".".into() } else { s }
-}
-
-/// `path` relative to `base`, both absolute: pure path arithmetic, no file system access.
-pub fn relative(path: &Path, base: &Path) -> PathBuf {
-    let p: Vec<_> = path.components().collect();
-    let b: Vec<_> = base.components().collect();
-    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let mut out = PathBuf::new();
-    for _ in common..b.len() {
-        out.push("..");
-    }
-    for c in &p[common..] {
-        out.push(c);
-    }
-    out
-}
-
 /// Reads and validates manifests; every error of every file is returned.
 pub fn load_manifests(
     files: &[PathBuf],
@@ -165,14 +144,15 @@ pub fn load_manifests(
             } else {
                 display_path(f, cwd)
             };
-            let bytes = crate::project::read_bytes_capped(f, crate::project::MAX_FILE_BYTES)
-                .map_err(|e| {
-                    let code = match e {
-                        crate::project::ReadError::Io(_) => "busfit::io",
-                        _ => "busfit::manifest",
-                    };
-                    vec![ConfigError::plain(format!("{name}: {e}")).code(code)]
-                })?;
+            let bytes =
+                crate::source::read::read_bytes_capped(f, crate::source::read::MAX_FILE_BYTES)
+                    .map_err(|e| {
+                        let code = match e {
+                            crate::source::read::ReadError::Io(_) => "busfit::io",
+                            _ => "busfit::manifest",
+                        };
+                        vec![ConfigError::plain(format!("{name}: {e}")).code(code)]
+                    })?;
             let text = String::from_utf8(bytes).map_err(|_| {
                 vec![
                     ConfigError::plain(format!("{name}: not valid UTF-8")).code("busfit::manifest"),
@@ -487,7 +467,7 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
     findings.extend(settings_findings(kb, project, &flows, &cli_reqs, &sets));
     let mut files: Vec<SourceFile> = project.manifests.iter().map(|m| m.file.clone()).collect();
     files.extend(project.facts.files.iter().cloned());
-    let mut findings = crate::suppress::apply(kb, findings, &files);
+    let mut findings = crate::lint::suppress::apply(kb, findings, &files);
     let per_file: Vec<(globset::GlobMatcher, Vec<String>)> = project
         .manifests
         .iter()
@@ -508,7 +488,7 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
                 })
         })
         .collect();
-    findings = crate::suppress::per_file(findings, &per_file);
+    findings = crate::lint::suppress::per_file(findings, &per_file);
     findings.retain(|f| selected(kb, &f.code, opts));
     if !opts.changed.is_empty() {
         let facts = &project.facts;

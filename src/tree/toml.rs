@@ -1,7 +1,7 @@
 //! TOML into the same spanned tree as YAML and JSON.
 
-use crate::span::ByteSpan;
-use crate::yaml::{Node, Value};
+use crate::source::span::ByteSpan;
+use crate::tree::yaml::{Node, Value};
 use toml::de::{DeTable, DeValue};
 
 fn convert(v: &DeValue<'_>, span: ByteSpan) -> Node {

@@ -11,7 +11,7 @@
 //! Evaluation uses three-valued logic: a comparison with a value that is not
 //! there is unknown, and a rule fires only when its condition is true.
 
-use crate::quantity::{self, Dim, Quantity};
+use crate::lang::quantity::{self, Dim, Quantity};
 use std::fmt;
 
 /// An ordered scale of words (`at-most-once < at-least-once < exactly-once`).

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
-use crate::check::{CheckResult, Finding};
 use crate::kb::{Kb, Severity};
+use crate::lint::{CheckResult, Finding};
 
 /// Where a rule's documentation lives.
 pub fn rule_url(code: &str) -> String {

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::check::Finding;
-use crate::diag::ConfigError;
+use crate::lint::Finding;
+use crate::source::ConfigError;
 
 fn error(path: &Path, why: String, code: &'static str) -> Box<ConfigError> {
     Box::new(ConfigError::plain(format!("{}: {why}", path.display())).code(code))
@@ -35,7 +35,7 @@ pub fn write(path: &Path, findings: &[Finding]) -> Result<(), Box<ConfigError>> 
 
 /// The fingerprints of a baseline file, with how often each occurs.
 pub fn read(path: &Path) -> Result<HashMap<String, usize>, Box<ConfigError>> {
-    let text = crate::project::read_text_file(path, crate::project::MAX_FILE_BYTES)
+    let text = crate::source::read::read_text_file(path, crate::source::read::MAX_FILE_BYTES)
         .map_err(|e| error(path, format!("baseline: {e}"), "busfit::baseline"))?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         error(

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::expr::{self, Scale, Val};
-use crate::quantity::{self, Dim};
-use crate::span::ByteSpan;
+use crate::lang::expr::{self, Scale, Val};
+use crate::lang::quantity::{self, Dim};
+use crate::source::span::ByteSpan;
 
 /// The type of a requirement's value.
 #[derive(Debug, Clone, Copy)]
@@ -203,7 +203,7 @@ pub fn parse_value(def: &KeyDef, items: &[String], is_list: bool) -> Result<Val,
     let accepted = def.kind.accepted();
     let bad = |msg: String, word: Option<&str>| {
         let hint = word
-            .map(|w| crate::diag::did_you_mean(w, def.kind.words().iter().copied()))
+            .map(|w| crate::lang::spelling::did_you_mean(w, def.kind.words().iter().copied()))
             .unwrap_or_default();
         BadValue {
             message: msg,
@@ -278,7 +278,7 @@ pub fn parse_assignment(key: &str, value: &str) -> Result<(String, Val), BadValu
         message: format!("unknown requirement `{key}`"),
         help: format!(
             "{}known requirements: {}",
-            crate::diag::did_you_mean(key, key_names()),
+            crate::lang::spelling::did_you_mean(key, key_names()),
             key_names().collect::<Vec<_>>().join(", ")
         ),
     })?;

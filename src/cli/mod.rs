@@ -5,15 +5,17 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::check::{self, CheckOptions};
 use crate::commands;
-use crate::diag::{ConfigError, SourceFile, did_you_mean, render_errors};
-use crate::eval::{self, Levels};
+use crate::config::manifest::{self, FailOn};
 use crate::kb::Kb;
-use crate::manifest::{self, FailOn};
+use crate::kb::requirements::{self, ReqValue, Requirements};
+use crate::lang::spelling::did_you_mean;
+use crate::lint::eval::{self, Levels};
+use crate::lint::{self, CheckOptions};
 use crate::project::Project;
 use crate::report;
-use crate::requirements::{self, ReqValue, Requirements};
+use crate::report::errors::render_errors;
+use crate::source::{ConfigError, SourceFile};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -273,7 +275,7 @@ fn add_custom_rules(kb: &mut Kb, manifests: &[manifest::Manifest]) -> Result<(),
         let Some(dir) = &m.settings.custom_rules else {
             continue;
         };
-        let base = crate::project::inside(&m.dir, dir).map_err(|e| {
+        let base = crate::source::read::inside(&m.dir, dir).map_err(|e| {
             vec![
                 ConfigError::plain(format!("{}: custom_rules: {e}", m.file.name))
                     .code("busfit::rules"),
@@ -297,7 +299,7 @@ fn add_custom_rules(kb: &mut Kb, manifests: &[manifest::Manifest]) -> Result<(),
         files.sort();
         for f in files {
             // only rule files that stay inside the directory, and regular files of sane size
-            let text = crate::project::inside(
+            let text = crate::source::read::inside(
                 &m.dir,
                 &format!(
                     "{dir}/{}",
@@ -305,7 +307,7 @@ fn add_custom_rules(kb: &mut Kb, manifests: &[manifest::Manifest]) -> Result<(),
                 ),
             )
             .and_then(|p| {
-                crate::project::read_text_file(&p, crate::project::MAX_FILE_BYTES)
+                crate::source::read::read_text_file(&p, crate::source::read::MAX_FILE_BYTES)
                     .map_err(|e| e.to_string())
             })
             .map_err(|e| {
@@ -329,7 +331,7 @@ fn open_project(
 ) -> Result<Project, Vec<ConfigError>> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let t = std::time::Instant::now();
-    let mut scan = crate::project::scan(kb, paths, no_ignore, stdin.map(|s| s.0), &cwd)
+    let mut scan = crate::discover::scan(kb, paths, no_ignore, stdin.map(|s| s.0), &cwd)
         .map_err(|e| vec![*e])?;
     timing("walk", t);
     if let Some(c) = config {
@@ -341,9 +343,9 @@ fn open_project(
         }
         scan.manifests = vec![c.canonicalize().unwrap_or_else(|_| c.clone())];
     }
-    let manifests = check::load_manifests(&scan.manifests, &cwd, kb)?;
+    let manifests = lint::load_manifests(&scan.manifests, &cwd, kb)?;
     add_custom_rules(kb, &manifests)?;
-    let stdin = stdin.map(|(name, text)| (check::display_path(name, &cwd), text));
+    let stdin = stdin.map(|(name, text)| (crate::source::path::display_path(name, &cwd), text));
     let t = std::time::Instant::now();
     let project = crate::project::load(
         kb,
@@ -365,7 +367,9 @@ fn timing(phase: &str, since: std::time::Instant) {
     }
 }
 
-fn parse_requires(list: &[String]) -> Result<Vec<(String, crate::expr::Val)>, Vec<ConfigError>> {
+fn parse_requires(
+    list: &[String],
+) -> Result<Vec<(String, crate::lang::expr::Val)>, Vec<ConfigError>> {
     let mut out = Vec::new();
     for item in list {
         let Some((k, v)) = item.split_once('=') else {
@@ -434,7 +438,7 @@ fn run_check(args: CheckArgs) -> i32 {
     let changed: Vec<String> = paths
         .iter()
         .filter(|p| !p.is_dir())
-        .map(|p| check::display_path(p, &cwd))
+        .map(|p| crate::source::path::display_path(p, &cwd))
         .collect();
     let requires = match parse_requires(&args.require) {
         Ok(r) => r,
@@ -471,10 +475,10 @@ fn run_check(args: CheckArgs) -> i32 {
         changed,
     };
     let t = std::time::Instant::now();
-    let mut result = check::check_project(&kb, &project, &opts);
+    let mut result = lint::check_project(&kb, &project, &opts);
     timing("check", t);
     if let Some(path) = &args.write_baseline {
-        return match crate::baseline::write(path, &result.findings) {
+        return match crate::lint::baseline::write(path, &result.findings) {
             Ok(()) => {
                 eprintln!(
                     "Wrote {} findings to {}.",
@@ -493,7 +497,7 @@ fn run_check(args: CheckArgs) -> i32 {
         .find_map(|m| Some((m, m.settings.baseline.as_ref()?)));
     let baseline = match (&args.baseline, from_manifest) {
         (Some(b), _) => Some(b.clone()),
-        (None, Some((m, b))) => match crate::project::inside(&m.dir, b) {
+        (None, Some((m, b))) => match crate::source::read::inside(&m.dir, b) {
             Ok(p) => Some(p),
             Err(e) => {
                 return fail(&[ConfigError::plain(format!(
@@ -506,24 +510,24 @@ fn run_check(args: CheckArgs) -> i32 {
         (None, None) => None,
     };
     if let Some(path) = baseline {
-        match crate::baseline::read(&path) {
+        match crate::lint::baseline::read(&path) {
             Ok(accepted) => {
                 result.findings =
-                    crate::baseline::filter(std::mem::take(&mut result.findings), accepted)
+                    crate::lint::baseline::filter(std::mem::take(&mut result.findings), accepted)
             }
             Err(e) => return fail(&[*e]),
         }
     }
     let text = match args.format.unwrap_or(OutputFormat::Full) {
-        _ if args.statistics => crate::formats::statistics(&result),
+        _ if args.statistics => crate::report::formats::statistics(&result),
         OutputFormat::Full => report::full(&result, use_color(args.color)),
         OutputFormat::Concise => report::concise(&result),
         OutputFormat::Json => report::json(&result),
-        OutputFormat::Sarif => crate::formats::sarif(&kb, &result),
-        OutputFormat::Github => crate::formats::github(&result),
-        OutputFormat::Junit => crate::formats::junit(&result),
-        OutputFormat::Gitlab => crate::formats::gitlab(&result),
-        OutputFormat::Markdown => crate::formats::markdown(&result),
+        OutputFormat::Sarif => crate::report::formats::sarif(&kb, &result),
+        OutputFormat::Github => crate::report::formats::github(&result),
+        OutputFormat::Junit => crate::report::formats::junit(&result),
+        OutputFormat::Gitlab => crate::report::formats::gitlab(&result),
+        OutputFormat::Markdown => crate::report::formats::markdown(&result),
     };
     print(&text);
     i32::from(result.failed())
@@ -566,11 +570,11 @@ fn run_recommend(args: RecommendArgs) -> i32 {
     } else {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-        let scan = match crate::project::scan(&kb, &[path], false, None, &cwd) {
+        let scan = match crate::discover::scan(&kb, &[path], false, None, &cwd) {
             Ok(s) => s,
             Err(e) => return fail(&[*e]),
         };
-        let manifests = match check::load_manifests(&scan.manifests, &cwd, &kb) {
+        let manifests = match lint::load_manifests(&scan.manifests, &cwd, &kb) {
             Ok(m) => m,
             Err(e) => return fail(&e),
         };
@@ -644,7 +648,7 @@ pub fn run(cli: Cli) -> i32 {
                 Ok(p) => p,
                 Err(e) => return fail(&e),
             };
-            let flows = check::resolve(&project, &Requirements::default());
+            let flows = lint::resolve(&project, &Requirements::default());
             print(&commands::inventory(
                 &project,
                 &flows,
@@ -670,7 +674,7 @@ pub fn run(cli: Cli) -> i32 {
             // read what is deployed, ignoring any manifest above: init writes a new one
             let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
             let project =
-                match crate::project::scan(&kb, std::slice::from_ref(&dir), false, None, &cwd)
+                match crate::discover::scan(&kb, std::slice::from_ref(&dir), false, None, &cwd)
                     .map_err(|e| vec![*e])
                     .and_then(|mut scan| {
                         scan.manifests.clear();
@@ -679,7 +683,7 @@ pub fn run(cli: Cli) -> i32 {
                     Ok(p) => p,
                     Err(e) => return fail(&e),
                 };
-            if let Err(e) = std::fs::write(&target, crate::init::manifest(&project)) {
+            if let Err(e) = std::fs::write(&target, crate::commands::init::manifest(&project)) {
                 return fail(&[
                     ConfigError::plain(format!("{}: {e}", target.display())).code("busfit::io")
                 ]);
@@ -692,7 +696,7 @@ pub fn run(cli: Cli) -> i32 {
             0
         }
         Some(Command::Schema) => {
-            print(&crate::schema::json());
+            print(&crate::config::schema::json());
             0
         }
         Some(Command::Completions { shell }) => {
@@ -721,7 +725,7 @@ pub fn run(cli: Cli) -> i32 {
                         .collect();
                     let mut close: Vec<(usize, &str)> = names
                         .iter()
-                        .map(|n| (crate::diag::distance(&rule, n), *n))
+                        .map(|n| (crate::lang::spelling::distance(&rule, n), *n))
                         .filter(|(d, _)| *d <= 3)
                         .collect();
                     close.sort();

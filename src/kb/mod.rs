@@ -1,102 +1,112 @@
 //! The knowledge base: bus profiles (`rules/buses/*.yaml`), rules (`rules/*.yaml`)
 //! and derived values, compiled into the binary and validated when loaded.
 
+pub mod requirements;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::diag::{ConfigError, SourceFile, did_you_mean};
-use crate::expr::{self, Expr, Template, Val};
-use crate::requirements;
-use crate::span::ByteSpan;
-use crate::yaml::{self, Node, Value};
+use crate::lang::expr::{self, Expr, Template, Val};
+use crate::lang::spelling::did_you_mean;
+use crate::source::span::ByteSpan;
+use crate::source::{ConfigError, SourceFile};
+use crate::tree::yaml::{self, Node, Value};
 
 /// Profiles shipped with busfit, in the order of contract §1.
 pub const BUILTIN_PROFILES: &[(&str, &str)] = &[
     (
         "rules/buses/kafka.yaml",
-        include_str!("../rules/buses/kafka.yaml"),
+        include_str!("../../rules/buses/kafka.yaml"),
     ),
     (
         "rules/buses/redis.yaml",
-        include_str!("../rules/buses/redis.yaml"),
+        include_str!("../../rules/buses/redis.yaml"),
     ),
     (
         "rules/buses/redis-pubsub.yaml",
-        include_str!("../rules/buses/redis-pubsub.yaml"),
+        include_str!("../../rules/buses/redis-pubsub.yaml"),
     ),
     (
         "rules/buses/redis-streams.yaml",
-        include_str!("../rules/buses/redis-streams.yaml"),
+        include_str!("../../rules/buses/redis-streams.yaml"),
     ),
     (
         "rules/buses/mqtt.yaml",
-        include_str!("../rules/buses/mqtt.yaml"),
+        include_str!("../../rules/buses/mqtt.yaml"),
     ),
     (
         "rules/buses/nats.yaml",
-        include_str!("../rules/buses/nats.yaml"),
+        include_str!("../../rules/buses/nats.yaml"),
     ),
     (
         "rules/buses/nats-jetstream.yaml",
-        include_str!("../rules/buses/nats-jetstream.yaml"),
+        include_str!("../../rules/buses/nats-jetstream.yaml"),
     ),
     (
         "rules/buses/rabbitmq.yaml",
-        include_str!("../rules/buses/rabbitmq.yaml"),
+        include_str!("../../rules/buses/rabbitmq.yaml"),
     ),
     (
         "rules/buses/pulsar.yaml",
-        include_str!("../rules/buses/pulsar.yaml"),
+        include_str!("../../rules/buses/pulsar.yaml"),
     ),
 ];
 
 pub const BUILTIN_RULES: &[(&str, &str)] = &[
     (
         "rules/manifest.yaml",
-        include_str!("../rules/manifest.yaml"),
+        include_str!("../../rules/manifest.yaml"),
     ),
     (
         "rules/delivery.yaml",
-        include_str!("../rules/delivery.yaml"),
+        include_str!("../../rules/delivery.yaml"),
     ),
-    ("rules/latency.yaml", include_str!("../rules/latency.yaml")),
+    (
+        "rules/latency.yaml",
+        include_str!("../../rules/latency.yaml"),
+    ),
     (
         "rules/throughput.yaml",
-        include_str!("../rules/throughput.yaml"),
+        include_str!("../../rules/throughput.yaml"),
     ),
     (
         "rules/retention.yaml",
-        include_str!("../rules/retention.yaml"),
+        include_str!("../../rules/retention.yaml"),
     ),
-    ("rules/clients.yaml", include_str!("../rules/clients.yaml")),
+    (
+        "rules/clients.yaml",
+        include_str!("../../rules/clients.yaml"),
+    ),
     (
         "rules/resources.yaml",
-        include_str!("../rules/resources.yaml"),
+        include_str!("../../rules/resources.yaml"),
     ),
     (
         "rules/security.yaml",
-        include_str!("../rules/security.yaml"),
+        include_str!("../../rules/security.yaml"),
     ),
     (
         "rules/settings-kafka.yaml",
-        include_str!("../rules/settings-kafka.yaml"),
+        include_str!("../../rules/settings-kafka.yaml"),
     ),
     (
         "rules/settings-redis.yaml",
-        include_str!("../rules/settings-redis.yaml"),
+        include_str!("../../rules/settings-redis.yaml"),
     ),
     (
         "rules/settings-mqtt.yaml",
-        include_str!("../rules/settings-mqtt.yaml"),
+        include_str!("../../rules/settings-mqtt.yaml"),
     ),
     (
         "rules/settings-other.yaml",
-        include_str!("../rules/settings-other.yaml"),
+        include_str!("../../rules/settings-other.yaml"),
     ),
 ];
 
-pub const BUILTIN_DERIVED: (&str, &str) =
-    ("rules/derived.yaml", include_str!("../rules/derived.yaml"));
+pub const BUILTIN_DERIVED: (&str, &str) = (
+    "rules/derived.yaml",
+    include_str!("../../rules/derived.yaml"),
+);
 
 /// The rows of the comparison (contract §1), in table order.
 pub const COMPARISON_ROWS: &[(&str, &str)] = &[
@@ -404,13 +414,13 @@ fn scalar(node: &Node) -> Option<String> {
 fn node_val(node: &Node) -> Option<Val> {
     Some(match &node.value {
         Value::Bool(b) => Val::Bool(*b),
-        Value::Int(i) => Val::Qty(crate::quantity::Quantity::new(
+        Value::Int(i) => Val::Qty(crate::lang::quantity::Quantity::new(
             *i as f64,
-            crate::quantity::Dim::Number,
+            crate::lang::quantity::Dim::Number,
         )),
-        Value::Float(f) => Val::Qty(crate::quantity::Quantity::new(
+        Value::Float(f) => Val::Qty(crate::lang::quantity::Quantity::new(
             *f,
-            crate::quantity::Dim::Number,
+            crate::lang::quantity::Dim::Number,
         )),
         Value::Str(s) => Val::from_text(s),
         Value::Seq(items) => Val::Set(items.iter().filter_map(scalar).collect()),

@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
+use crate::kb::requirements::{KEYS, Kind};
 use crate::project::Project;
-use crate::requirements::{KEYS, Kind};
 
 /// An example value for each requirement, shown commented out.
 fn example(key: &str, kind: &Kind) -> String {

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::diag::{ConfigError, SourceFile, did_you_mean};
-use crate::expr::Val;
+use crate::kb::requirements::{self, Kind, ReqValue, Requirements};
 use crate::kb::{Kb, Severity};
-use crate::requirements::{self, Kind, ReqValue, Requirements};
-use crate::span::ByteSpan;
-use crate::yaml::{self, Node, Value};
+use crate::lang::expr::Val;
+use crate::lang::spelling::did_you_mean;
+use crate::source::span::ByteSpan;
+use crate::source::{ConfigError, SourceFile};
+use crate::tree::yaml::{self, Node, Value};
 
 pub const FILE_NAMES: &[&str] = &["busfit.yaml", "busfit.yml"];
 
@@ -592,8 +593,8 @@ pub fn parse(
         }
         if let Some(n) = sm.get("max_file_size") {
             let text = n.scalar_text().unwrap_or_default();
-            match crate::quantity::parse_size(&text) {
-                Some(v) if v >= 1.0 && v <= crate::project::MAX_FILE_BYTES_LIMIT as f64 => {
+            match crate::lang::quantity::parse_size(&text) {
+                Some(v) if v >= 1.0 && v <= crate::source::read::MAX_FILE_BYTES_LIMIT as f64 => {
                     m.settings.max_file_size = Some(v as u64);
                 }
                 _ => cx.err(

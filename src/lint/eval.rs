@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::expr::{self, Env, Scale, Val};
 use crate::extract::{Deployment, Setting};
+use crate::kb::requirements::{self, Kind, Requirements};
 use crate::kb::{Kb, Profile, Rule, Severity};
-use crate::requirements::{self, Kind, Requirements};
+use crate::lang::expr::{self, Env, Scale, Val};
 
 /// Severity changes from settings and flags: code or name → level (None: off).
 #[derive(Debug, Clone, Default)]

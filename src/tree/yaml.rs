@@ -8,7 +8,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 use std::fmt;
 
-use crate::span::ByteSpan;
+use crate::source::span::ByteSpan;
 
 /// One YAML node with its byte range in the document.
 #[derive(Debug, Clone, PartialEq)]
@@ -215,7 +215,8 @@ fn convert_error(src: &str, e: &serde_saphyr::Error) -> YamlError {
                 b
             } else {
                 // no byte info: fall back on line/column
-                let off = crate::span::offset_of(src, l.line() as usize, l.column() as usize);
+                let off =
+                    crate::source::span::offset_of(src, l.line() as usize, l.column() as usize);
                 ByteSpan::new(off, off)
             }
         })

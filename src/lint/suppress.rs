@@ -3,10 +3,10 @@
 //! `settings.per_file_ignores` does the same for it. A suppression that matches nothing is
 //! reported (BF003), and one without a reason is reported at info (BF004).
 
-use crate::check::Finding;
-use crate::diag::SourceFile;
 use crate::kb::Kb;
-use crate::span::ByteSpan;
+use crate::lint::Finding;
+use crate::source::SourceFile;
+use crate::source::span::ByteSpan;
 
 const MARKER: &str = "busfit: ignore[";
 

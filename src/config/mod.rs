@@ -1,0 +1,5 @@
+//! What a repository declares: busfit.yaml (flows, defaults, settings, overrides) and the
+//! same `requires:` mapping written inline in other files, validated with spans.
+
+pub mod manifest;
+pub mod schema;

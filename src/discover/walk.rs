@@ -1,0 +1,197 @@
+//! One parallel walk of the paths (the `ignore` crate: .gitignore, .ignore, hidden files)
+//! that keeps busfit.yaml files and every file the classifier says can matter.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::classify::{Classifier, Kind};
+use crate::config::manifest;
+use crate::kb::Kb;
+use crate::source::ConfigError;
+use crate::source::path::display_path;
+
+/// A file the walk kept: how it is shown, where it is, how it is read.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub shown: String,
+    pub path: PathBuf,
+    pub abs: PathBuf,
+    pub kind: Kind,
+}
+
+/// What one walk of the paths found.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// busfit.yaml files: inside the paths, and the nearest at or above each path.
+    pub manifests: Vec<PathBuf>,
+    pub candidates: Vec<Candidate>,
+}
+
+fn usage(msg: String) -> Box<ConfigError> {
+    Box::new(ConfigError::plain(msg).code("busfit::io"))
+}
+
+/// The nearest busfit.yaml at or above a directory.
+fn manifest_above(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().find_map(|d| {
+        manifest::FILE_NAMES
+            .iter()
+            .map(|n| d.join(n))
+            .find(|m| m.is_file())
+    })
+}
+
+/// A file the walk kept: shown name, path, absolute path, and its kind (None: a busfit.yaml).
+type Walked = (String, PathBuf, PathBuf, Option<Kind>);
+
+/// One walk per root, in parallel. A file path's root is the directory of the busfit.yaml
+/// that applies to it (or its own directory): pre-commit passes files, and the project around
+/// them still counts.
+pub fn scan(
+    kb: &Kb,
+    paths: &[PathBuf],
+    no_ignore: bool,
+    stdin_name: Option<&Path>,
+    cwd: &Path,
+) -> Result<Scan, Box<ConfigError>> {
+    let classifier = Classifier::new(kb);
+    let mut manifests: Vec<PathBuf> = Vec::new();
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let virtual_file = Some(p.as_path()) == stdin_name;
+        if !virtual_file && !p.exists() {
+            return Err(usage(format!("{}: no such file or directory", p.display())));
+        }
+        let dir = if p.is_dir() {
+            p.clone()
+        } else {
+            p.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        };
+        let abs_dir = dir
+            .canonicalize()
+            .map_err(|e| usage(format!("{}: {e}", dir.display())))?;
+        let above = manifest_above(&abs_dir);
+        if let Some(m) = &above {
+            manifests.push(m.clone());
+        }
+        if p.is_dir() {
+            roots.push(p.clone());
+        } else {
+            roots.push(
+                above
+                    .and_then(|m| m.parent().map(Path::to_path_buf))
+                    .unwrap_or(dir),
+            );
+        }
+    }
+    roots.sort();
+    roots.dedup();
+    let found: Mutex<Vec<Walked>> = Mutex::new(Vec::new());
+    let abs_cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+    for root in &roots {
+        let abs_root = root
+            .canonicalize()
+            .map_err(|e| usage(format!("{}: {e}", root.display())))?;
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .git_ignore(!no_ignore)
+            .git_global(!no_ignore)
+            .git_exclude(!no_ignore)
+            .ignore(!no_ignore)
+            .parents(!no_ignore)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .threads(rayon::current_num_threads())
+            .build_parallel();
+        walker.run(|| {
+            let classifier = &classifier;
+            let found = &found;
+            let (root, abs_root, abs_cwd) = (root.clone(), abs_root.clone(), abs_cwd.clone());
+            Box::new(move |entry| {
+                let Ok(entry) = entry else {
+                    return ignore::WalkState::Continue;
+                };
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    return ignore::WalkState::Continue;
+                }
+                let name = entry.file_name().to_string_lossy();
+                let is_manifest = manifest::FILE_NAMES.contains(&name.as_ref());
+                let in_templates = entry
+                    .path()
+                    .components()
+                    .any(|c| c.as_os_str() == "templates");
+                let kind = if is_manifest {
+                    None
+                } else {
+                    classifier.classify(&name, in_templates)
+                };
+                if !is_manifest && kind.is_none() {
+                    return ignore::WalkState::Continue;
+                }
+                let rel = entry.path().strip_prefix(&root).unwrap_or(entry.path());
+                let abs = abs_root.join(rel);
+                // shown relative to where busfit runs, as display_path would, without a syscall
+                let shown = crate::source::path::relative(&abs, &abs_cwd)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if let Ok(mut f) = found.lock() {
+                    f.push((shown, entry.path().to_path_buf(), abs, kind));
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    }
+    let mut found = found.into_inner().unwrap_or_default();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|a, b| a.0 == b.0);
+    let mut scan = Scan::default();
+    for (shown, path, abs, kind) in found {
+        match kind {
+            None => scan.manifests.push(abs),
+            Some(kind) => scan.candidates.push(Candidate {
+                shown,
+                path,
+                abs,
+                kind,
+            }),
+        }
+    }
+    scan.manifests.extend(manifests);
+    scan.manifests.sort();
+    scan.manifests.dedup();
+    // a file on standard input stands in for the file of that name
+    if let Some(name) = stdin_name
+        && let Some(base) = name.file_name().map(|b| b.to_string_lossy().into_owned())
+    {
+        let shown = display_path(name, cwd);
+        if !scan.candidates.iter().any(|c| c.shown == shown)
+            && let Some(kind) = classifier.classify(&base, false)
+        {
+            let abs = absolute(name, cwd);
+            scan.candidates.push(Candidate {
+                shown,
+                path: name.to_path_buf(),
+                abs,
+                kind,
+            });
+            scan.candidates.sort_by(|a, b| a.shown.cmp(&b.shown));
+        }
+    }
+    Ok(scan)
+}
+
+fn absolute(p: &Path, cwd: &Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| {
+        // a file that exists only on standard input: its directory, then its name
+        let joined = cwd.join(p);
+        match (
+            joined.parent().and_then(|d| d.canonicalize().ok()),
+            joined.file_name(),
+        ) {
+            (Some(d), Some(n)) => d.join(n),
+            _ => joined,
+        }
+    })
+}

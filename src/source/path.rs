@@ -1,0 +1,29 @@
+//! Paths as busfit shows them: relative, with `/` separators.
+
+use std::path::{Path, PathBuf};
+
+/// `path` relative to `base`, with `/` separators.
+pub fn display_path(path: &Path, base: &Path) -> String {
+    let rel = match (path.canonicalize(), base.canonicalize()) {
+        (Ok(p), Ok(b)) => relative(&p, &b),
+        _ => path.to_path_buf(),
+    };
+    let s = rel.to_string_lossy().replace('\\', "/");
+    let s = s.strip_prefix("./").unwrap_or(&s).to_owned();
+    if s.is_empty() { ".".into() } else { s }
+}
+
+/// `path` relative to `base`, both absolute: pure path arithmetic, no file system access.
+pub fn relative(path: &Path, base: &Path) -> PathBuf {
+    let p: Vec<_> = path.components().collect();
+    let b: Vec<_> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,85 @@
+//! The one reader: every byte busfit reads comes through here, capped in size, from regular
+//! files only, and (for paths a busfit.yaml names) held inside the directory that names them.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are reported, not read.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// The largest `settings.max_file_size` accepted: the cap is what bounds memory per file.
+pub const MAX_FILE_BYTES_LIMIT: u64 = 1024 * 1024 * 1024;
+
+/// A path a busfit.yaml names (`baseline`, `custom_rules`), resolved and held inside the
+/// manifest's directory: a symlink that leads out of it is refused.
+pub fn inside(manifest_dir: &str, rel: &str) -> Result<PathBuf, String> {
+    let base = if manifest_dir.is_empty() {
+        Path::new(".")
+    } else {
+        Path::new(manifest_dir)
+    };
+    let path = base.join(rel);
+    let canon = path
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let root = base
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", base.display()))?;
+    if !canon.starts_with(&root) {
+        return Err(format!(
+            "{}: leads outside the directory of its busfit.yaml (through a symlink); not read",
+            path.display()
+        ));
+    }
+    Ok(path)
+}
+
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    TooLarge(u64),
+    NotRegular,
+    NotUtf8,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "cannot read: {e}"),
+            ReadError::TooLarge(cap) => write!(f, "larger than {}; not read", show_size(*cap)),
+            ReadError::NotRegular => f.write_str("not a regular file; not read"),
+            ReadError::NotUtf8 => f.write_str("not valid UTF-8 text"),
+        }
+    }
+}
+
+/// Reads at most `cap` bytes of a file; more is `TooLarge`, never a larger allocation.
+pub fn read_bytes_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    let f = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let mut buf = Vec::new();
+    f.take(cap + 1)
+        .read_to_end(&mut buf)
+        .map_err(ReadError::Io)?;
+    if buf.len() as u64 > cap {
+        return Err(ReadError::TooLarge(cap));
+    }
+    Ok(buf)
+}
+
+/// Reads a regular file (never a FIFO or a device) of at most `cap` bytes as text.
+pub fn read_text_file(path: &Path, cap: u64) -> Result<String, ReadError> {
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    String::from_utf8(read_bytes_capped(path, cap)?).map_err(|_| ReadError::NotUtf8)
+}
+
+fn show_size(n: u64) -> String {
+    for (unit, size) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+        if n >= size && n.is_multiple_of(size) {
+            return format!("{} {unit}", n / size);
+        }
+    }
+    format!("{n} bytes")
+}
