@@ -116,7 +116,7 @@ pub fn manifest(data: &[u8]) {
         return;
     };
     let file = SourceFile::new("busfit.yaml", text);
-    if let Err(errors) = crate::config::manifest::parse(&file, "", 0, kb()) {
+    if let Err(errors) = crate::config::manifest::parse(&file, "", crate::source::FileId(0), kb()) {
         for e in &errors {
             assert!(
                 e.span.start <= e.span.end && e.span.end <= text.len(),
@@ -167,9 +167,13 @@ pub fn check_file(data: &[u8]) {
         OnceLock::new();
     let kb = kb();
     let (manifest, reader) = SETUP.get_or_init(|| {
-        let m =
-            crate::config::manifest::parse(&SourceFile::new("busfit.yaml", MANIFEST), "", 0, kb)
-                .expect("the fuzz manifest is valid");
+        let m = crate::config::manifest::parse(
+            &SourceFile::new("busfit.yaml", MANIFEST),
+            "",
+            crate::source::FileId(0),
+            kb,
+        )
+        .expect("the fuzz manifest is valid");
         (m, InMemory::new(kb))
     });
     let Some((first, rest)) = data.split_first() else {
@@ -184,20 +188,15 @@ pub fn check_file(data: &[u8]) {
     };
     let result = check_project(kb, &project, &CheckOptions::default());
     for f in &result.findings {
-        assert!(f.line >= 1 && f.column >= 1, "{f:?}");
-        if f.file == name {
-            assert!(
-                f.span.start <= f.span.end && f.span.end <= text.len(),
-                "{f:?}"
-            );
-        }
+        let p = result.position(f);
+        assert!(p.line >= 1 && p.column >= 1, "{f:?}");
+        let r = f.span.range;
+        let len = result.table.get(f.span.file).text.len();
+        assert!(r.start <= r.end && r.end <= len, "{f:?}");
     }
-    let _ = crate::report::full(&result, false);
-    let _ = crate::report::concise(&result);
-    let _ = crate::report::json(&result);
-    let _ = crate::report::formats::sarif(kb, &result);
-    let _ = crate::report::formats::github(&result);
-    let _ = crate::report::formats::junit(&result);
-    let _ = crate::report::formats::gitlab(&result);
-    let _ = crate::report::formats::markdown(&result);
+    let cx = crate::report::Context { kb, color: false };
+    for format in crate::report::FORMATS {
+        let _ = format.render(&result, &cx);
+    }
+    let _ = crate::report::statistics::statistics(&result);
 }

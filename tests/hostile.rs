@@ -256,10 +256,16 @@ fn unreadable_files_are_a_finding() {
     let scan =
         busfit::discover::scan(&kb, &[d.path().to_path_buf()], false, None, d.path()).unwrap();
     std::fs::remove_file(d.path().join("mosquitto.conf")).unwrap();
-    let project = busfit::project::load(&kb, &scan, Vec::new(), None).unwrap();
+    let project = busfit::project::load(
+        &kb,
+        &busfit::source::read::Reader::default(),
+        &scan,
+        Vec::new(),
+    )
+    .unwrap();
     assert_eq!(project.facts.broken.len(), 1);
     assert!(
-        project.facts.broken[0].2.starts_with("cannot read"),
+        project.facts.broken[0].1.starts_with("cannot read"),
         "{:?}",
         project.facts.broken
     );

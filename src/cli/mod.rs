@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::app;
 use crate::commands;
 use crate::config::manifest::{self, FailOn};
 use crate::kb::Kb;
@@ -15,7 +16,9 @@ use crate::lint::{self, CheckOptions};
 use crate::project::Project;
 use crate::report;
 use crate::report::errors::render_errors;
-use crate::source::{ConfigError, SourceFile};
+use crate::source::ConfigError;
+use crate::source::path::display_path;
+use crate::source::read::Reader;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -86,16 +89,9 @@ pub enum ListFormat {
     Markdown,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Full,
-    Concise,
-    Json,
-    Sarif,
-    Github,
-    Junit,
-    Gitlab,
-    Markdown,
+/// The names `--format` takes: one per file of `report/`.
+fn format_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(report::FORMATS.iter().map(|f| f.name()))
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
@@ -119,8 +115,8 @@ pub struct CheckArgs {
     /// Files or directories to check (default: the current directory)
     pub paths: Vec<PathBuf>,
     /// Output format
-    #[arg(long, value_enum)]
-    pub format: Option<OutputFormat>,
+    #[arg(long, value_parser = format_names())]
+    pub format: Option<String>,
     /// Lowest severity that makes busfit exit 1 [default: warning]
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOnArg>,
@@ -269,131 +265,6 @@ fn load_kb() -> Result<Kb, Vec<ConfigError>> {
     Kb::builtin()
 }
 
-/// Loads the custom rules a manifest names (relative to its directory).
-fn add_custom_rules(kb: &mut Kb, manifests: &[manifest::Manifest]) -> Result<(), Vec<ConfigError>> {
-    for m in manifests {
-        let Some(dir) = &m.settings.custom_rules else {
-            continue;
-        };
-        let base = crate::source::read::inside(&m.dir, dir).map_err(|e| {
-            vec![
-                ConfigError::plain(format!("{}: custom_rules: {e}", m.file.name))
-                    .code("busfit::rules"),
-            ]
-        })?;
-        let entries = std::fs::read_dir(&base).map_err(|e| {
-            vec![
-                ConfigError::plain(format!(
-                    "{}: custom rules directory {}: {e}",
-                    m.file.name,
-                    base.display()
-                ))
-                .code("busfit::rules"),
-            ]
-        })?;
-        let mut files: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-            .collect();
-        files.sort();
-        for f in files {
-            // only rule files that stay inside the directory, and regular files of sane size
-            let text = crate::source::read::inside(
-                &m.dir,
-                &format!(
-                    "{dir}/{}",
-                    f.file_name().unwrap_or_default().to_string_lossy()
-                ),
-            )
-            .and_then(|p| {
-                crate::source::read::read_text_file(&p, crate::source::read::MAX_FILE_BYTES)
-                    .map_err(|e| e.to_string())
-            })
-            .map_err(|e| {
-                vec![ConfigError::plain(format!("{}: {e}", f.display())).code("busfit::rules")]
-            })?;
-            let name = f.to_string_lossy().replace('\\', "/");
-            kb.add_rules(&SourceFile::new(name, text))?;
-        }
-    }
-    Ok(())
-}
-
-/// Finds the manifests for the paths (or takes `--config`), loads custom rules, and reads
-/// every file that can matter.
-fn open_project(
-    kb: &mut Kb,
-    paths: &[PathBuf],
-    config: Option<&PathBuf>,
-    no_ignore: bool,
-    stdin: Option<(&std::path::Path, &str)>,
-) -> Result<Project, Vec<ConfigError>> {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let t = std::time::Instant::now();
-    let mut scan = crate::discover::scan(kb, paths, no_ignore, stdin.map(|s| s.0), &cwd)
-        .map_err(|e| vec![*e])?;
-    timing("walk", t);
-    if let Some(c) = config {
-        if !c.is_file() {
-            return Err(vec![
-                ConfigError::plain(format!("--config {}: no such file", c.display()))
-                    .code("busfit::io"),
-            ]);
-        }
-        scan.manifests = vec![c.canonicalize().unwrap_or_else(|_| c.clone())];
-    }
-    let manifests = lint::load_manifests(&scan.manifests, &cwd, kb)?;
-    add_custom_rules(kb, &manifests)?;
-    let stdin = stdin.map(|(name, text)| (crate::source::path::display_path(name, &cwd), text));
-    let t = std::time::Instant::now();
-    let project = crate::project::load(
-        kb,
-        &scan,
-        manifests,
-        stdin.as_ref().map(|(n, t)| (n.as_str(), *t)),
-    );
-    timing("read and extract", t);
-    project
-}
-
-/// With BUSFIT_TIMINGS set, prints how long a phase took (for the benchmark, never in tests).
-fn timing(phase: &str, since: std::time::Instant) {
-    if std::env::var_os("BUSFIT_TIMINGS").is_some() {
-        eprintln!(
-            "busfit: {phase}: {:.1} ms",
-            since.elapsed().as_secs_f64() * 1000.0
-        );
-    }
-}
-
-fn parse_requires(
-    list: &[String],
-) -> Result<Vec<(String, crate::lang::expr::Val)>, Vec<ConfigError>> {
-    let mut out = Vec::new();
-    for item in list {
-        let Some((k, v)) = item.split_once('=') else {
-            return Err(vec![
-                ConfigError::plain(format!(
-                    "--require `{item}`: expected KEY=VALUE, such as delivery=exactly-once"
-                ))
-                .code("busfit::usage"),
-            ]);
-        };
-        match requirements::parse_assignment(k.trim(), v) {
-            Ok(kv) => out.push(kv),
-            Err(bad) => {
-                return Err(vec![
-                    ConfigError::plain(format!("--require {item}: {}", bad.message))
-                        .help(bad.help)
-                        .code("busfit::usage"),
-                ]);
-            }
-        }
-    }
-    Ok(out)
-}
-
 fn run_check(args: CheckArgs) -> i32 {
     if let Some(n) = args.threads {
         // the global pool is built once, before any parallel work
@@ -411,7 +282,7 @@ fn run_check(args: CheckArgs) -> i32 {
         args.paths.clone()
     };
     // `-`: one file from standard input, named by --stdin-filename
-    let mut stdin_text = None;
+    let mut reader = Reader::default();
     if paths.iter().any(|p| p.as_os_str() == "-") {
         let Some(name) = args.stdin_filename.clone() else {
             return fail(&[ConfigError::plain(
@@ -424,23 +295,29 @@ fn run_check(args: CheckArgs) -> i32 {
         if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
             return fail(&[ConfigError::plain(format!("standard input: {e}")).code("busfit::io")]);
         }
-        stdin_text = Some(text);
+        reader.hold(display_path(&name, &app::cwd()), text);
         for p in paths.iter_mut().filter(|p| p.as_os_str() == "-") {
             *p = name.clone();
         }
     }
-    let stdin = args.stdin_filename.as_deref().zip(stdin_text.as_deref());
-    let project = match open_project(&mut kb, &paths, args.config.as_ref(), args.no_ignore, stdin) {
+    let project = match app::open_project(
+        &mut kb,
+        &reader,
+        &paths,
+        args.config.as_ref(),
+        args.no_ignore,
+        args.stdin_filename.as_deref(),
+    ) {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let cwd = app::cwd();
     let changed: Vec<String> = paths
         .iter()
         .filter(|p| !p.is_dir())
-        .map(|p| crate::source::path::display_path(p, &cwd))
+        .map(|p| display_path(p, &cwd))
         .collect();
-    let requires = match parse_requires(&args.require) {
+    let requires = match app::parse_requires(&args.require) {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };
@@ -460,8 +337,6 @@ fn run_check(args: CheckArgs) -> i32 {
         }
     }
     let opts = CheckOptions {
-        paths,
-        config: args.config.clone(),
         requires,
         select: args.select.clone(),
         ignore: args.ignore.clone(),
@@ -471,14 +346,13 @@ fn run_check(args: CheckArgs) -> i32 {
             FailOnArg::Info => FailOn::Info,
             FailOnArg::Never => FailOn::Never,
         }),
-        no_ignore: args.no_ignore,
         changed,
     };
     let t = std::time::Instant::now();
     let mut result = lint::check_project(&kb, &project, &opts);
-    timing("check", t);
+    app::timing("check", t);
     if let Some(path) = &args.write_baseline {
-        return match crate::lint::baseline::write(path, &result.findings) {
+        return match crate::lint::baseline::write(path, &result) {
             Ok(()) => {
                 eprintln!(
                     "Wrote {} findings to {}.",
@@ -518,16 +392,15 @@ fn run_check(args: CheckArgs) -> i32 {
             Err(e) => return fail(&[*e]),
         }
     }
-    let text = match args.format.unwrap_or(OutputFormat::Full) {
-        _ if args.statistics => crate::report::formats::statistics(&result),
-        OutputFormat::Full => report::full(&result, use_color(args.color)),
-        OutputFormat::Concise => report::concise(&result),
-        OutputFormat::Json => report::json(&result),
-        OutputFormat::Sarif => crate::report::formats::sarif(&kb, &result),
-        OutputFormat::Github => crate::report::formats::github(&result),
-        OutputFormat::Junit => crate::report::formats::junit(&result),
-        OutputFormat::Gitlab => crate::report::formats::gitlab(&result),
-        OutputFormat::Markdown => crate::report::formats::markdown(&result),
+    let cx = report::Context {
+        kb: &kb,
+        color: use_color(args.color),
+    };
+    let format = args.format.as_deref().unwrap_or("full");
+    let text = match report::format(format) {
+        _ if args.statistics => report::statistics::statistics(&result),
+        Some(f) => f.render(&result, &cx),
+        None => return fail(&[ConfigError::plain(format!("unknown format `{format}`"))]),
     };
     print(&text);
     i32::from(result.failed())
@@ -545,14 +418,7 @@ fn run_recommend(args: RecommendArgs) -> i32 {
         for (k, v) in flags {
             match requirements::parse_assignment(k, v) {
                 Ok((k, val)) => {
-                    reqs.map.insert(
-                        k,
-                        ReqValue {
-                            val,
-                            span: None,
-                            origin: None,
-                        },
-                    );
+                    reqs.map.insert(k, ReqValue { val, span: None });
                 }
                 Err(bad) => {
                     return fail(&[ConfigError::plain(format!(
@@ -574,10 +440,11 @@ fn run_recommend(args: RecommendArgs) -> i32 {
             Ok(s) => s,
             Err(e) => return fail(&[*e]),
         };
-        let manifests = match lint::load_manifests(&scan.manifests, &cwd, &kb) {
-            Ok(m) => m,
-            Err(e) => return fail(&e),
-        };
+        let manifests =
+            match crate::project::load_manifests(&Reader::default(), &scan.manifests, &cwd, &kb) {
+                Ok(m) => m,
+                Err(e) => return fail(&e),
+            };
         if manifests.is_empty() {
             return fail(&[ConfigError::plain("no busfit.yaml found and no requirement flags given")
                 .help("pass requirements as flags, such as `busfit recommend --delivery exactly-once --retention 30d`")
@@ -644,10 +511,12 @@ pub fn run(cli: Cli) -> i32 {
             } else {
                 paths
             };
-            let project = match open_project(&mut kb, &paths, None, no_ignore, None) {
-                Ok(p) => p,
-                Err(e) => return fail(&e),
-            };
+            let project =
+                match app::open_project(&mut kb, &Reader::default(), &paths, None, no_ignore, None)
+                {
+                    Ok(p) => p,
+                    Err(e) => return fail(&e),
+                };
             let flows = lint::resolve(&project, &Requirements::default());
             print(&commands::inventory(
                 &project,
@@ -678,7 +547,7 @@ pub fn run(cli: Cli) -> i32 {
                     .map_err(|e| vec![*e])
                     .and_then(|mut scan| {
                         scan.manifests.clear();
-                        crate::project::load(&kb, &scan, Vec::new(), None)
+                        crate::project::load(&kb, &Reader::default(), &scan, Vec::new())
                     }) {
                     Ok(p) => p,
                     Err(e) => return fail(&e),

@@ -42,21 +42,22 @@ pub fn manifest(project: &Project) -> String {
     let mut buses: Vec<(String, String)> = Vec::new();
     for d in &facts.deployments {
         if !buses.iter().any(|(b, _)| *b == d.bus) {
-            let (l, c) = facts.files[d.file].line_col(d.span.start);
+            let (l, c) = project.files.line_col(d.span);
             buses.push((
                 d.bus.clone(),
-                format!("{}:{l}:{c} ({})", facts.files[d.file].name, d.evidence),
+                format!("{}:{l}:{c} ({})", project.files.name(d.file()), d.evidence),
             ));
         }
     }
     for c in &facts.clients {
         if !buses.iter().any(|(b, _)| *b == c.bus) {
-            let (l, col) = facts.files[c.file].line_col(c.span.start);
+            let (l, col) = project.files.line_col(c.span);
             buses.push((
                 c.bus.clone(),
                 format!(
                     "{}:{l}:{col} (client library {})",
-                    facts.files[c.file].name, c.library
+                    project.files.name(c.span.file),
+                    c.library
                 ),
             ));
         }

@@ -307,15 +307,14 @@ pub fn inventory(
     as_json: bool,
 ) -> String {
     let facts = &project.facts;
-    let pos =
-        |file: usize, span: crate::source::span::ByteSpan| facts.files[file].line_col(span.start);
+    let files = &project.files;
     if as_json {
         let deployments: Vec<Json> = facts
             .deployments
             .iter()
             .map(|d| {
-                let (line, column) = pos(d.file, d.span);
-                json!({"bus": d.bus, "file": facts.files[d.file].name, "line": line, "column": column,
+                let (line, column) = files.line_col(d.span);
+                json!({"bus": d.bus, "file": files.name(d.file()), "line": line, "column": column,
                        "source": d.source, "name": d.name, "evidence": d.evidence,
                        "settings": d.settings.iter().map(|s| json!({"key": s.key, "value": s.value})).collect::<Vec<_>>()})
             })
@@ -324,19 +323,19 @@ pub fn inventory(
             .clients
             .iter()
             .map(|c| {
-                let (line, column) = pos(c.file, c.span);
-                json!({"bus": c.bus, "file": facts.files[c.file].name, "line": line, "column": column, "library": c.library})
+                let (line, column) = files.line_col(c.span);
+                json!({"bus": c.bus, "file": files.name(c.span.file), "line": line, "column": column, "library": c.library})
             })
             .collect();
         let flows: Vec<Json> = flows
             .iter()
             .map(|f| {
-                let (line, _) = f.file.line_col(f.name_span.start);
+                let (line, _) = files.line_col(f.name_span);
                 let (bus, from) = match &f.bus {
                     Ok((b, from)) => (Some(b.clone()), Some(from.as_str())),
                     Err(_) => (None, None),
                 };
-                json!({"name": f.name, "file": f.file.name, "line": line, "bus": bus, "bus_from": from})
+                json!({"name": f.name, "file": files.name(f.name_span.file), "line": line, "bus": bus, "bus_from": from})
             })
             .collect();
         let mut s = serde_json::to_string_pretty(
@@ -351,10 +350,10 @@ pub fn inventory(
         .deployments
         .iter()
         .map(|d| {
-            let (l, c) = pos(d.file, d.span);
+            let (l, c) = files.line_col(d.span);
             vec![
                 d.bus.clone(),
-                format!("{}:{l}:{c}", facts.files[d.file].name),
+                format!("{}:{l}:{c}", files.name(d.file())),
                 d.source.to_owned(),
                 d.name.clone(),
                 d.evidence.clone(),
@@ -365,10 +364,10 @@ pub fn inventory(
         .clients
         .iter()
         .map(|c| {
-            let (l, col) = pos(c.file, c.span);
+            let (l, col) = files.line_col(c.span);
             vec![
                 c.bus.clone(),
-                format!("{}:{l}:{col}", facts.files[c.file].name),
+                format!("{}:{l}:{col}", files.name(c.span.file)),
                 c.library.clone(),
             ]
         })
@@ -376,7 +375,7 @@ pub fn inventory(
     let f_rows: Vec<Vec<String>> = flows
         .iter()
         .map(|f| {
-            let (l, c) = f.file.line_col(f.name_span.start);
+            let (l, c) = files.line_col(f.name_span);
             let (bus, from) = match &f.bus {
                 Ok((b, from)) => (b.clone(), from.as_str().to_owned()),
                 Err(c) if c.is_empty() => ("?".into(), "no bus deployed".into()),
@@ -384,7 +383,7 @@ pub fn inventory(
             };
             vec![
                 f.name.clone(),
-                format!("{}:{l}:{c}", f.file.name),
+                format!("{}:{l}:{c}", files.name(f.name_span.file)),
                 bus,
                 from,
             ]

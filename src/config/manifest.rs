@@ -8,7 +8,7 @@ use crate::kb::requirements::{self, Kind, ReqValue, Requirements};
 use crate::kb::{Kb, Severity};
 use crate::lang::expr::Val;
 use crate::lang::spelling::did_you_mean;
-use crate::source::span::ByteSpan;
+use crate::source::{ByteSpan, FileId, Span};
 use crate::source::{ConfigError, SourceFile};
 use crate::tree::yaml::{self, Node, Value};
 
@@ -17,8 +17,8 @@ pub const FILE_NAMES: &[&str] = &["busfit.yaml", "busfit.yml"];
 #[derive(Debug, Clone)]
 pub struct Flow {
     pub name: String,
-    pub name_span: ByteSpan,
-    pub bus: Option<(String, ByteSpan)>,
+    pub name_span: Span,
+    pub bus: Option<(String, Span)>,
     pub requires: Requirements,
 }
 
@@ -76,6 +76,8 @@ pub struct Override {
 #[derive(Debug, Clone)]
 pub struct Manifest {
     pub file: SourceFile,
+    /// This file in the run's file table.
+    pub id: FileId,
     /// Directory the manifest applies to, relative like `file.name` (empty: the current one).
     pub dir: String,
     pub flows: Vec<Flow>,
@@ -100,7 +102,7 @@ const SETTINGS_KEYS: &[&str] = &[
 struct Ctx<'a> {
     file: &'a SourceFile,
     kb: &'a Kb,
-    origin: usize,
+    id: FileId,
     errors: Vec<ConfigError>,
 }
 
@@ -288,8 +290,7 @@ impl Ctx<'_> {
                         def.key.to_owned(),
                         ReqValue {
                             val,
-                            span: Some(span),
-                            origin: Some(self.origin),
+                            span: Some(Span::new(self.id, span)),
                         },
                     );
                 }
@@ -312,7 +313,7 @@ impl Ctx<'_> {
         out
     }
 
-    fn bus_name(&mut self, node: &Node) -> Option<(String, ByteSpan)> {
+    fn bus_name(&mut self, node: &Node) -> Option<(String, Span)> {
         let Some(name) = node.as_str() else {
             self.err(
                 node.span,
@@ -340,7 +341,7 @@ impl Ctx<'_> {
             );
             return None;
         }
-        Some((name.to_owned(), node.span))
+        Some((name.to_owned(), Span::new(self.id, node.span)))
     }
 }
 
@@ -353,11 +354,11 @@ fn short_kind(k: &Kind) -> &'static str {
     }
 }
 
-/// Reads and validates a busfit.yaml. `origin` identifies the file in findings.
+/// Reads and validates a busfit.yaml; `id` is its place in the run's file table.
 pub fn parse(
     file: &SourceFile,
     dir: &str,
-    origin: usize,
+    id: FileId,
     kb: &Kb,
 ) -> Result<Manifest, Vec<ConfigError>> {
     let root = yaml::parse(&file.text).map_err(|e| {
@@ -370,11 +371,12 @@ pub fn parse(
     let mut cx = Ctx {
         file,
         kb,
-        origin,
+        id,
         errors: Vec::new(),
     };
     let mut m = Manifest {
         file: file.clone(),
+        id,
         dir: dir.to_owned(),
         flows: Vec::new(),
         defaults: Requirements::default(),
@@ -468,7 +470,7 @@ pub fn parse(
                         }
                         m.flows.push(Flow {
                             name,
-                            name_span,
+                            name_span: Span::new(id, name_span),
                             bus,
                             requires,
                         });
@@ -761,13 +763,14 @@ pub fn apply_overrides(profile: &crate::kb::Profile, overrides: &[Override]) -> 
 /// `[tool.busfit]`, …), with the same checks and diagnostics as busfit.yaml.
 pub fn parse_requirements(
     file: &SourceFile,
+    id: FileId,
     node: &Node,
     kb: &Kb,
 ) -> Result<Requirements, Vec<ConfigError>> {
     let mut cx = Ctx {
         file,
         kb,
-        origin: 0,
+        id,
         errors: Vec::new(),
     };
     let r = cx.requirements(node, "`requires`");
@@ -779,18 +782,19 @@ pub fn parse_requirements(
 }
 
 /// An inline declaration: its name, bus and requirements, each optional.
-pub type InlineDecl = (Option<String>, Option<(String, ByteSpan)>, Requirements);
+pub type InlineDecl = (Option<String>, Option<(String, Span)>, Requirements);
 
 /// Reads an inline declaration: `{ name?, bus?, requires }`.
 pub fn parse_inline(
     file: &SourceFile,
+    id: FileId,
     node: &Node,
     kb: &Kb,
 ) -> Result<InlineDecl, Vec<ConfigError>> {
     let mut cx = Ctx {
         file,
         kb,
-        origin: 0,
+        id,
         errors: Vec::new(),
     };
     let mut out = (None, None, Requirements::default());

@@ -16,6 +16,8 @@ pub struct Candidate {
     pub shown: String,
     pub path: PathBuf,
     pub abs: PathBuf,
+    /// The path relative to the root of the walk that found it, with `/` separators.
+    pub rel: String,
     pub kind: Kind,
 }
 
@@ -41,8 +43,9 @@ fn manifest_above(dir: &Path) -> Option<PathBuf> {
     })
 }
 
-/// A file the walk kept: shown name, path, absolute path, and its kind (None: a busfit.yaml).
-type Walked = (String, PathBuf, PathBuf, Option<Kind>);
+/// A file the walk kept: shown name, path, absolute path, path under the root, and its kind
+/// (None: a busfit.yaml).
+type Walked = (String, PathBuf, PathBuf, String, Option<Kind>);
 
 /// One walk per root, in parallel. A file path's root is the directory of the busfit.yaml
 /// that applies to it (or its own directory): pre-commit passes files, and the project around
@@ -137,7 +140,8 @@ pub fn scan(
                     .to_string_lossy()
                     .replace('\\', "/");
                 if let Ok(mut f) = found.lock() {
-                    f.push((shown, entry.path().to_path_buf(), abs, kind));
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    f.push((shown, entry.path().to_path_buf(), abs, rel, kind));
                 }
                 ignore::WalkState::Continue
             })
@@ -147,13 +151,14 @@ pub fn scan(
     found.sort_by(|a, b| a.0.cmp(&b.0));
     found.dedup_by(|a, b| a.0 == b.0);
     let mut scan = Scan::default();
-    for (shown, path, abs, kind) in found {
+    for (shown, path, abs, rel, kind) in found {
         match kind {
             None => scan.manifests.push(abs),
             Some(kind) => scan.candidates.push(Candidate {
                 shown,
                 path,
                 abs,
+                rel,
                 kind,
             }),
         }
@@ -171,6 +176,7 @@ pub fn scan(
         {
             let abs = absolute(name, cwd);
             scan.candidates.push(Candidate {
+                rel: shown.clone(),
                 shown,
                 path: name.to_path_buf(),
                 abs,

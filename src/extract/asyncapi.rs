@@ -2,7 +2,7 @@
 //! (MQTT qos, cleanSession, Kafka partitions, replicas, topic configuration) are their
 //! settings; `x-busfit` on a channel or operation declares a flow.
 
-use super::{Deployment, Facts, InlineFlow, Setting};
+use super::{Deployment, Facts, InlineFlow, Input, Setting};
 use crate::kb::Kb;
 use crate::tree::yaml::Node;
 
@@ -11,7 +11,13 @@ pub fn is_asyncapi(doc: &Node) -> bool {
 }
 
 /// Binding settings found anywhere under `node` for the binding key (`kafka`, `mqtt`).
-fn binding_settings(node: &Node, key: &str, mapping: &[(String, String)], out: &mut Vec<Setting>) {
+fn binding_settings(
+    inp: &Input<'_>,
+    node: &Node,
+    key: &str,
+    mapping: &[(String, String)],
+    out: &mut Vec<Setting>,
+) {
     for (k, v) in node.entries() {
         if k.as_str() == Some("bindings")
             && let Some(b) = v.get(key)
@@ -24,7 +30,7 @@ fn binding_settings(node: &Node, key: &str, mapping: &[(String, String)], out: &
                             out.push(Setting {
                                 key,
                                 value,
-                                span: cv.span,
+                                span: inp.at(cv.span),
                             });
                         }
                     }
@@ -32,21 +38,21 @@ fn binding_settings(node: &Node, key: &str, mapping: &[(String, String)], out: &
                     out.push(Setting {
                         key: target.clone(),
                         value,
-                        span: n.span,
+                        span: inp.at(n.span),
                     });
                 }
             }
         }
         if v.is_map() || !v.items().is_empty() {
-            binding_settings(v, key, mapping, out);
+            binding_settings(inp, v, key, mapping, out);
             for item in v.items() {
-                binding_settings(item, key, mapping, out);
+                binding_settings(inp, item, key, mapping, out);
             }
         }
     }
 }
 
-pub fn extract(kb: &Kb, file: usize, doc: &Node, facts: &mut Facts) {
+pub fn extract(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
     let mut servers = Vec::new();
     for (k, server) in doc.get("servers").map(Node::entries).unwrap_or_default() {
         let name = k.scalar_text().unwrap_or_default();
@@ -64,12 +70,17 @@ pub fn extract(kb: &Kb, file: usize, doc: &Node, facts: &mut Facts) {
         let mut settings = Vec::new();
         // bindings are keyed by the protocol family's first name (`kafka`, `mqtt`)
         let binding_key = p.recognition.protocols.first().cloned().unwrap_or_default();
-        binding_settings(doc, &binding_key, &p.recognition.bindings, &mut settings);
+        binding_settings(
+            inp,
+            doc,
+            &binding_key,
+            &p.recognition.bindings,
+            &mut settings,
+        );
         servers.push(name.clone());
         facts.deployments.push(Deployment {
             bus: p.bus.clone(),
-            file,
-            span: proto.span,
+            span: inp.at(proto.span),
             source: "asyncapi",
             name,
             evidence: format!("server protocol {protocol}"),
@@ -86,13 +97,12 @@ pub fn extract(kb: &Kb, file: usize, doc: &Node, facts: &mut Facts) {
                 }
             }
             for x in decls {
-                match crate::config::manifest::parse_inline(&facts.files[file], x, kb) {
+                match crate::config::manifest::parse_inline(inp.file, inp.id, x, kb) {
                     Ok((flow_name, bus, requires)) => facts.inline.push(InlineFlow {
                         name: flow_name.unwrap_or_else(|| name.clone()),
-                        name_span: k.span,
+                        name_span: inp.at(k.span),
                         bus,
                         requires,
-                        file,
                         reaches: servers.clone(),
                     }),
                     Err(e) => facts.errors.extend(e),

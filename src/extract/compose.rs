@@ -1,7 +1,7 @@
 //! docker-compose files: broker images, their settings from `environment:` and
 //! `command:`, which services reach which (depends_on, links, URLs), and `x-busfit`.
 
-use super::{Deployment, Facts, InlineFlow, Setting, bus_for_image, env_key};
+use super::{Deployment, Facts, InlineFlow, Input, Setting, bus_for_image, env_key};
 use crate::kb::Kb;
 use crate::source::span::ByteSpan;
 use crate::tree::yaml::{Node, Value};
@@ -23,8 +23,7 @@ pub fn is_compose(root: &Node) -> bool {
     })
 }
 
-pub fn extract(kb: &Kb, file: usize, root: &Node, facts: &mut Facts) {
-    let src = facts.files[file].text.clone();
+pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
     let Some(services) = root.get("services") else {
         return;
     };
@@ -42,24 +41,22 @@ pub fn extract(kb: &Kb, file: usize, root: &Node, facts: &mut Facts) {
         {
             let mut d = Deployment {
                 bus: bus.to_owned(),
-                file,
-                span: img.1,
+                span: inp.at(img.1),
                 source: "compose",
                 name: name.clone(),
                 evidence: format!("image {}", img.0),
                 settings: Vec::new(),
             };
-            settings(kb, &src, svc, &mut d);
+            settings(kb, inp, svc, &mut d);
             facts.deployments.push(d);
         }
         if let Some(x) = svc.get("x-busfit") {
-            match crate::config::manifest::parse_inline(&facts.files[file], x, kb) {
+            match crate::config::manifest::parse_inline(inp.file, inp.id, x, kb) {
                 Ok((flow_name, bus, requires)) => facts.inline.push(InlineFlow {
                     name: flow_name.unwrap_or_else(|| name.clone()),
-                    name_span: k.span,
+                    name_span: inp.at(k.span),
                     bus,
                     requires,
-                    file,
                     reaches: reaches(svc, &names, &name),
                 }),
                 Err(e) => facts.errors.extend(e),
@@ -128,7 +125,8 @@ fn env_pairs(svc: &Node) -> Vec<(String, String, ByteSpan)> {
     }
 }
 
-fn settings(kb: &Kb, src: &str, svc: &Node, d: &mut Deployment) {
+fn settings(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
+    let src: &str = &inp.file.text;
     let Some(profile) = kb.profile(&d.bus) else {
         return;
     };
@@ -138,7 +136,7 @@ fn settings(kb: &Kb, src: &str, svc: &Node, d: &mut Deployment) {
             d.settings.push(Setting {
                 key: env_key(&rule.style, &k[rule.prefix.len()..]),
                 value: v,
-                span,
+                span: inp.at(span),
             });
         }
     }
@@ -191,7 +189,7 @@ fn settings(kb: &Kb, src: &str, svc: &Node, d: &mut Deployment) {
             d.settings.push(Setting {
                 key,
                 value,
-                span: vspan,
+                span: inp.at(vspan),
             });
         }
         i += 1;

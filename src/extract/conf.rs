@@ -1,7 +1,7 @@
 //! Broker config files: Kafka `.properties` (`key=value`), redis.conf and
 //! mosquitto.conf (`key value`). One deployment per file.
 
-use super::{Deployment, Facts, Setting};
+use super::{Deployment, Facts, Input, Setting};
 use crate::kb::FileRule;
 use crate::source::span::ByteSpan;
 
@@ -46,17 +46,23 @@ pub fn lines(src: &str, format: &str) -> Vec<(String, String, ByteSpan)> {
     out
 }
 
-pub fn extract(bus: &str, rule: &FileRule, file: usize, facts: &mut Facts) {
-    let f = &facts.files[file];
+pub fn extract(bus: &str, rule: &FileRule, inp: &Input<'_>, facts: &mut Facts) {
+    let f = inp.file;
     let name = f.name.rsplit('/').next().unwrap_or(&f.name).to_owned();
     let settings: Vec<Setting> = lines(&f.text, &rule.format)
         .into_iter()
-        .map(|(key, value, span)| Setting { key, value, span })
+        .map(|(key, value, span)| Setting {
+            key,
+            value,
+            span: inp.at(span),
+        })
         .collect();
     if !rule.markers.is_empty() && !settings.iter().any(|s| rule.markers.contains(&s.key)) {
         return;
     }
-    let span = settings.first().map_or(ByteSpan::new(0, 0), |s| s.span);
+    let span = settings
+        .first()
+        .map_or(inp.at(ByteSpan::new(0, 0)), |s| s.span);
     let bus = match &rule.upgrade {
         Some((keys, to))
             if settings
@@ -69,7 +75,6 @@ pub fn extract(bus: &str, rule: &FileRule, file: usize, facts: &mut Facts) {
     };
     facts.deployments.push(Deployment {
         bus: bus.to_owned(),
-        file,
         span,
         source: if rule.format == "properties" {
             "properties"

@@ -1,14 +1,12 @@
 //! Kubernetes manifests (multi-document): workload images, env and args; ConfigMaps
 //! holding broker configs; operators' custom resources; `busfit.dev/*` annotations.
-//! Helm: Chart.yaml dependencies and the values of well-known charts.
 
 use super::{
-    Deployment, Facts, InlineFlow, Setting, bus_for_image, embedded_settings, env_key,
+    Deployment, Facts, InlineFlow, Input, Setting, bus_for_image, embedded_settings, env_key,
     mapped_settings, select,
 };
 use crate::kb::Kb;
 use crate::kb::requirements::{self, ReqValue, Requirements};
-use crate::source::span::ByteSpan;
 use crate::tree::yaml::Node;
 
 const WORKLOADS: &[&str] = &[
@@ -41,8 +39,7 @@ fn containers(doc: &Node) -> Vec<&Node> {
     out
 }
 
-pub fn extract_doc(kb: &Kb, file: usize, doc: &Node, facts: &mut Facts) {
-    let src = facts.files[file].text.clone();
+pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
     let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("");
     let kind_span = doc.get("kind").map_or(doc.span, |k| k.span);
     let api = doc.get("apiVersion").and_then(Node::as_str).unwrap_or("");
@@ -61,8 +58,7 @@ pub fn extract_doc(kb: &Kb, file: usize, doc: &Node, facts: &mut Facts) {
             };
             let mut d = Deployment {
                 bus: bus.to_owned(),
-                file,
-                span: img.span,
+                span: inp.at(img.span),
                 source: "kubernetes",
                 name: name.clone(),
                 evidence: format!("{kind} image {image}"),
@@ -79,7 +75,7 @@ pub fn extract_doc(kb: &Kb, file: usize, doc: &Node, facts: &mut Facts) {
                         d.settings.push(Setting {
                             key: env_key(&rule.style, &k[rule.prefix.len()..]),
                             value: v.scalar_text().unwrap_or_default(),
-                            span: v.span,
+                            span: inp.at(v.span),
                         });
                     }
                 }
@@ -99,7 +95,7 @@ pub fn extract_doc(kb: &Kb, file: usize, doc: &Node, facts: &mut Facts) {
             }
             facts.deployments.push(d);
         }
-        annotations(kb, file, doc, &name, facts);
+        annotations(kb, inp, doc, &name, facts);
         return;
     }
     if kind == "ConfigMap" {
@@ -117,14 +113,13 @@ pub fn extract_doc(kb: &Kb, file: usize, doc: &Node, facts: &mut Facts) {
             }) else {
                 continue;
             };
-            let settings = embedded_settings(&src, v, &rule.format);
+            let settings = embedded_settings(inp, v, &rule.format);
             if !rule.markers.is_empty() && !settings.iter().any(|s| rule.markers.contains(&s.key)) {
                 continue;
             }
             facts.deployments.push(Deployment {
                 bus,
-                file,
-                span: k.span,
+                span: inp.at(k.span),
                 source: "kubernetes",
                 name: format!("{name}/{key}"),
                 evidence: format!("ConfigMap {name} key {key}"),
@@ -140,24 +135,23 @@ pub fn extract_doc(kb: &Kb, file: usize, doc: &Node, facts: &mut Facts) {
             .iter()
             .find(|k| k.kind == kind && k.group == group)
         {
-            let settings = mapped_settings(&src, doc, &kr.settings, "");
+            let settings = mapped_settings(inp, doc, &kr.settings, "");
             facts.deployments.push(Deployment {
                 bus: p.bus.clone(),
-                file,
-                span: kind_span,
+                span: inp.at(kind_span),
                 source: "kubernetes",
                 name: name.clone(),
                 evidence: format!("{kind} ({api})"),
                 settings,
             });
-            annotations(kb, file, doc, &name, facts);
+            annotations(kb, inp, doc, &name, facts);
             return;
         }
     }
 }
 
 /// `busfit.dev/<key>` annotations on an object: a flow named after it.
-fn annotations(kb: &Kb, file: usize, doc: &Node, name: &str, facts: &mut Facts) {
+fn annotations(kb: &Kb, inp: &Input<'_>, doc: &Node, name: &str, facts: &mut Facts) {
     let Some(ann) = doc.get("metadata").and_then(|m| m.get("annotations")) else {
         return;
     };
@@ -173,10 +167,10 @@ fn annotations(kb: &Kb, file: usize, doc: &Node, name: &str, facts: &mut Facts) 
         let text = v.scalar_text().unwrap_or_default();
         match key {
             "bus" => match kb.profile(&text) {
-                Some(_) => bus = Some((text, v.span)),
+                Some(_) => bus = Some((text, inp.at(v.span))),
                 None => facts.errors.push(
                     crate::source::diag::ConfigError::new(
-                        &facts.files[file],
+                        inp.file,
                         v.span,
                         format!("unknown bus `{text}`"),
                     )
@@ -197,14 +191,13 @@ fn annotations(kb: &Kb, file: usize, doc: &Node, name: &str, facts: &mut Facts) 
                             k,
                             ReqValue {
                                 val,
-                                span: Some(v.span),
-                                origin: None,
+                                span: Some(inp.at(v.span)),
                             },
                         );
                     }
                     Err(bad) => facts.errors.push(
                         crate::source::diag::ConfigError::new(
-                            &facts.files[file],
+                            inp.file,
                             if bad.message.starts_with("unknown requirement") {
                                 k.span
                             } else {
@@ -222,82 +215,10 @@ fn annotations(kb: &Kb, file: usize, doc: &Node, name: &str, facts: &mut Facts) 
     if let Some(span) = first {
         facts.inline.push(InlineFlow {
             name: flow_name,
-            name_span: span,
+            name_span: inp.at(span),
             bus,
             requires,
-            file,
             reaches: vec![name.to_owned()],
         });
     }
-}
-
-/// Chart.yaml: the chart itself or its dependencies name a well-known chart.
-pub fn chart(kb: &Kb, file: usize, root: &Node, facts: &mut Facts) {
-    let own = root.get("name").and_then(Node::as_str).unwrap_or("");
-    for dep in select(root, "dependencies[]") {
-        let Some(n) = dep.get("name") else { continue };
-        let dep_name = n.as_str().unwrap_or("");
-        if let Some(p) = kb
-            .profiles
-            .iter()
-            .find(|p| p.recognition.charts.iter().any(|c| c == dep_name))
-        {
-            let repo = dep.get("repository").and_then(Node::as_str).unwrap_or("");
-            facts.deployments.push(Deployment {
-                bus: p.bus.clone(),
-                file,
-                span: n.span,
-                source: "helm",
-                name: dep_name.to_owned(),
-                evidence: format!("chart dependency {dep_name} {repo}")
-                    .trim_end()
-                    .to_owned(),
-                settings: Vec::new(),
-            });
-        }
-    }
-    let _ = own;
-}
-
-/// values.yaml of a chart: settings under the dependency's key, or at the root for the chart itself.
-pub fn values(kb: &Kb, file: usize, root: &Node, chart: &Node, facts: &mut Facts) {
-    let src = facts.files[file].text.clone();
-    let own = chart.get("name").and_then(Node::as_str).unwrap_or("");
-    let mut targets: Vec<(String, String)> = Vec::new();
-    for dep in select(chart, "dependencies[]") {
-        let name = dep.get("name").and_then(Node::as_str).unwrap_or("");
-        let alias = dep.get("alias").and_then(Node::as_str).unwrap_or(name);
-        targets.push((name.to_owned(), alias.to_owned()));
-    }
-    for p in &kb.profiles {
-        if p.recognition.values.is_empty() {
-            continue;
-        }
-        if p.recognition.charts.iter().any(|c| c == own) {
-            let settings = mapped_settings(&src, root, &p.recognition.values, "");
-            push_values(facts, file, &p.bus, own, settings);
-        }
-        for (name, key) in &targets {
-            if p.recognition.charts.iter().any(|c| c == name) && root.get(key).is_some() {
-                let settings = mapped_settings(&src, root, &p.recognition.values, key);
-                push_values(facts, file, &p.bus, key, settings);
-            }
-        }
-    }
-}
-
-fn push_values(facts: &mut Facts, file: usize, bus: &str, name: &str, settings: Vec<Setting>) {
-    if settings.is_empty() {
-        return;
-    }
-    let span = settings.first().map_or(ByteSpan::new(0, 0), |s| s.span);
-    facts.deployments.push(Deployment {
-        bus: bus.to_owned(),
-        file,
-        span,
-        source: "helm",
-        name: name.to_owned(),
-        evidence: format!("values for chart {name}"),
-        settings,
-    });
 }

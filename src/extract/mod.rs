@@ -1,43 +1,64 @@
-//! What a repository deploys: facts read from its files, each keeping its position.
-//! The patterns that recognise a bus come from the profiles' `recognition:` blocks.
+//! Stage: extract. What a repository deploys, uses and declares: facts read from one file's
+//! tree, each keeping a [`Span`] that names its file. One file per source kind; the patterns
+//! that recognise a bus come from the profiles' `recognition:` blocks, never from Rust.
 
 pub mod asyncapi;
 pub mod compose;
 pub mod conf;
+pub mod helm;
 pub mod kube;
 pub mod packages;
 
 use crate::discover::Kind;
 use crate::kb::Kb;
 use crate::kb::requirements::Requirements;
-use crate::source::span::ByteSpan;
-use crate::source::{ConfigError, SourceFile};
+use crate::source::{ByteSpan, ConfigError, FileId, SourceFile, Span};
 use crate::tree::yaml::Node;
+
+/// The file being extracted: its id (every span a fact keeps names it) and its text.
+pub struct Input<'a> {
+    pub id: FileId,
+    pub file: &'a SourceFile,
+    /// The Chart.yaml beside a values file, when the run reads one (never read from here).
+    pub chart: Option<&'a SourceFile>,
+}
+
+impl Input<'_> {
+    /// A range of this file's text as a span that knows its file.
+    pub fn at(&self, range: ByteSpan) -> Span {
+        Span::new(self.id, range)
+    }
+}
 
 /// A setting of a deployment, normalised into the bus's own key namespace.
 #[derive(Debug, Clone)]
 pub struct Setting {
     pub key: String,
     pub value: String,
-    pub span: ByteSpan,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone)]
 pub struct Deployment {
     pub bus: String,
-    pub file: usize,
-    pub span: ByteSpan,
+    /// The evidence: the image, the resource's kind, the chart dependency, the config file.
+    pub span: Span,
     pub source: &'static str,
     pub name: String,
     pub evidence: String,
     pub settings: Vec<Setting>,
 }
 
+impl Deployment {
+    pub fn file(&self) -> FileId {
+        self.span.file
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Client {
     pub bus: String,
-    pub file: usize,
-    pub span: ByteSpan,
+    pub span: Span,
     pub library: String,
 }
 
@@ -45,97 +66,105 @@ pub struct Client {
 #[derive(Debug, Clone)]
 pub struct InlineFlow {
     pub name: String,
-    pub name_span: ByteSpan,
-    pub bus: Option<(String, ByteSpan)>,
+    pub name_span: Span,
+    pub bus: Option<(String, Span)>,
     pub requires: Requirements,
-    pub file: usize,
     /// Compose services this flow's service reaches (depends_on, links, URLs).
     pub reaches: Vec<String>,
+}
+
+impl InlineFlow {
+    pub fn file(&self) -> FileId {
+        self.name_span.file
+    }
 }
 
 /// Everything read from a repository's files.
 #[derive(Debug, Default)]
 pub struct Facts {
-    pub files: Vec<SourceFile>,
     pub deployments: Vec<Deployment>,
     pub clients: Vec<Client>,
     pub inline: Vec<InlineFlow>,
-    /// Files that do not parse: (file, span, message).
-    pub broken: Vec<(usize, ByteSpan, String)>,
+    /// Files that do not parse: where, and why.
+    pub broken: Vec<(Span, String)>,
     /// Errors in inline requirements (exit 2, like busfit.yaml).
     pub errors: Vec<ConfigError>,
 }
 
+impl Facts {
+    /// Appends another file's facts (their spans already name their files).
+    pub fn append(&mut self, mut other: Facts) {
+        self.deployments.append(&mut other.deployments);
+        self.clients.append(&mut other.clients);
+        self.inline.append(&mut other.inline);
+        self.broken.append(&mut other.broken);
+        self.errors.append(&mut other.errors);
+    }
+}
+
 /// Reads one file's facts into `facts`.
-pub fn extract(kb: &Kb, kind: &Kind, file: usize, facts: &mut Facts) {
+pub fn extract(kb: &Kb, kind: &Kind, inp: &Input<'_>, facts: &mut Facts) {
     match kind {
-        Kind::Yaml { named_compose } => yaml_file(kb, file, *named_compose, facts),
-        Kind::Conf { bus, rule } => conf::extract(bus, rule, file, facts),
-        Kind::Cargo => packages::cargo(kb, file, facts),
-        Kind::PackageJson => packages::npm(kb, file, facts),
-        Kind::Requirements => packages::requirements_txt(kb, file, facts),
-        Kind::Pyproject => packages::pyproject(kb, file, facts),
-        Kind::GoMod => packages::go_mod(kb, file, facts),
-        Kind::Pom => packages::pom(kb, file, facts),
-        Kind::Gradle => packages::gradle(kb, file, facts),
+        Kind::Yaml { named_compose } => yaml_file(kb, inp, *named_compose, facts),
+        Kind::Conf { bus, rule } => conf::extract(bus, rule, inp, facts),
+        Kind::Cargo => packages::cargo(kb, inp, facts),
+        Kind::PackageJson => packages::npm(kb, inp, facts),
+        Kind::Requirements => packages::requirements_txt(kb, inp, facts),
+        Kind::Pyproject => packages::pyproject(kb, inp, facts),
+        Kind::GoMod => packages::go_mod(kb, inp, facts),
+        Kind::Pom => packages::pom(kb, inp, facts),
+        Kind::Gradle => packages::gradle(kb, inp, facts),
     }
 }
 
 /// A YAML (or JSON-in-YAML) file: compose, Kubernetes, AsyncAPI or Helm, decided by content.
-fn yaml_file(kb: &Kb, file: usize, named_compose: bool, facts: &mut Facts) {
-    let src = facts.files[file].text.clone();
-    let name = facts.files[file].name.clone();
-    let base = name.rsplit('/').next().unwrap_or(&name);
+fn yaml_file(kb: &Kb, inp: &Input<'_>, named_compose: bool, facts: &mut Facts) {
+    let src = &inp.file.text;
+    let name = &inp.file.name;
+    let base = name.rsplit('/').next().unwrap_or(name);
     let looks_deployed = named_compose
         || base == "Chart.yaml"
         || src.starts_with("apiVersion:")
         || src.contains("\napiVersion:")
         || src.starts_with("asyncapi:")
         || src.contains("\nasyncapi:");
-    let docs = match crate::tree::yaml::parse_multi(&src) {
+    let docs = match crate::tree::yaml::parse_multi(src) {
         Ok(d) => d,
         Err(e) => {
             // only a file that is recognisably a deployment file is reported as broken
             if looks_deployed {
-                facts.broken.push((file, e.span, e.message));
+                facts.broken.push((inp.at(e.span), e.message));
             }
             return;
         }
     };
     if base == "Chart.yaml" {
         if let Some(root) = docs.first() {
-            kube::chart(kb, file, root, facts);
+            helm::chart(kb, inp, root, facts);
         }
         return;
     }
-    if base.starts_with("values") {
-        let dir = name.rsplit_once('/').map_or("", |(d, _)| d);
-        let chart_path = if dir.is_empty() {
-            "Chart.yaml".to_owned()
-        } else {
-            format!("{dir}/Chart.yaml")
-        };
-        // the chart beside the values file says which chart these values configure
-        if let Ok(text) = std::fs::read_to_string(&chart_path)
-            && let Ok(chart) = crate::tree::yaml::parse(&text)
-            && let Some(root) = docs.first()
-        {
-            kube::values(kb, file, root, &chart, facts);
-            return;
-        }
+    // the chart beside a values file says which chart these values configure
+    if base.starts_with("values")
+        && let Some(chart) = inp.chart
+        && let Ok(chart) = crate::tree::yaml::parse(&chart.text)
+        && let Some(root) = docs.first()
+    {
+        helm::values(kb, inp, root, &chart, facts);
+        return;
     }
     for doc in &docs {
         if compose::is_compose(doc) {
-            compose::extract(kb, file, doc, facts);
+            compose::extract(kb, inp, doc, facts);
         } else if asyncapi::is_asyncapi(doc) {
-            asyncapi::extract(kb, file, doc, facts);
+            asyncapi::extract(kb, inp, doc, facts);
         } else if kube::is_object(doc) {
             if doc.get("kind").and_then(Node::as_str) == Some("List") {
                 for item in select(doc, "items[]") {
-                    kube::extract_doc(kb, file, item, facts);
+                    kube::extract_doc(kb, inp, item, facts);
                 }
             } else {
-                kube::extract_doc(kb, file, doc, facts);
+                kube::extract_doc(kb, inp, doc, facts);
             }
         }
     }
@@ -244,7 +273,8 @@ fn embedded_lines(src: &str, node: &Node, text: &str) -> Vec<(usize, String)> {
 }
 
 /// Settings read from a config file held in a string scalar.
-pub fn embedded_settings(src: &str, node: &Node, format: &str) -> Vec<Setting> {
+pub fn embedded_settings(inp: &Input<'_>, node: &Node, format: &str) -> Vec<Setting> {
+    let src: &str = &inp.file.text;
     let Some(text) = node.as_str() else {
         return Vec::new();
     };
@@ -254,10 +284,10 @@ pub fn embedded_settings(src: &str, node: &Node, format: &str) -> Vec<Setting> {
             out.push(Setting {
                 key,
                 value,
-                span: ByteSpan::new(
+                span: inp.at(ByteSpan::new(
                     offset + span.start - (line.len() - line.trim_start().len()).min(span.start),
                     offset + span.end - (line.len() - line.trim_start().len()).min(span.start),
-                ),
+                )),
             });
         }
     }
@@ -266,7 +296,7 @@ pub fn embedded_settings(src: &str, node: &Node, format: &str) -> Vec<Setting> {
 
 /// Settings from a tree by a mapping of paths to setting keys.
 pub fn mapped_settings(
-    src: &str,
+    inp: &Input<'_>,
     root: &Node,
     mapping: &[(String, String)],
     prefix: &str,
@@ -299,7 +329,7 @@ pub fn mapped_settings(
                     out.push(Setting {
                         key: key.to_owned(),
                         value: default.to_owned(),
-                        span,
+                        span: inp.at(span),
                     });
                 }
                 for n in found {
@@ -307,7 +337,7 @@ pub fn mapped_settings(
                         out.push(Setting {
                             key: key.to_owned(),
                             value,
-                            span: n.span,
+                            span: inp.at(n.span),
                         });
                     }
                 }
@@ -322,19 +352,19 @@ pub fn mapped_settings(
                             out.push(Setting {
                                 key,
                                 value,
-                                span: if v.span.is_empty() { k.span } else { v.span },
+                                span: inp.at(if v.span.is_empty() { k.span } else { v.span }),
                             });
                         }
                     }
                 }
-                "@conf" => out.extend(embedded_settings(src, n, "conf")),
-                "@properties" => out.extend(embedded_settings(src, n, "properties")),
+                "@conf" => out.extend(embedded_settings(inp, n, "conf")),
+                "@properties" => out.extend(embedded_settings(inp, n, "properties")),
                 key => {
                     if let Some(value) = n.scalar_text() {
                         out.push(Setting {
                             key: key.to_owned(),
                             value,
-                            span: n.span,
+                            span: inp.at(n.span),
                         });
                     }
                 }

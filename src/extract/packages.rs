@@ -1,16 +1,15 @@
 //! Client libraries in package manifests, and requirements declared inline in them.
 
-use super::{Client, Facts, InlineFlow, bus_for_library};
+use super::{Client, Facts, InlineFlow, Input, bus_for_library};
 use crate::kb::Kb;
 use crate::source::span::ByteSpan;
 use crate::tree::yaml::Node;
 
-fn client(kb: &Kb, facts: &mut Facts, file: usize, eco: &str, name: &str, span: ByteSpan) {
+fn client(kb: &Kb, facts: &mut Facts, inp: &Input<'_>, eco: &str, name: &str, span: ByteSpan) {
     if let Some(bus) = bus_for_library(kb, eco, name) {
         facts.clients.push(Client {
             bus: bus.to_owned(),
-            file,
-            span,
+            span: inp.at(span),
             library: name.to_owned(),
         });
     }
@@ -19,18 +18,17 @@ fn client(kb: &Kb, facts: &mut Facts, file: usize, eco: &str, name: &str, span: 
 fn inline(
     kb: &Kb,
     facts: &mut Facts,
-    file: usize,
+    inp: &Input<'_>,
     node: &Node,
     key_span: ByteSpan,
     default_name: &str,
 ) {
-    match crate::config::manifest::parse_inline(&facts.files[file], node, kb) {
+    match crate::config::manifest::parse_inline(inp.file, inp.id, node, kb) {
         Ok((name, bus, requires)) => facts.inline.push(InlineFlow {
             name: name.unwrap_or_else(|| default_name.to_owned()),
-            name_span: key_span,
+            name_span: inp.at(key_span),
             bus,
             requires,
-            file,
             reaches: Vec::new(),
         }),
         Err(e) => facts.errors.extend(e),
@@ -44,18 +42,18 @@ fn key_span(map: &Node, key: &str) -> ByteSpan {
         .map_or(map.span, |(k, _)| k.span)
 }
 
-fn toml_or_broken(facts: &mut Facts, file: usize) -> Option<Node> {
-    match crate::tree::toml::parse_toml(&facts.files[file].text) {
+fn toml_or_broken(facts: &mut Facts, inp: &Input<'_>) -> Option<Node> {
+    match crate::tree::toml::parse_toml(&inp.file.text) {
         Ok(n) => Some(n),
         Err((msg, span)) => {
-            facts.broken.push((file, span, msg));
+            facts.broken.push((inp.at(span), msg));
             None
         }
     }
 }
 
-pub fn cargo(kb: &Kb, file: usize, facts: &mut Facts) {
-    let Some(root) = toml_or_broken(facts, file) else {
+pub fn cargo(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let Some(root) = toml_or_broken(facts, inp) else {
         return;
     };
     for table in ["dependencies", "workspace"] {
@@ -66,7 +64,7 @@ pub fn cargo(kb: &Kb, file: usize, facts: &mut Facts) {
         };
         for (k, _) in deps.map(Node::entries).unwrap_or_default() {
             if let Some(name) = k.as_str() {
-                client(kb, facts, file, "cargo", name, k.span);
+                client(kb, facts, inp, "cargo", name, k.span);
             }
         }
     }
@@ -79,12 +77,12 @@ pub fn cargo(kb: &Kb, file: usize, facts: &mut Facts) {
             .and_then(Node::as_str)
             .unwrap_or("package")
             .to_owned();
-        inline(kb, facts, file, b, key_span(meta, "busfit"), &name);
+        inline(kb, facts, inp, b, key_span(meta, "busfit"), &name);
     }
 }
 
-pub fn npm(kb: &Kb, file: usize, facts: &mut Facts) {
-    let text = facts.files[file].text.clone();
+pub fn npm(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let text = inp.file.text.clone();
     // JSON first (fast, no spans); positions are then found in the text
     let value: serde_json::Value = match serde_json::from_str(&text) {
         Ok(v) => v,
@@ -92,7 +90,7 @@ pub fn npm(kb: &Kb, file: usize, facts: &mut Facts) {
             let off = crate::source::span::offset_of(&text, e.line(), e.column());
             facts
                 .broken
-                .push((file, ByteSpan::new(off, off), e.to_string()));
+                .push((inp.at(ByteSpan::new(off, off)), e.to_string()));
             return;
         }
     };
@@ -112,7 +110,7 @@ pub fn npm(kb: &Kb, file: usize, facts: &mut Facts) {
             client(
                 kb,
                 facts,
-                file,
+                inp,
                 "npm",
                 name,
                 ByteSpan::new(at, at + quoted.len()),
@@ -128,7 +126,7 @@ pub fn npm(kb: &Kb, file: usize, facts: &mut Facts) {
             .and_then(Node::as_str)
             .unwrap_or("package")
             .to_owned();
-        inline(kb, facts, file, b, key_span(&root, "busfit"), &name);
+        inline(kb, facts, inp, b, key_span(&root, "busfit"), &name);
     }
 }
 
@@ -140,8 +138,8 @@ fn pep508_name(s: &str) -> &str {
     &s[..end]
 }
 
-pub fn requirements_txt(kb: &Kb, file: usize, facts: &mut Facts) {
-    let text = facts.files[file].text.clone();
+pub fn requirements_txt(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let text = inp.file.text.clone();
     let mut offset = 0;
     for raw in text.split_inclusive('\n') {
         let start = offset;
@@ -156,7 +154,7 @@ pub fn requirements_txt(kb: &Kb, file: usize, facts: &mut Facts) {
             client(
                 kb,
                 facts,
-                file,
+                inp,
                 "pypi",
                 name,
                 ByteSpan::new(s, s + name.len()),
@@ -165,11 +163,11 @@ pub fn requirements_txt(kb: &Kb, file: usize, facts: &mut Facts) {
     }
 }
 
-pub fn pyproject(kb: &Kb, file: usize, facts: &mut Facts) {
-    let Some(root) = toml_or_broken(facts, file) else {
+pub fn pyproject(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let Some(root) = toml_or_broken(facts, inp) else {
         return;
     };
-    let text = facts.files[file].text.clone();
+    let text = inp.file.text.clone();
     let project = root.get("project");
     for dep in project
         .and_then(|p| p.get("dependencies"))
@@ -186,7 +184,7 @@ pub fn pyproject(kb: &Kb, file: usize, facts: &mut Facts) {
             client(
                 kb,
                 facts,
-                file,
+                inp,
                 "pypi",
                 name,
                 ByteSpan::new(start, start + name.len()),
@@ -201,7 +199,7 @@ pub fn pyproject(kb: &Kb, file: usize, facts: &mut Facts) {
             .unwrap_or_default()
         {
             if let Some(name) = k.as_str() {
-                client(kb, facts, file, "pypi", name, k.span);
+                client(kb, facts, inp, "pypi", name, k.span);
             }
         }
     }
@@ -217,12 +215,12 @@ pub fn pyproject(kb: &Kb, file: usize, facts: &mut Facts) {
             .and_then(Node::as_str)
             .unwrap_or("package")
             .to_owned();
-        inline(kb, facts, file, b, key_span(t, "busfit"), &name);
+        inline(kb, facts, inp, b, key_span(t, "busfit"), &name);
     }
 }
 
-pub fn go_mod(kb: &Kb, file: usize, facts: &mut Facts) {
-    let text = facts.files[file].text.clone();
+pub fn go_mod(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let text = inp.file.text.clone();
     let mut offset = 0;
     let mut in_block = false;
     for raw in text.split_inclusive('\n') {
@@ -253,7 +251,7 @@ pub fn go_mod(kb: &Kb, file: usize, facts: &mut Facts) {
             client(
                 kb,
                 facts,
-                file,
+                inp,
                 "go",
                 path,
                 ByteSpan::new(start + i, start + i + path.len()),
@@ -262,8 +260,8 @@ pub fn go_mod(kb: &Kb, file: usize, facts: &mut Facts) {
     }
 }
 
-pub fn pom(kb: &Kb, file: usize, facts: &mut Facts) {
-    let text = facts.files[file].text.clone();
+pub fn pom(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let text = inp.file.text.clone();
     let doc = match roxmltree::Document::parse(&text) {
         Ok(d) => d,
         Err(e) => {
@@ -271,7 +269,7 @@ pub fn pom(kb: &Kb, file: usize, facts: &mut Facts) {
             let off = crate::source::span::offset_of(&text, p.row as usize, p.col as usize);
             facts
                 .broken
-                .push((file, ByteSpan::new(off, off), e.to_string()));
+                .push((inp.at(ByteSpan::new(off, off)), e.to_string()));
             return;
         }
     };
@@ -289,7 +287,7 @@ pub fn pom(kb: &Kb, file: usize, facts: &mut Facts) {
         client(
             kb,
             facts,
-            file,
+            inp,
             "maven",
             &coord,
             ByteSpan::new(r.start, r.end),
@@ -297,8 +295,8 @@ pub fn pom(kb: &Kb, file: usize, facts: &mut Facts) {
     }
 }
 
-pub fn gradle(kb: &Kb, file: usize, facts: &mut Facts) {
-    let text = facts.files[file].text.clone();
+pub fn gradle(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let text = inp.file.text.clone();
     for quote in ['"', '\''] {
         let mut rest = 0;
         while let Some(i) = text[rest..].find(quote) {
@@ -316,7 +314,7 @@ pub fn gradle(kb: &Kb, file: usize, facts: &mut Facts) {
                 client(
                     kb,
                     facts,
-                    file,
+                    inp,
                     "maven",
                     &format!("{g}:{a}"),
                     ByteSpan::new(start, start + len),

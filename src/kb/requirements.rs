@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::lang::expr::{self, Scale, Val};
 use crate::lang::quantity::{self, Dim};
-use crate::source::span::ByteSpan;
+use crate::source::Span;
 
 /// The type of a requirement's value.
 #[derive(Debug, Clone, Copy)]
@@ -161,13 +161,13 @@ impl Kind {
     }
 }
 
-/// One requirement value, with where it was written (None: from the command line).
+/// One requirement value, with where it was written (None: from the command line). The span
+/// names its file: a value merged from busfit.yaml's `defaults` into a flow declared in
+/// docker-compose.yml still points into busfit.yaml.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReqValue {
     pub val: Val,
-    pub span: Option<ByteSpan>,
-    /// The file the value was read from (index into the run's sources), if any.
-    pub origin: Option<usize>,
+    pub span: Option<Span>,
 }
 
 /// A flow's requirements by key.

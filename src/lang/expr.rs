@@ -124,7 +124,7 @@ pub struct ExprError {
     pub message: String,
 }
 
-pub const FUNCTIONS: [&str; 4] = ["missing", "has", "len", "contains"];
+pub const FUNCTIONS: [&str; 5] = ["missing", "has", "len", "contains", "if"];
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -499,6 +499,15 @@ pub fn eval(expr: &Expr, env: &dyn Env) -> Option<Val> {
 fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
     match (name, args) {
         ("has", [e]) => Some(Val::Bool(eval(e, env).is_some())),
+        // a choice of words in a template; an unknown condition takes the second
+        ("if", [c, then, otherwise]) => {
+            let yes = match eval(c, env) {
+                Some(Val::Bool(b)) => b,
+                Some(Val::Set(s)) => !s.is_empty(),
+                _ => false,
+            };
+            eval(if yes { then } else { otherwise }, env)
+        }
         ("len", [e]) => match eval(e, env)? {
             Val::Set(s) => Some(Val::Qty(Quantity::new(s.len() as f64, Dim::Number))),
             _ => None,

@@ -7,21 +7,23 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::lint::Finding;
+use super::{CheckResult, Finding};
 use crate::source::ConfigError;
+use crate::source::read::Reader;
 
 fn error(path: &Path, why: String, code: &'static str) -> Box<ConfigError> {
     Box::new(ConfigError::plain(format!("{}: {why}", path.display())).code(code))
 }
 
-pub fn write(path: &Path, findings: &[Finding]) -> Result<(), Box<ConfigError>> {
+pub fn write(path: &Path, result: &CheckResult) -> Result<(), Box<ConfigError>> {
+    let findings = &result.findings;
     let v = json!({
         "version": 1,
         "tool": "busfit",
         "findings": findings.iter().map(|f| json!({
             "fingerprint": f.fingerprint,
             "code": f.code,
-            "file": f.file,
+            "file": result.file(f),
             "flow": f.flow,
             "subject": f.subject,
             "message": f.message,
@@ -35,7 +37,8 @@ pub fn write(path: &Path, findings: &[Finding]) -> Result<(), Box<ConfigError>> 
 
 /// The fingerprints of a baseline file, with how often each occurs.
 pub fn read(path: &Path) -> Result<HashMap<String, usize>, Box<ConfigError>> {
-    let text = crate::source::read::read_text_file(path, crate::source::read::MAX_FILE_BYTES)
+    let text = Reader::default()
+        .named(path, crate::source::read::MAX_FILE_BYTES)
         .map_err(|e| error(path, format!("baseline: {e}"), "busfit::baseline"))?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         error(

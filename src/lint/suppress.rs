@@ -3,16 +3,17 @@
 //! `settings.per_file_ignores` does the same for it. A suppression that matches nothing is
 //! reported (BF003), and one without a reason is reported at info (BF004).
 
+use super::eval::Levels;
+use super::finding::Finding;
 use crate::kb::Kb;
-use crate::lint::Finding;
-use crate::source::SourceFile;
-use crate::source::span::ByteSpan;
+use crate::lang::expr::Val;
+use crate::source::{ByteSpan, FileId, FileTable, Span};
 
 const MARKER: &str = "busfit: ignore[";
 
 #[derive(Debug, Clone)]
 pub struct Suppression {
-    pub file: usize,
+    pub file: FileId,
     pub line: usize,
     pub span: ByteSpan,
     /// Codes (names are turned into codes); unknown words stay as written.
@@ -21,7 +22,7 @@ pub struct Suppression {
 }
 
 /// Every suppression comment in a file.
-pub fn parse(kb: &Kb, file: usize, text: &str) -> Vec<Suppression> {
+pub fn parse(kb: &Kb, file: FileId, text: &str) -> Vec<Suppression> {
     let mut out = Vec::new();
     let mut offset = 0;
     for (i, raw) in text.split_inclusive('\n').enumerate() {
@@ -55,60 +56,25 @@ pub fn parse(kb: &Kb, file: usize, text: &str) -> Vec<Suppression> {
     out
 }
 
-fn finding(
-    kb: &Kb,
-    code: &str,
-    file: &SourceFile,
-    span: ByteSpan,
-    message: String,
-) -> Option<Finding> {
-    let rule = kb.rule(code)?;
-    let (line, column) = file.line_col(span.start);
-    let (end_line, end_column) = file.line_col(span.end);
-    Some(Finding {
-        code: rule.code.clone(),
-        name: rule.name.clone(),
-        criterion: rule.criterion.clone(),
-        severity: rule.severity,
-        message,
-        file: file.name.clone(),
-        line,
-        column,
-        end_line,
-        end_column,
-        flow: None,
-        bus: None,
-        help: Some(rule.fix.clone()),
-        alternatives: Vec::new(),
-        source: Some(file.clone()),
-        span,
-        label: "suppression".into(),
-        secondary: None,
-        subject: format!("suppression:{}", line),
-        fingerprint: String::new(),
-    })
-}
-
 /// Removes suppressed findings and adds findings about the suppressions themselves.
-pub fn apply(kb: &Kb, findings: Vec<Finding>, files: &[SourceFile]) -> Vec<Finding> {
+pub fn apply(kb: &Kb, findings: Vec<Finding>, files: &FileTable) -> Vec<Finding> {
     let mut sups: Vec<Suppression> = Vec::new();
-    for (i, f) in files.iter().enumerate() {
+    for id in files.ids() {
+        let f = files.get(id);
         if f.text.contains(MARKER) {
-            sups.extend(parse(kb, i, &f.text));
+            sups.extend(parse(kb, id, &f.text));
         }
     }
     if sups.is_empty() {
         return findings;
     }
-    let mut used = vec![vec![false; 0]; sups.len()];
-    for (u, s) in used.iter_mut().zip(&sups) {
-        *u = vec![false; s.codes.len()];
-    }
+    let mut used: Vec<Vec<bool>> = sups.iter().map(|s| vec![false; s.codes.len()]).collect();
     let mut kept = Vec::new();
     for f in findings {
+        let line = files.position(f.span).line;
         let mut hit = false;
         for (si, s) in sups.iter().enumerate() {
-            if files[s.file].name != f.file || !(f.line == s.line || f.line == s.line + 1) {
+            if s.file != f.span.file || !(line == s.line || line == s.line + 1) {
                 continue;
             }
             if let Some(ci) = s.codes.iter().position(|c| *c == f.code) {
@@ -120,8 +86,10 @@ pub fn apply(kb: &Kb, findings: Vec<Finding>, files: &[SourceFile]) -> Vec<Findi
             kept.push(f);
         }
     }
+    let levels = Levels::default();
     for (si, s) in sups.iter().enumerate() {
-        let file = &files[s.file];
+        let span = Span::new(s.file, s.span);
+        let subject = format!("suppression:{}", s.line);
         let unused: Vec<&str> = s
             .codes
             .iter()
@@ -130,48 +98,28 @@ pub fn apply(kb: &Kb, findings: Vec<Finding>, files: &[SourceFile]) -> Vec<Findi
             .map(|(c, _)| c.as_str())
             .collect();
         if !unused.is_empty() {
-            let unknown: Vec<&str> = unused
+            let unknown: Vec<String> = unused
                 .iter()
-                .copied()
                 .filter(|c| kb.rule(c).is_none())
+                .map(|c| (*c).to_owned())
                 .collect();
-            let message = if unknown.is_empty() {
-                format!(
-                    "suppression of {} matches no finding on this line or the next",
-                    unused.join(", ")
-                )
+            let codes = if unknown.is_empty() {
+                unused.join(", ")
             } else {
-                format!("suppression names unknown rule {}", unknown.join(", "))
+                unknown.join(", ")
             };
-            kept.extend(finding(kb, "BF003", file, s.span, message));
+            let vars = [("codes", Val::Str(codes)), ("unknown", Val::Set(unknown))];
+            kept.extend(
+                Finding::builtin(kb, &levels, "BF003", span, &vars)
+                    .map(|f| f.label("suppression").subject(subject.clone())),
+            );
         }
         if s.reason.is_empty() {
-            kept.extend(finding(
-                kb,
-                "BF004",
-                file,
-                s.span,
-                "suppression without a reason".into(),
-            ));
+            kept.extend(
+                Finding::builtin(kb, &levels, "BF004", span, &[])
+                    .map(|f| f.label("suppression").subject(subject)),
+            );
         }
     }
     kept
-}
-
-/// `settings.per_file_ignores`: codes ignored in files matching a glob (for JSON files).
-pub fn per_file(
-    findings: Vec<Finding>,
-    rules: &[(globset::GlobMatcher, Vec<String>)],
-) -> Vec<Finding> {
-    if rules.is_empty() {
-        return findings;
-    }
-    findings
-        .into_iter()
-        .filter(|f| {
-            !rules
-                .iter()
-                .any(|(g, codes)| g.is_match(&f.file) && codes.contains(&f.code))
-        })
-        .collect()
 }

@@ -1,32 +1,87 @@
-//! Loads a repository: one parallel walk finds its busfit.yaml files and every file that can
-//! matter; files are read and parsed in parallel, and their facts merged in path order, so the
-//! result does not depend on the thread count.
+//! Stage: project. A repository as read: its busfit.yaml files, every other file that can
+//! matter (read in parallel through the one [`Reader`], extracted into facts), and the file
+//! table that gives every file its id, its owning busfit.yaml and its path relative to that
+//! file's directory. Merged in path order, so the result does not depend on the thread count.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
-use crate::config::manifest::Manifest;
+use crate::config::manifest::{self, Manifest};
 use crate::discover::{Candidate, Classifier, Kind, Scan};
-use crate::extract::{self, Facts};
+use crate::extract::{self, Facts, Input};
 use crate::kb::Kb;
-use crate::source::read::{MAX_FILE_BYTES, ReadError, read_bytes_capped};
-use crate::source::span::ByteSpan;
-use crate::source::{ConfigError, SourceFile};
+use crate::source::path::relative;
+use crate::source::read::{MAX_FILE_BYTES, ReadError, Reader};
+use crate::source::{ByteSpan, ConfigError, FileId, FileTable, SourceFile, Span};
 
 pub struct Project {
+    /// Every file read: the busfit.yaml files first (file id = manifest index), then the rest.
+    pub files: FileTable,
     pub manifests: Vec<Manifest>,
     pub facts: Facts,
-    /// For each file of `facts`, the manifest that applies to it: the nearest at or above it.
-    pub owner: Vec<Option<usize>>,
 }
 
 impl Project {
-    /// Index of the manifest that applies to a file of `facts`.
-    pub fn owner_of(&self, file: usize) -> Option<usize> {
-        self.owner.get(file).copied().flatten()
+    /// Index of the manifest that applies to a file: the nearest at or above it.
+    pub fn owner_of(&self, file: FileId) -> Option<usize> {
+        self.files.owner(file)
+    }
+}
+
+/// Reads and validates busfit.yaml files; every error of every file is returned. Manifest `i`
+/// gets file id `i`, and is shown relative to `cwd`.
+pub fn load_manifests(
+    reader: &Reader,
+    files: &[PathBuf],
+    cwd: &Path,
+    kb: &Kb,
+) -> Result<Vec<Manifest>, Vec<ConfigError>> {
+    let abs_cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+    // read and validate in parallel; results keep the order of `files`
+    let results: Vec<Result<Manifest, Vec<ConfigError>>> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let name = if f.is_absolute() {
+                relative(f, &abs_cwd).to_string_lossy().replace('\\', "/")
+            } else {
+                crate::source::path::display_path(f, cwd)
+            };
+            let text = reader.named(f, MAX_FILE_BYTES).map_err(|e| {
+                let code = match e {
+                    ReadError::Io(_) => "busfit::io",
+                    _ => "busfit::manifest",
+                };
+                let e = match e {
+                    ReadError::NotUtf8 => "not valid UTF-8".to_owned(),
+                    e => e.to_string(),
+                };
+                vec![ConfigError::plain(format!("{name}: {e}")).code(code)]
+            })?;
+            let dir = Path::new(&name)
+                .parent()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
+            manifest::parse(&SourceFile::new(name, text), &dir, id, kb)
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(m) => out.push(m),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
     }
 }
 
@@ -58,55 +113,180 @@ fn yaml_needles(kb: &Kb) -> AhoCorasick {
         .unwrap_or_else(|_| AhoCorasick::new(["x-busfit"]).expect("a literal pattern"))
 }
 
-/// Reads and extracts one file into facts of its own (file index 0).
-fn one(
+/// A file kept for reading: the candidate, its owner, its path relative to the owner.
+struct Kept<'a> {
+    c: &'a Candidate,
+    owner: Option<usize>,
+    rel: String,
+}
+
+fn base_name(shown: &str) -> &str {
+    shown.rsplit('/').next().unwrap_or(shown)
+}
+
+/// Whether a file's facts are worth extracting: YAML is parsed only when its name or a byte
+/// scan says it can matter.
+fn worth(needles: &AhoCorasick, c: &Candidate, text: &str) -> bool {
+    match &c.kind {
+        Kind::Yaml { named_compose } => {
+            let base = base_name(&c.shown);
+            // charts and their values are read whatever they hold: the chart names the bus
+            *named_compose
+                || base == "Chart.yaml"
+                || base.starts_with("values")
+                || needles.is_match(text)
+        }
+        _ => true,
+    }
+}
+
+/// Extracts one file's facts; `chart` is the Chart.yaml beside a values file, if read.
+fn extract_one(
     kb: &Kb,
     needles: &AhoCorasick,
     c: &Candidate,
-    cap: u64,
-    stdin: Option<(&str, &str)>,
+    id: FileId,
+    read: &Result<SourceFile, String>,
+    chart: Option<&SourceFile>,
 ) -> Facts {
     let mut facts = Facts::default();
-    let text = match stdin {
-        Some((name, text)) if name == c.shown => {
-            if text.len() as u64 > cap {
-                Err(ReadError::TooLarge(cap))
-            } else {
-                Ok(text.to_owned())
+    match read {
+        Ok(file) => {
+            if worth(needles, c, &file.text) {
+                let inp = Input { id, file, chart };
+                extract::extract(kb, &c.kind, &inp, &mut facts);
             }
         }
-        _ => read_bytes_capped(&c.path, cap)
-            .and_then(|b| String::from_utf8(b).map_err(|_| ReadError::NotUtf8)),
-    };
-    match text {
-        Ok(text) => {
-            let worth = match &c.kind {
-                Kind::Yaml { named_compose } => {
-                    let base = c.shown.rsplit('/').next().unwrap_or(&c.shown);
-                    // charts and their values are read whatever they hold: the chart names the bus
-                    *named_compose
-                        || base == "Chart.yaml"
-                        || base.starts_with("values")
-                        || needles.is_match(&text)
-                }
-                _ => true,
-            };
-            facts.files.push(SourceFile::new(c.shown.clone(), text));
-            if worth {
-                extract::extract(kb, &c.kind, 0, &mut facts);
-            }
-        }
-        Err(e) => {
-            // the message of a BF001 finding; a repository raises its cap in its busfit.yaml
-            let msg = match e {
-                ReadError::TooLarge(_) => format!("{e} (settings.max_file_size)"),
-                e => e.to_string(),
-            };
-            facts.files.push(SourceFile::new(c.shown.clone(), ""));
-            facts.broken.push((0, ByteSpan::new(0, 0), msg));
-        }
+        Err(msg) => facts
+            .broken
+            .push((Span::new(id, ByteSpan::new(0, 0)), msg.clone())),
     }
     facts
+}
+
+/// Reads one candidate through the reader; a file that cannot be read becomes the message of
+/// a BF001 finding (a repository raises its cap in its busfit.yaml).
+fn read_one(reader: &Reader, c: &Candidate, cap: u64) -> Result<SourceFile, String> {
+    match reader.walked(&c.shown, &c.path, cap) {
+        Ok(text) => Ok(SourceFile::new(c.shown.clone(), text)),
+        Err(e @ ReadError::TooLarge(_)) => Err(format!("{e} (settings.max_file_size)")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Reads every candidate (in parallel) and extracts its facts, keeping path order.
+pub fn load(
+    kb: &Kb,
+    reader: &Reader,
+    scan: &Scan,
+    manifests: Vec<Manifest>,
+) -> Result<Project, Vec<ConfigError>> {
+    let dirs: Vec<PathBuf> = scan
+        .manifests
+        .iter()
+        .map(|m| m.parent().map(Path::to_path_buf).unwrap_or_default())
+        .collect();
+    let dir_index: HashMap<&Path, usize> = dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.as_path(), i))
+        .collect();
+    let filters: Vec<Filter> = manifests.iter().map(Filter::new).collect();
+    // every path resolved once: its owner, and its path relative to the owner's directory
+    let kept: Vec<Kept<'_>> = scan
+        .candidates
+        .iter()
+        .filter_map(|c| {
+            let own = owner(&c.abs, &dir_index);
+            let rel = match own {
+                Some(i) => c.abs.strip_prefix(&dirs[i]).map_or_else(
+                    |_| c.rel.clone(),
+                    |r| r.to_string_lossy().replace('\\', "/"),
+                ),
+                None => c.rel.clone(),
+            };
+            let keep = own.is_none_or(|i| filters[i].keeps(&rel));
+            keep.then_some(Kept { c, owner: own, rel })
+        })
+        .collect();
+    let mut files = FileTable::default();
+    for m in &manifests {
+        files.push(m.file.clone(), Some(m.id.index()), manifest_rel(m));
+    }
+    let first = files.len();
+    let reads: Vec<Result<SourceFile, String>> = kept
+        .par_iter()
+        .map(|k| {
+            let cap = k
+                .owner
+                .and_then(|i| manifests[i].settings.max_file_size)
+                .unwrap_or(MAX_FILE_BYTES);
+            read_one(reader, k.c, cap)
+        })
+        .collect();
+    // a values file is read with the Chart.yaml beside it, when the run reads that too
+    let charts: HashMap<&Path, usize> = kept
+        .iter()
+        .enumerate()
+        .filter(|(i, k)| base_name(&k.c.shown) == "Chart.yaml" && reads[*i].is_ok())
+        .filter_map(|(i, k)| Some((k.c.abs.parent()?, i)))
+        .collect();
+    let needles = yaml_needles(kb);
+    let parts: Vec<Facts> = kept
+        .par_iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let chart =
+                k.c.abs
+                    .parent()
+                    .and_then(|d| charts.get(d))
+                    .filter(|&&ci| ci != i)
+                    .and_then(|&ci| reads[ci].as_ref().ok());
+            let id = FileId(u32::try_from(first + i).unwrap_or(u32::MAX));
+            extract_one(kb, &needles, k.c, id, &reads[i], chart)
+        })
+        .collect();
+    let mut facts = Facts::default();
+    for part in parts {
+        facts.append(part);
+    }
+    if !facts.errors.is_empty() {
+        return Err(std::mem::take(&mut facts.errors));
+    }
+    for (k, read) in kept.iter().zip(reads) {
+        let file = read.unwrap_or_else(|_| SourceFile::new(k.c.shown.clone(), ""));
+        files.push(file, k.owner, k.rel.clone());
+    }
+    Ok(Project {
+        files,
+        manifests,
+        facts,
+    })
+}
+
+/// A busfit.yaml's path relative to its own directory: its file name.
+fn manifest_rel(m: &Manifest) -> String {
+    base_name(&m.file.name).to_owned()
+}
+
+/// `settings.include` and `settings.exclude` of one busfit.yaml, matched against paths
+/// relative to its directory.
+struct Filter {
+    include: Option<globset::GlobSet>,
+    exclude: Option<globset::GlobSet>,
+}
+
+impl Filter {
+    fn new(m: &Manifest) -> Filter {
+        Filter {
+            include: crate::source::path::glob_set(&m.settings.include),
+            exclude: crate::source::path::glob_set(&m.settings.exclude),
+        }
+    }
+    fn keeps(&self, rel: &str) -> bool {
+        !(self.exclude.as_ref().is_some_and(|g| g.is_match(rel))
+            || self.include.as_ref().is_some_and(|g| !g.is_match(rel)))
+    }
 }
 
 /// Files held in memory, each checked as if it sat beside the given manifests (which own it):
@@ -128,126 +308,40 @@ impl<'k> InMemory<'k> {
     }
 
     /// `None` when the name is not one busfit reads, or an inline requirement is invalid.
+    /// The manifests must have been parsed with file ids `0..manifests.len()`.
     pub fn project(&self, name: &str, text: &str, manifests: Vec<Manifest>) -> Option<Project> {
-        let base = name.rsplit('/').next().unwrap_or(name);
         let kind = self
             .classifier
-            .classify(base, name.contains("templates/"))?;
+            .classify(base_name(name), name.contains("templates/"))?;
         let c = Candidate {
             shown: name.to_owned(),
             path: PathBuf::from(name),
             abs: PathBuf::from("/").join(name),
+            rel: name.to_owned(),
             kind,
         };
-        let facts = one(
-            self.kb,
-            &self.needles,
-            &c,
-            MAX_FILE_BYTES,
-            Some((name, text)),
-        );
+        let mut reader = Reader::default();
+        reader.hold(name, Arc::<str>::from(text));
+        let mut files = FileTable::default();
+        for m in &manifests {
+            files.push(m.file.clone(), Some(m.id.index()), manifest_rel(m));
+        }
+        let id = FileId(u32::try_from(files.len()).unwrap_or(u32::MAX));
+        let read = read_one(&reader, &c, MAX_FILE_BYTES);
+        let facts = extract_one(self.kb, &self.needles, &c, id, &read, None);
         if !facts.errors.is_empty() {
             return None;
         }
-        let owner = vec![(!manifests.is_empty()).then_some(0)];
+        let owner = (!manifests.is_empty()).then_some(0);
+        files.push(
+            read.unwrap_or_else(|_| SourceFile::new(name, "")),
+            owner,
+            name.to_owned(),
+        );
         Some(Project {
+            files,
             manifests,
             facts,
-            owner,
         })
     }
-}
-
-/// Appends one file's facts, moving its file index to `at`.
-fn merge(into: &mut Facts, mut part: Facts, at: usize) {
-    into.files.append(&mut part.files);
-    into.deployments
-        .extend(part.deployments.into_iter().map(|mut d| {
-            d.file = at;
-            d
-        }));
-    into.clients.extend(part.clients.into_iter().map(|mut c| {
-        c.file = at;
-        c
-    }));
-    into.inline.extend(part.inline.into_iter().map(|mut i| {
-        i.file = at;
-        i
-    }));
-    into.broken
-        .extend(part.broken.into_iter().map(|(_, s, m)| (at, s, m)));
-    into.errors.append(&mut part.errors);
-}
-
-/// Reads every candidate (in parallel) and extracts its facts, keeping path order.
-pub fn load(
-    kb: &Kb,
-    scan: &Scan,
-    manifests: Vec<Manifest>,
-    stdin: Option<(&str, &str)>,
-) -> Result<Project, Vec<ConfigError>> {
-    let dirs: Vec<PathBuf> = scan
-        .manifests
-        .iter()
-        .map(|m| m.parent().map(Path::to_path_buf).unwrap_or_default())
-        .collect();
-    let dir_index: HashMap<&Path, usize> = dirs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.as_path(), i))
-        .collect();
-    let globs = |list: &[String]| -> Option<globset::GlobSet> {
-        if list.is_empty() {
-            return None;
-        }
-        let mut b = globset::GlobSetBuilder::new();
-        for g in list {
-            if let Ok(g) = globset::Glob::new(g) {
-                b.add(g);
-            }
-        }
-        b.build().ok()
-    };
-    let filters: Vec<(Option<globset::GlobSet>, Option<globset::GlobSet>)> = manifests
-        .iter()
-        .map(|m| (globs(&m.settings.include), globs(&m.settings.exclude)))
-        .collect();
-    // settings.include / settings.exclude, relative to the manifest's directory
-    let kept: Vec<(&Candidate, Option<usize>)> = scan
-        .candidates
-        .iter()
-        .map(|c| (c, owner(&c.abs, &dir_index)))
-        .filter(|(c, own)| {
-            !own.is_some_and(|i| {
-                let (include, exclude) = &filters[i];
-                c.abs.strip_prefix(&dirs[i]).is_ok_and(|rel| {
-                    exclude.as_ref().is_some_and(|g| g.is_match(rel))
-                        || include.as_ref().is_some_and(|g| !g.is_match(rel))
-                })
-            })
-        })
-        .collect();
-    let needles = yaml_needles(kb);
-    let parts: Vec<Facts> = kept
-        .par_iter()
-        .map(|(c, own)| {
-            let cap = own
-                .and_then(|i| manifests[i].settings.max_file_size)
-                .unwrap_or(MAX_FILE_BYTES);
-            one(kb, &needles, c, cap, stdin)
-        })
-        .collect();
-    let mut facts = Facts::default();
-    for (i, part) in parts.into_iter().enumerate() {
-        merge(&mut facts, part, i);
-    }
-    if !facts.errors.is_empty() {
-        return Err(std::mem::take(&mut facts.errors));
-    }
-    let owner = kept.iter().map(|(_, o)| *o).collect();
-    Ok(Project {
-        manifests,
-        facts,
-        owner,
-    })
 }

@@ -1,15 +1,96 @@
-//! Output formats. Every format renders the same list of findings.
+//! Stage: report. Every output format renders the same findings: one file per format, each
+//! a [`Format`]; positions are computed here, from each finding's span and the file table.
 
+pub mod concise;
 pub mod errors;
-pub mod formats;
+pub mod full;
+pub mod github;
+pub mod gitlab;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
+pub mod statistics;
 
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
+use std::ops::Deref;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
-use serde_json::{Value as Json, json};
+use miette::{GraphicalReportHandler, GraphicalTheme};
 
-use crate::kb::Severity;
+use crate::kb::{Kb, Severity};
 use crate::lint::{CheckResult, Finding};
+
+/// What a format may need besides the findings.
+pub struct Context<'a> {
+    pub kb: &'a Kb,
+    pub color: bool,
+}
+
+/// An output format of `check`.
+pub trait Format: Sync {
+    /// The name `--format` takes.
+    fn name(&self) -> &'static str;
+    fn render(&self, r: &CheckResult, cx: &Context<'_>) -> String;
+}
+
+/// Every format, in the order `--format` lists them. Adding a format is adding its file and
+/// its line here.
+pub const FORMATS: &[&dyn Format] = &[
+    &full::Full,
+    &concise::Concise,
+    &json::Json,
+    &sarif::Sarif,
+    &github::Github,
+    &junit::Junit,
+    &gitlab::Gitlab,
+    &markdown::Markdown,
+];
+
+/// The format of a name.
+pub fn format(name: &str) -> Option<&'static dyn Format> {
+    FORMATS.iter().copied().find(|f| f.name() == name)
+}
+
+/// A finding with its file's shown name and its position, computed when rendering.
+pub struct Located<'a> {
+    pub finding: &'a Finding,
+    pub file: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Deref for Located<'_> {
+    type Target = Finding;
+    fn deref(&self) -> &Finding {
+        self.finding
+    }
+}
+
+/// The findings of a result with their positions.
+pub trait Locate {
+    fn located(&self) -> Vec<Located<'_>>;
+}
+
+impl Locate for CheckResult {
+    fn located(&self) -> Vec<Located<'_>> {
+        self.findings
+            .iter()
+            .map(|f| {
+                let p = self.position(f);
+                Located {
+                    finding: f,
+                    file: self.file(f),
+                    line: p.line,
+                    column: p.column,
+                    end_line: p.end_line,
+                    end_column: p.end_column,
+                }
+            })
+            .collect()
+    }
+}
 
 /// The terminal renderer: fixed width so that output does not depend on the terminal.
 pub fn graphical_handler(color: bool) -> GraphicalReportHandler {
@@ -23,65 +104,7 @@ pub fn graphical_handler(color: bool) -> GraphicalReportHandler {
         .with_links(false)
 }
 
-struct FindingDiag<'a> {
-    f: &'a Finding,
-    src: Option<crate::source::Snippet<'a>>,
-}
-
-impl fmt::Debug for FindingDiag<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.f.message)
-    }
-}
-impl fmt::Display for FindingDiag<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.f.message)
-    }
-}
-impl std::error::Error for FindingDiag<'_> {}
-
-impl Diagnostic for FindingDiag<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(format!(
-            "{}[{}] {}",
-            self.f.severity, self.f.code, self.f.name
-        )))
-    }
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.f.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Info => miette::Severity::Advice,
-        })
-    }
-    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.f
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.src.as_ref().map(|s| s as &dyn miette::SourceCode)
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.src.as_ref()?;
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(self.f.label.clone()),
-            SourceSpan::new(self.f.span.start.into(), self.f.span.len()),
-        )];
-        if let Some((s, l)) = &self.f.secondary
-            && s != &self.f.span
-        {
-            labels.push(LabeledSpan::new_with_span(
-                Some(l.clone()),
-                SourceSpan::new(s.start.into(), s.len()),
-            ));
-        }
-        Some(Box::new(labels.into_iter()))
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
+pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
     } else {
@@ -89,7 +112,7 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn summary_line(r: &CheckResult) -> String {
+pub fn summary_line(r: &CheckResult) -> String {
     let (e, w, i) = (
         r.count(Severity::Error),
         r.count(Severity::Warning),
@@ -106,91 +129,6 @@ fn summary_line(r: &CheckResult) -> String {
         plural(i, "info"),
         plural(r.files, "file")
     )
-}
-
-const MAX_SNIPPET_LINE: usize = 1000;
-
-/// Length in bytes of the line holding `offset`.
-fn line_len(file: &crate::source::SourceFile, offset: usize) -> usize {
-    let idx = file.lines();
-    let line = idx.line_of(offset.min(file.text.len()));
-    let start = idx.start_of(line).unwrap_or(0);
-    let end = idx.start_of(line + 1).unwrap_or(file.text.len());
-    end - start
-}
-
-/// `full`: rustc-style diagnostics with source snippets.
-pub fn full(r: &CheckResult, color: bool) -> String {
-    let handler = graphical_handler(color);
-    let mut out = String::new();
-    for f in &r.findings {
-        // a snippet of a very long line (minified or generated files) would flood the terminal
-        let src = f
-            .source
-            .as_ref()
-            .filter(|s| line_len(s, f.span.start) <= MAX_SNIPPET_LINE)
-            .map(crate::source::Snippet::new);
-        let d = FindingDiag { f, src };
-        let _ = handler.render_report(&mut out, &d);
-        out.push('\n');
-    }
-    out.push_str(&summary_line(r));
-    out.push('\n');
-    if r.files == 0 {
-        out.push_str("No busfit.yaml found: declare what your flows need (see `busfit explain` and the README).\n");
-    }
-    out
-}
-
-/// `concise`: one line per finding.
-pub fn concise(r: &CheckResult) -> String {
-    let mut out = String::new();
-    for f in &r.findings {
-        let _ = writeln!(
-            out,
-            "{}:{}:{}: {}[{}] {}",
-            f.file, f.line, f.column, f.severity, f.code, f.message
-        );
-    }
-    out.push_str(&summary_line(r));
-    out.push('\n');
-    out
-}
-
-pub fn finding_json(f: &Finding) -> Json {
-    json!({
-        "code": f.code,
-        "name": f.name,
-        "criterion": f.criterion,
-        "severity": f.severity.as_str(),
-        "message": f.message,
-        "file": f.file,
-        "line": f.line,
-        "column": f.column,
-        "end_line": f.end_line,
-        "end_column": f.end_column,
-        "flow": f.flow,
-        "bus": f.bus,
-        "help": f.help,
-        "alternatives": f.alternatives.iter().map(|a| json!({"bus": a.bus, "unmet": a.unmet})).collect::<Vec<_>>(),
-    })
-}
-
-/// `json`: contract §5.
-pub fn json(r: &CheckResult) -> String {
-    let v = json!({
-        "version": 1,
-        "findings": r.findings.iter().map(finding_json).collect::<Vec<_>>(),
-        "summary": {
-            "files": r.files,
-            "errors": r.count(Severity::Error),
-            "warnings": r.count(Severity::Warning),
-            "infos": r.count(Severity::Info),
-        }
-    });
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-    s.push('\n');
-    s
 }
 
 /// A plain text table with left-aligned columns.

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use super::span::{FileId, Span};
+
 /// A file's name (relative to where busfit runs) and text, with an index of its line starts
 /// built on first use and shared by every clone, so that positioning a finding costs a binary
 /// search rather than a scan from the top of the file.
@@ -30,4 +32,77 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         self.lines().line_col(&self.text, offset)
     }
+}
+
+/// Every file a run has read, by [`FileId`]: busfit.yaml files first, then the files that were
+/// read for facts, in path order. Each knows the busfit.yaml that owns it and its path relative
+/// to that file's directory: the one form every glob and fingerprint matches.
+#[derive(Debug, Clone, Default)]
+pub struct FileTable {
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    file: SourceFile,
+    owner: Option<usize>,
+    rel: String,
+}
+
+impl FileTable {
+    /// Adds a file; `rel` is its path relative to its owner's directory (or to the walked root).
+    pub fn push(&mut self, file: SourceFile, owner: Option<usize>, rel: String) -> FileId {
+        let id = FileId(u32::try_from(self.entries.len()).unwrap_or(u32::MAX));
+        self.entries.push(Entry { file, owner, rel });
+        id
+    }
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.entries[id.index()].file
+    }
+    /// The name shown in output: relative to where busfit runs.
+    pub fn name(&self, id: FileId) -> &str {
+        &self.entries[id.index()].file.name
+    }
+    /// The index of the busfit.yaml that applies to the file, if any.
+    pub fn owner(&self, id: FileId) -> Option<usize> {
+        self.entries[id.index()].owner
+    }
+    /// The path relative to the owner's directory.
+    pub fn rel(&self, id: FileId) -> &str {
+        &self.entries[id.index()].rel
+    }
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+    pub fn ids(&self) -> impl Iterator<Item = FileId> + '_ {
+        (0..self.entries.len()).map(|i| FileId(i as u32))
+    }
+    /// 1-based line and column where a span starts.
+    pub fn line_col(&self, span: Span) -> (usize, usize) {
+        self.get(span.file).line_col(span.range.start)
+    }
+    /// 1-based line and column of each end of a span.
+    pub fn position(&self, span: Span) -> Position {
+        let f = self.get(span.file);
+        let (line, column) = f.line_col(span.range.start);
+        let (end_line, end_column) = f.line_col(span.range.end.max(span.range.start));
+        Position {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+}
+
+/// Where a span starts and ends, as people count: 1-based lines and columns in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
 }

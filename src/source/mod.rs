@@ -9,5 +9,5 @@ pub mod read;
 pub mod span;
 
 pub use diag::{ConfigError, Snippet};
-pub use file::SourceFile;
-pub use span::{ByteSpan, LineIndex};
+pub use file::{FileTable, Position, SourceFile};
+pub use span::{ByteSpan, FileId, LineIndex, Span};

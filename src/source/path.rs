@@ -27,3 +27,19 @@ pub fn relative(path: &Path, base: &Path) -> PathBuf {
     }
     out
 }
+
+/// A set of user globs (`settings.include`, `exclude`, `per_file_ignores`), matched against
+/// paths relative to the busfit.yaml that wrote them; `None` when the list is empty. Invalid
+/// globs were refused when the busfit.yaml was read.
+pub fn glob_set(list: &[String]) -> Option<globset::GlobSet> {
+    if list.is_empty() {
+        return None;
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for g in list {
+        if let Ok(g) = globset::Glob::new(g) {
+            b.add(g);
+        }
+    }
+    b.build().ok()
+}

@@ -3,11 +3,54 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Files larger than this are reported, not read.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// The largest `settings.max_file_size` accepted: the cap is what bounds memory per file.
 pub const MAX_FILE_BYTES_LIMIT: u64 = 1024 * 1024 * 1024;
+
+/// Where a run's bytes come from: files on disk, and text held in memory that stands in for
+/// the file of that shown name (standard input under `--stdin-filename`, the fuzz targets,
+/// busfit embedded in another program). Every read goes through one of its methods.
+#[derive(Debug, Clone, Default)]
+pub struct Reader {
+    memory: Vec<(String, Arc<str>)>,
+}
+
+impl Reader {
+    /// Holds `text` in memory for the file shown as `shown`.
+    pub fn hold(&mut self, shown: impl Into<String>, text: impl Into<Arc<str>>) {
+        self.memory.push((shown.into(), text.into()));
+    }
+
+    /// The text held in memory for a shown name, if any.
+    pub fn held(&self, shown: &str) -> Option<&Arc<str>> {
+        self.memory.iter().find(|(n, _)| n == shown).map(|(_, t)| t)
+    }
+
+    /// A file the walk kept (always a regular file), or the text held for its shown name,
+    /// capped at `cap` bytes.
+    pub fn walked(&self, shown: &str, path: &Path, cap: u64) -> Result<Arc<str>, ReadError> {
+        if let Some(text) = self.held(shown) {
+            return if text.len() as u64 > cap {
+                Err(ReadError::TooLarge(cap))
+            } else {
+                Ok(text.clone())
+            };
+        }
+        let bytes = read_bytes_capped(path, cap)?;
+        String::from_utf8(bytes)
+            .map(Arc::from)
+            .map_err(|_| ReadError::NotUtf8)
+    }
+
+    /// A file named by the user or by a busfit.yaml (a manifest, a baseline, a rule file):
+    /// regular files only (never a FIFO or a device), capped at `cap` bytes.
+    pub fn named(&self, path: &Path, cap: u64) -> Result<String, ReadError> {
+        read_text_file(path, cap)
+    }
+}
 
 /// A path a busfit.yaml names (`baseline`, `custom_rules`), resolved and held inside the
 /// manifest's directory: a symlink that leads out of it is refused.
@@ -54,7 +97,7 @@ impl std::fmt::Display for ReadError {
 }
 
 /// Reads at most `cap` bytes of a file; more is `TooLarge`, never a larger allocation.
-pub fn read_bytes_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+fn read_bytes_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     let f = std::fs::File::open(path).map_err(ReadError::Io)?;
     let mut buf = Vec::new();
     f.take(cap + 1)
@@ -67,7 +110,7 @@ pub fn read_bytes_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
 }
 
 /// Reads a regular file (never a FIFO or a device) of at most `cap` bytes as text.
-pub fn read_text_file(path: &Path, cap: u64) -> Result<String, ReadError> {
+fn read_text_file(path: &Path, cap: u64) -> Result<String, ReadError> {
     let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular);

@@ -1,4 +1,8 @@
 //! Byte ranges and their line/column positions.
+//!
+//! A [`ByteSpan`] is a range inside one file's text: what a tree node keeps, relative to the
+//! file it was parsed from. Once a fact leaves its file's tree it becomes a [`Span`], which also
+//! names the file ([`FileId`]), so that nothing downstream can draw it over another file.
 
 /// A half-open byte range into one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -16,6 +20,36 @@ impl ByteSpan {
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A file of the run's [`FileTable`](super::file::FileTable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FileId(pub u32);
+
+impl FileId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A byte range in a known file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub range: ByteSpan,
+}
+
+impl Span {
+    pub const fn new(file: FileId, range: ByteSpan) -> Self {
+        Span { file, range }
+    }
+    /// The start of a file: where a finding about the whole file points.
+    pub const fn start_of(file: FileId) -> Self {
+        Span {
+            file,
+            range: ByteSpan::new(0, 0),
+        }
     }
 }
 

@@ -1,0 +1,76 @@
+//! Helm: Chart.yaml dependencies that name a well-known chart, and the values of such charts.
+
+use super::{Deployment, Facts, Input, Setting, mapped_settings, select};
+use crate::kb::Kb;
+use crate::source::ByteSpan;
+use crate::tree::yaml::Node;
+
+/// Chart.yaml: the chart itself or its dependencies name a well-known chart.
+pub fn chart(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
+    let own = root.get("name").and_then(Node::as_str).unwrap_or("");
+    for dep in select(root, "dependencies[]") {
+        let Some(n) = dep.get("name") else { continue };
+        let dep_name = n.as_str().unwrap_or("");
+        if let Some(p) = kb
+            .profiles
+            .iter()
+            .find(|p| p.recognition.charts.iter().any(|c| c == dep_name))
+        {
+            let repo = dep.get("repository").and_then(Node::as_str).unwrap_or("");
+            facts.deployments.push(Deployment {
+                bus: p.bus.clone(),
+                span: inp.at(n.span),
+                source: "helm",
+                name: dep_name.to_owned(),
+                evidence: format!("chart dependency {dep_name} {repo}")
+                    .trim_end()
+                    .to_owned(),
+                settings: Vec::new(),
+            });
+        }
+    }
+    let _ = own;
+}
+
+/// values.yaml of a chart: settings under the dependency's key, or at the root for the chart itself.
+pub fn values(kb: &Kb, inp: &Input<'_>, root: &Node, chart: &Node, facts: &mut Facts) {
+    let own = chart.get("name").and_then(Node::as_str).unwrap_or("");
+    let mut targets: Vec<(String, String)> = Vec::new();
+    for dep in select(chart, "dependencies[]") {
+        let name = dep.get("name").and_then(Node::as_str).unwrap_or("");
+        let alias = dep.get("alias").and_then(Node::as_str).unwrap_or(name);
+        targets.push((name.to_owned(), alias.to_owned()));
+    }
+    for p in &kb.profiles {
+        if p.recognition.values.is_empty() {
+            continue;
+        }
+        if p.recognition.charts.iter().any(|c| c == own) {
+            let settings = mapped_settings(inp, root, &p.recognition.values, "");
+            push_values(facts, inp, &p.bus, own, settings);
+        }
+        for (name, key) in &targets {
+            if p.recognition.charts.iter().any(|c| c == name) && root.get(key).is_some() {
+                let settings = mapped_settings(inp, root, &p.recognition.values, key);
+                push_values(facts, inp, &p.bus, key, settings);
+            }
+        }
+    }
+}
+
+fn push_values(facts: &mut Facts, inp: &Input<'_>, bus: &str, name: &str, settings: Vec<Setting>) {
+    if settings.is_empty() {
+        return;
+    }
+    let span = settings
+        .first()
+        .map_or(inp.at(ByteSpan::new(0, 0)), |s| s.span);
+    facts.deployments.push(Deployment {
+        bus: bus.to_owned(),
+        span,
+        source: "helm",
+        name: name.to_owned(),
+        evidence: format!("values for chart {name}"),
+        settings,
+    });
+}

@@ -1,0 +1,64 @@
+//! `markdown`: a pull-request comment.
+
+use std::fmt::Write as _;
+
+use super::sarif::rule_url;
+use super::statistics::counts;
+use super::{Context, Format, Locate};
+use crate::kb::Severity;
+use crate::lint::CheckResult;
+
+pub struct Markdown;
+
+impl Format for Markdown {
+    fn name(&self) -> &'static str {
+        "markdown"
+    }
+    fn render(&self, r: &CheckResult, _: &Context<'_>) -> String {
+        markdown(r)
+    }
+}
+
+fn markdown(r: &CheckResult) -> String {
+    let mut out = String::from("## busfit\n\n");
+    if r.findings.is_empty() {
+        let _ = writeln!(out, "No findings in {} files.", r.files);
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "**{} errors**, **{} warnings**, {} infos in {} files.\n",
+        r.count(Severity::Error),
+        r.count(Severity::Warning),
+        r.count(Severity::Info),
+        r.files
+    );
+    out.push_str("| rule | name | severity | count |\n|---|---|---|---:|\n");
+    for (code, name, sev, n) in counts(r) {
+        let _ = writeln!(
+            out,
+            "| [{code}]({}) | {name} | {sev} | {n} |",
+            rule_url(&code)
+        );
+    }
+    out.push_str("\n### Findings\n\n");
+    for f in &r.located() {
+        let _ = writeln!(
+            out,
+            "- **{}** [`{}`]({}) `{}:{}:{}` {}",
+            f.severity,
+            f.code,
+            rule_url(&f.code),
+            f.file,
+            f.line,
+            f.column,
+            f.message.replace('|', "\\|")
+        );
+        if let Some(h) = &f.help {
+            for l in h.lines() {
+                let _ = writeln!(out, "  > {l}");
+            }
+        }
+    }
+    out
+}
