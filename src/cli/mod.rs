@@ -468,10 +468,10 @@ fn run_recommend(args: RecommendArgs) -> i32 {
         }
     }
     let text = match args.format {
-        RecFormat::Json => commands::ranking_json(&out),
+        RecFormat::Json => commands::recommend::ranking_json(&out),
         RecFormat::Table => out
             .iter()
-            .map(|(n, c, r)| commands::ranking_text(n, c.as_deref(), r))
+            .map(|(n, c, r)| commands::recommend::ranking_text(n, c.as_deref(), r))
             .collect::<Vec<_>>()
             .join("\n"),
     };
@@ -518,7 +518,7 @@ pub fn run(cli: Cli) -> i32 {
                     Err(e) => return fail(&e),
                 };
             let flows = lint::resolve(&project, &Requirements::default());
-            print(&commands::inventory(
+            print(&commands::inventory::inventory(
                 &project,
                 &flows,
                 format == RecFormat::Json,
@@ -583,7 +583,7 @@ pub fn run(cli: Cli) -> i32 {
             };
             match kb.rule(&rule) {
                 Some(r) => {
-                    print(&commands::explain(r));
+                    print(&commands::explain::explain(r));
                     0
                 }
                 None => {
@@ -618,9 +618,9 @@ pub fn run(cli: Cli) -> i32 {
                 Err(e) => return fail(&e),
             };
             print(&match format {
-                ListFormat::Table => commands::rules_table(&kb),
-                ListFormat::Json => commands::rules_json(&kb),
-                ListFormat::Markdown => commands::rules_markdown(&kb),
+                ListFormat::Table => commands::rules::rules_table(&kb),
+                ListFormat::Json => commands::rules::rules_json(&kb),
+                ListFormat::Markdown => commands::rules::rules_markdown(&kb),
             });
             0
         }
@@ -642,9 +642,9 @@ pub fn run(cli: Cli) -> i32 {
             }
             let sel: Vec<&str> = buses.iter().map(String::as_str).collect();
             print(&match format {
-                ListFormat::Table => commands::buses_table(&kb, &sel),
-                ListFormat::Json => commands::buses_json(&kb),
-                ListFormat::Markdown => commands::buses_markdown(&kb),
+                ListFormat::Table => commands::buses::table(&kb, &sel),
+                ListFormat::Json => commands::buses::json(&kb, &sel),
+                ListFormat::Markdown => commands::buses::markdown(&kb, &sel),
             });
             0
         }

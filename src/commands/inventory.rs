@@ -1,0 +1,108 @@
+//! `busfit inventory`: every deployment and client library found, and each flow's bus.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value as Json, json};
+
+use crate::report::table;
+
+/// `busfit inventory`: what is deployed, which client libraries are used, each flow's bus.
+pub fn inventory(
+    project: &crate::project::Project,
+    flows: &[crate::lint::ResolvedFlow],
+    as_json: bool,
+) -> String {
+    let facts = &project.facts;
+    let files = &project.files;
+    if as_json {
+        let deployments: Vec<Json> = facts
+            .deployments
+            .iter()
+            .map(|d| {
+                let (line, column) = files.line_col(d.span);
+                json!({"bus": d.bus, "file": files.name(d.file()), "line": line, "column": column,
+                       "source": d.source, "name": d.name, "evidence": d.evidence,
+                       "settings": d.settings.iter().map(|s| json!({"key": s.key, "value": s.value})).collect::<Vec<_>>()})
+            })
+            .collect();
+        let clients: Vec<Json> = facts
+            .clients
+            .iter()
+            .map(|c| {
+                let (line, column) = files.line_col(c.span);
+                json!({"bus": c.bus, "file": files.name(c.span.file), "line": line, "column": column, "library": c.library})
+            })
+            .collect();
+        let flows: Vec<Json> = flows
+            .iter()
+            .map(|f| {
+                let (line, _) = files.line_col(f.name_span);
+                let (bus, from) = match &f.bus {
+                    Ok((b, from)) => (Some(b.clone()), Some(from.as_str())),
+                    Err(_) => (None, None),
+                };
+                json!({"name": f.name, "file": files.name(f.name_span.file), "line": line, "bus": bus, "bus_from": from})
+            })
+            .collect();
+        let mut s = serde_json::to_string_pretty(
+            &json!({"deployments": deployments, "clients": clients, "flows": flows}),
+        )
+        .unwrap_or_default();
+        s.push('\n');
+        return s;
+    }
+    let mut out = String::new();
+    let d_rows: Vec<Vec<String>> = facts
+        .deployments
+        .iter()
+        .map(|d| {
+            let (l, c) = files.line_col(d.span);
+            vec![
+                d.bus.clone(),
+                format!("{}:{l}:{c}", files.name(d.file())),
+                d.source.to_owned(),
+                d.name.clone(),
+                d.evidence.clone(),
+            ]
+        })
+        .collect();
+    let c_rows: Vec<Vec<String>> = facts
+        .clients
+        .iter()
+        .map(|c| {
+            let (l, col) = files.line_col(c.span);
+            vec![
+                c.bus.clone(),
+                format!("{}:{l}:{col}", files.name(c.span.file)),
+                c.library.clone(),
+            ]
+        })
+        .collect();
+    let f_rows: Vec<Vec<String>> = flows
+        .iter()
+        .map(|f| {
+            let (l, c) = files.line_col(f.name_span);
+            let (bus, from) = match &f.bus {
+                Ok((b, from)) => (b.clone(), from.as_str().to_owned()),
+                Err(c) if c.is_empty() => ("?".into(), "no bus deployed".into()),
+                Err(c) => ("?".into(), format!("one of {}", c.join(", "))),
+            };
+            vec![
+                f.name.clone(),
+                format!("{}:{l}:{c}", files.name(f.name_span.file)),
+                bus,
+                from,
+            ]
+        })
+        .collect();
+    let _ = writeln!(out, "Deployments ({})", d_rows.len());
+    out.push_str(&table(
+        &["bus", "where", "source", "name", "evidence"],
+        &d_rows,
+    ));
+    let _ = writeln!(out, "\nClient libraries ({})", c_rows.len());
+    out.push_str(&table(&["bus", "where", "library"], &c_rows));
+    let _ = writeln!(out, "\nFlows ({})", f_rows.len());
+    out.push_str(&table(&["flow", "where", "bus", "bus from"], &f_rows));
+    out
+}
