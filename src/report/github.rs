@@ -36,7 +36,7 @@ fn github(r: &CheckResult) -> String {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let mut props = format!("file={},line={}", escape_property(&f.file), f.line);
+        let mut props = format!("file={},line={}", escape_property(f.file), f.line);
         // GitHub rejects columns on annotations that span several lines
         if f.end_line == f.line {
             let _ = write!(

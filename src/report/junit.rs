@@ -34,7 +34,7 @@ fn junit(r: &CheckResult) -> String {
     let located = r.located();
     let mut by_file: BTreeMap<&str, Vec<&Located<'_>>> = BTreeMap::new();
     for f in &located {
-        by_file.entry(&f.file).or_default().push(f);
+        by_file.entry(f.file).or_default().push(f);
     }
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let n = r.findings.len();
