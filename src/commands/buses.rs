@@ -33,6 +33,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// The comparison as a terminal table: one column per bus, one row per criterion.
+#[must_use]
 pub fn table(kb: &Kb, buses: &[&str]) -> String {
     let profiles = selected(kb, buses);
     let width = 18;
@@ -76,6 +77,7 @@ pub fn table(kb: &Kb, buses: &[&str]) -> String {
     out
 }
 
+#[must_use]
 pub fn json(kb: &Kb, buses: &[&str]) -> String {
     let v: Vec<Json> = selected(kb, buses)
         .into_iter()
@@ -95,6 +97,7 @@ pub fn json(kb: &Kb, buses: &[&str]) -> String {
     s
 }
 
+#[must_use]
 pub fn markdown(kb: &Kb, buses: &[&str]) -> String {
     let profiles = selected(kb, buses);
     let mut out = String::from("| criterion |");

@@ -30,6 +30,7 @@ pub struct Classifier {
 }
 
 impl Classifier {
+    #[must_use]
     pub fn new(kb: &Kb) -> Classifier {
         let mut conf = Vec::new();
         for p in &kb.profiles {
@@ -42,6 +43,7 @@ impl Classifier {
         Classifier { conf }
     }
 
+    #[must_use]
     pub fn classify(&self, name: &str, in_templates: bool) -> Option<Kind> {
         let lower = name.to_ascii_lowercase();
         if crate::config::manifest::FILE_NAMES.contains(&lower.as_str()) {

@@ -25,6 +25,7 @@ pub struct Input<'a> {
 
 impl Input<'_> {
     /// A range of this file's text as a span that knows its file.
+    #[must_use]
     pub fn at(&self, range: ByteSpan) -> Span {
         Span::new(self.id, range)
     }
@@ -50,6 +51,7 @@ pub struct Deployment {
 }
 
 impl Deployment {
+    #[must_use]
     pub fn file(&self) -> FileId {
         self.span.file
     }
@@ -74,6 +76,7 @@ pub struct InlineFlow {
 }
 
 impl InlineFlow {
+    #[must_use]
     pub fn file(&self) -> FileId {
         self.name_span.file
     }
@@ -171,6 +174,7 @@ fn yaml_file(kb: &Kb, inp: &Input<'_>, named_compose: bool, facts: &mut Facts) {
 }
 
 /// The bus whose image list names `image` (registry and tag stripped).
+#[must_use]
 pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
     let no_digest = image.split('@').next().unwrap_or(image);
     // the tag is after the last `:` that follows the last `/`
@@ -190,6 +194,7 @@ pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
 }
 
 /// The bus whose client library list for `ecosystem` holds `library`.
+#[must_use]
 pub fn bus_for_library<'k>(kb: &'k Kb, ecosystem: &str, library: &str) -> Option<&'k str> {
     let norm = |s: &str| {
         if ecosystem == "pypi" {
@@ -215,6 +220,7 @@ pub fn bus_for_library<'k>(kb: &'k Kb, ecosystem: &str, library: &str) -> Option
 }
 
 /// Renames an environment variable into a setting key by the profile's convention.
+#[must_use]
 pub fn env_key(style: &str, rest: &str) -> String {
     let lower = rest.to_ascii_lowercase();
     match style {
@@ -230,6 +236,7 @@ pub fn env_key(style: &str, rest: &str) -> String {
 }
 
 /// Every node at a dotted path; a segment `name[]` walks each item of a list.
+#[must_use]
 pub fn select<'a>(node: &'a Node, path: &str) -> Vec<&'a Node> {
     let mut current = vec![node];
     for seg in path.split('.') {
@@ -273,6 +280,7 @@ fn embedded_lines(src: &str, node: &Node, text: &str) -> Vec<(usize, String)> {
 }
 
 /// Settings read from a config file held in a string scalar.
+#[must_use]
 pub fn embedded_settings(inp: &Input<'_>, node: &Node, format: &str) -> Vec<Setting> {
     let src: &str = &inp.file.text;
     let Some(text) = node.as_str() else {

@@ -12,101 +12,8 @@ use crate::source::span::ByteSpan;
 use crate::source::{ConfigError, SourceFile};
 use crate::tree::yaml::{self, Node, Value};
 
-/// Profiles shipped with busfit, in the order of contract §1.
-pub const BUILTIN_PROFILES: &[(&str, &str)] = &[
-    (
-        "rules/buses/kafka.yaml",
-        include_str!("../../rules/buses/kafka.yaml"),
-    ),
-    (
-        "rules/buses/redis.yaml",
-        include_str!("../../rules/buses/redis.yaml"),
-    ),
-    (
-        "rules/buses/redis-pubsub.yaml",
-        include_str!("../../rules/buses/redis-pubsub.yaml"),
-    ),
-    (
-        "rules/buses/redis-streams.yaml",
-        include_str!("../../rules/buses/redis-streams.yaml"),
-    ),
-    (
-        "rules/buses/mqtt.yaml",
-        include_str!("../../rules/buses/mqtt.yaml"),
-    ),
-    (
-        "rules/buses/nats.yaml",
-        include_str!("../../rules/buses/nats.yaml"),
-    ),
-    (
-        "rules/buses/nats-jetstream.yaml",
-        include_str!("../../rules/buses/nats-jetstream.yaml"),
-    ),
-    (
-        "rules/buses/rabbitmq.yaml",
-        include_str!("../../rules/buses/rabbitmq.yaml"),
-    ),
-    (
-        "rules/buses/pulsar.yaml",
-        include_str!("../../rules/buses/pulsar.yaml"),
-    ),
-];
-
-pub const BUILTIN_RULES: &[(&str, &str)] = &[
-    (
-        "rules/manifest.yaml",
-        include_str!("../../rules/manifest.yaml"),
-    ),
-    (
-        "rules/delivery.yaml",
-        include_str!("../../rules/delivery.yaml"),
-    ),
-    (
-        "rules/latency.yaml",
-        include_str!("../../rules/latency.yaml"),
-    ),
-    (
-        "rules/throughput.yaml",
-        include_str!("../../rules/throughput.yaml"),
-    ),
-    (
-        "rules/retention.yaml",
-        include_str!("../../rules/retention.yaml"),
-    ),
-    (
-        "rules/clients.yaml",
-        include_str!("../../rules/clients.yaml"),
-    ),
-    (
-        "rules/resources.yaml",
-        include_str!("../../rules/resources.yaml"),
-    ),
-    (
-        "rules/security.yaml",
-        include_str!("../../rules/security.yaml"),
-    ),
-    (
-        "rules/settings-kafka.yaml",
-        include_str!("../../rules/settings-kafka.yaml"),
-    ),
-    (
-        "rules/settings-redis.yaml",
-        include_str!("../../rules/settings-redis.yaml"),
-    ),
-    (
-        "rules/settings-mqtt.yaml",
-        include_str!("../../rules/settings-mqtt.yaml"),
-    ),
-    (
-        "rules/settings-other.yaml",
-        include_str!("../../rules/settings-other.yaml"),
-    ),
-];
-
-pub const BUILTIN_DERIVED: (&str, &str) = (
-    "rules/derived.yaml",
-    include_str!("../../rules/derived.yaml"),
-);
+// RULE_FILES: every file of rules/, embedded by build.rs.
+include!(concat!(env!("OUT_DIR"), "/rules.rs"));
 
 /// The rows of the comparison (contract §1), in table order.
 pub const COMPARISON_ROWS: &[(&str, &str)] = &[
@@ -185,6 +92,8 @@ pub struct Row {
 #[derive(Debug, Clone)]
 pub struct Profile {
     pub bus: String,
+    /// Where the bus stands among the others (its column in `busfit buses`).
+    pub order: i64,
     pub name: String,
     pub modes: Vec<String>,
     pub comparison: Vec<Row>,
@@ -323,29 +232,39 @@ impl Kb {
     pub fn builtin() -> Result<Kb, Vec<ConfigError>> {
         let mut errors = Vec::new();
         let mut profiles = Vec::new();
-        for (name, text) in BUILTIN_PROFILES {
-            match load_profile(&SourceFile::new(*name, *text)) {
-                Ok(p) => profiles.push(p),
-                Err(e) => errors.extend(e),
+        let mut derived = Vec::new();
+        let is_profile = |name: &str| name.starts_with("rules/buses/");
+        let is_derived = |name: &str| name == "rules/derived.yaml";
+        for (name, text) in RULE_FILES {
+            let file = SourceFile::new(*name, *text);
+            let loaded = if is_profile(name) {
+                load_profile(&file).map(|p| profiles.push(p))
+            } else if is_derived(name) {
+                load_derived(&file).map(|d| derived = d)
+            } else {
+                continue;
+            };
+            if let Err(e) = loaded {
+                errors.extend(e);
             }
         }
-        let derived = match load_derived(&SourceFile::new(BUILTIN_DERIVED.0, BUILTIN_DERIVED.1)) {
-            Ok(d) => d,
-            Err(e) => {
-                errors.extend(e);
-                Vec::new()
-            }
-        };
+        // the order of contract §1's columns, written in each profile
+        profiles.sort_by(|a, b| (a.order, &a.bus).cmp(&(b.order, &b.bus)));
         let mut kb = Kb {
             profiles,
             rules: Vec::new(),
             derived,
         };
-        for (name, text) in BUILTIN_RULES {
+        for (name, text) in RULE_FILES {
+            if is_profile(name) || is_derived(name) {
+                continue;
+            }
             if let Err(e) = kb.add_rules(&SourceFile::new(*name, *text)) {
                 errors.extend(e);
             }
         }
+        // rules in code order, whatever file holds them
+        kb.rules.sort_by(|a, b| a.code.cmp(&b.code));
         if errors.is_empty() {
             Ok(kb)
         } else {
@@ -505,6 +424,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
     }
     f.check_keys(&[
         "bus",
+        "order",
         "name",
         "modes",
         "comparison",
@@ -512,6 +432,15 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
         "recognition",
     ]);
     let bus = f.text("bus", true).map(|s| s.0).unwrap_or_default();
+    let order = match root.get("order").map(|n| &n.value) {
+        Some(Value::Int(i)) => *i,
+        Some(_) => {
+            let span = root.get("order").map_or(root.span, |n| n.span);
+            f.err(span, "`order` must be a whole number", None);
+            0
+        }
+        None => i64::MAX,
+    };
     let name = f.text("name", true).map(|s| s.0).unwrap_or_default();
     let modes = root
         .get("modes")
@@ -589,6 +518,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
     if f.errors.is_empty() {
         Ok(Profile {
             bus,
+            order,
             name,
             modes,
             comparison,

@@ -34,6 +34,7 @@ pub struct Finding {
 
 impl Finding {
     /// The one constructor: `message` is the rule's `message` template rendered for this case.
+    #[must_use]
     pub fn new(rule: &Rule, severity: Severity, span: Span, message: String) -> Finding {
         Finding {
             code: rule.code.clone(),
@@ -69,30 +70,37 @@ impl Finding {
         Some(Finding::new(rule, severity, span, rule.message.render(&env)).help(help))
     }
 
+    #[must_use]
     pub fn help(mut self, help: Option<String>) -> Self {
         self.help = help;
         self
     }
+    #[must_use]
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = label.into();
         self
     }
+    #[must_use]
     pub fn secondary(mut self, secondary: Option<(Span, String)>) -> Self {
         self.secondary = secondary;
         self
     }
+    #[must_use]
     pub fn flow(mut self, flow: Option<String>) -> Self {
         self.flow = flow;
         self
     }
+    #[must_use]
     pub fn bus(mut self, bus: Option<String>) -> Self {
         self.bus = bus;
         self
     }
+    #[must_use]
     pub fn subject(mut self, subject: impl Into<String>) -> Self {
         self.subject = subject.into();
         self
     }
+    #[must_use]
     pub fn alternatives(mut self, alternatives: Vec<Alternative>) -> Self {
         self.alternatives = alternatives;
         self

@@ -48,17 +48,21 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
+    #[must_use]
     pub fn count(&self, s: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == s).count()
     }
+    #[must_use]
     pub fn failed(&self) -> bool {
         self.findings.iter().any(|f| self.fail_on.fails(f.severity))
     }
     /// The shown name of a finding's file.
+    #[must_use]
     pub fn file(&self, f: &Finding) -> &str {
         self.table.name(f.span.file)
     }
     /// Where a finding starts and ends, in lines and columns.
+    #[must_use]
     pub fn position(&self, f: &Finding) -> Position {
         self.table.position(f.span)
     }
@@ -95,6 +99,7 @@ fn profile_sets(kb: &Kb, project: &Project) -> (Vec<Vec<Profile>>, Vec<usize>) {
 }
 
 /// `--require` as requirements without a span.
+#[must_use]
 pub fn cli_requirements(requires: &[(String, Val)]) -> Requirements {
     let mut out = Requirements::default();
     for (k, v) in requires {
@@ -127,6 +132,7 @@ fn broken_findings(kb: &Kb, project: &Project) -> Vec<Finding> {
 }
 
 /// Runs the whole check over a loaded project.
+#[must_use]
 pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckResult {
     let cli = cli_requirements(&opts.requires);
     let fail_on = opts

@@ -19,6 +19,7 @@ pub enum BusFrom {
 }
 
 impl BusFrom {
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             BusFrom::Declared => "declared",
@@ -43,6 +44,7 @@ pub struct ResolvedFlow {
 
 /// A flow's requirements in force: its own, then its busfit.yaml's defaults, then the
 /// command line's. Every value keeps the span (and so the file) it was written at.
+#[must_use]
 pub fn merged(own: &Requirements, manifest: Option<&Manifest>, cli: &Requirements) -> Requirements {
     let mut requires = own.clone();
     if let Some(m) = manifest {
@@ -107,6 +109,7 @@ impl InScope {
 
 /// Resolves every flow's bus: declared, the broker a compose service reaches, the
 /// package's client library, the single bus deployed in scope, else the candidates.
+#[must_use]
 pub fn resolve(project: &Project, cli: &Requirements) -> Vec<ResolvedFlow> {
     let facts = &project.facts;
     let scope = InScope::new(project);

@@ -27,6 +27,7 @@ pub struct Project {
 
 impl Project {
     /// Index of the manifest that applies to a file: the nearest at or above it.
+    #[must_use]
     pub fn owner_of(&self, file: FileId) -> Option<usize> {
         self.files.owner(file)
     }
@@ -299,6 +300,7 @@ pub struct InMemory<'k> {
 }
 
 impl<'k> InMemory<'k> {
+    #[must_use]
     pub fn new(kb: &'k Kb) -> Self {
         InMemory {
             kb,
@@ -309,6 +311,7 @@ impl<'k> InMemory<'k> {
 
     /// `None` when the name is not one busfit reads, or an inline requirement is invalid.
     /// The manifests must have been parsed with file ids `0..manifests.len()`.
+    #[must_use]
     pub fn project(&self, name: &str, text: &str, manifests: Vec<Manifest>) -> Option<Project> {
         let kind = self
             .classifier

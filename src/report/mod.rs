@@ -47,6 +47,7 @@ pub const FORMATS: &[&dyn Format] = &[
 ];
 
 /// The format of a name.
+#[must_use]
 pub fn format(name: &str) -> Option<&'static dyn Format> {
     FORMATS.iter().copied().find(|f| f.name() == name)
 }
@@ -93,6 +94,7 @@ impl Locate for CheckResult {
 }
 
 /// The terminal renderer: fixed width so that output does not depend on the terminal.
+#[must_use]
 pub fn graphical_handler(color: bool) -> GraphicalReportHandler {
     let theme = if color {
         GraphicalTheme::unicode()
@@ -104,6 +106,7 @@ pub fn graphical_handler(color: bool) -> GraphicalReportHandler {
         .with_links(false)
 }
 
+#[must_use]
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
@@ -112,6 +115,7 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
+#[must_use]
 pub fn summary_line(r: &CheckResult) -> String {
     let (e, w, i) = (
         r.count(Severity::Error),
@@ -132,6 +136,7 @@ pub fn summary_line(r: &CheckResult) -> String {
 }
 
 /// A plain text table with left-aligned columns.
+#[must_use]
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let n = header.len();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();

@@ -15,6 +15,7 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    #[must_use]
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
         SourceFile {
             name: name.into(),
@@ -23,12 +24,14 @@ impl SourceFile {
         }
     }
 
+    #[must_use]
     pub fn lines(&self) -> &crate::source::span::LineIndex {
         self.lines
             .get_or_init(|| crate::source::span::LineIndex::new(&self.text))
     }
 
     /// 1-based line and column (in characters) of a byte offset.
+    #[must_use]
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         self.lines().line_col(&self.text, offset)
     }
@@ -56,24 +59,30 @@ impl FileTable {
         self.entries.push(Entry { file, owner, rel });
         id
     }
+    #[must_use]
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.entries[id.index()].file
     }
     /// The name shown in output: relative to where busfit runs.
+    #[must_use]
     pub fn name(&self, id: FileId) -> &str {
         &self.entries[id.index()].file.name
     }
     /// The index of the busfit.yaml that applies to the file, if any.
+    #[must_use]
     pub fn owner(&self, id: FileId) -> Option<usize> {
         self.entries[id.index()].owner
     }
     /// The path relative to the owner's directory.
+    #[must_use]
     pub fn rel(&self, id: FileId) -> &str {
         &self.entries[id.index()].rel
     }
+    #[must_use]
     pub fn len(&self) -> usize {
         self.entries.len()
     }
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -81,10 +90,12 @@ impl FileTable {
         (0..self.entries.len()).map(|i| FileId(i as u32))
     }
     /// 1-based line and column where a span starts.
+    #[must_use]
     pub fn line_col(&self, span: Span) -> (usize, usize) {
         self.get(span.file).line_col(span.range.start)
     }
     /// 1-based line and column of each end of a span.
+    #[must_use]
     pub fn position(&self, span: Span) -> Position {
         let f = self.get(span.file);
         let (line, column) = f.line_col(span.range.start);

@@ -25,6 +25,7 @@ impl Reader {
     }
 
     /// The text held in memory for a shown name, if any.
+    #[must_use]
     pub fn held(&self, shown: &str) -> Option<&Arc<str>> {
         self.memory.iter().find(|(n, _)| n == shown).map(|(_, t)| t)
     }

@@ -12,12 +12,15 @@ pub struct ByteSpan {
 }
 
 impl ByteSpan {
+    #[must_use]
     pub const fn new(start: usize, end: usize) -> Self {
         ByteSpan { start, end }
     }
+    #[must_use]
     pub fn len(&self) -> usize {
         self.end.saturating_sub(self.start)
     }
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -28,6 +31,7 @@ impl ByteSpan {
 pub struct FileId(pub u32);
 
 impl FileId {
+    #[must_use]
     pub fn index(self) -> usize {
         self.0 as usize
     }
@@ -41,10 +45,12 @@ pub struct Span {
 }
 
 impl Span {
+    #[must_use]
     pub const fn new(file: FileId, range: ByteSpan) -> Self {
         Span { file, range }
     }
     /// The start of a file: where a finding about the whole file points.
+    #[must_use]
     pub const fn start_of(file: FileId) -> Self {
         Span {
             file,
@@ -60,6 +66,7 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
+    #[must_use]
     pub fn new(src: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
@@ -67,6 +74,7 @@ impl LineIndex {
     }
 
     /// 0-based line holding `offset`.
+    #[must_use]
     pub fn line_of(&self, offset: usize) -> usize {
         self.starts
             .partition_point(|s| *s <= offset)
@@ -74,11 +82,13 @@ impl LineIndex {
     }
 
     /// Byte offset where 0-based `line` starts, or `None` past the last line.
+    #[must_use]
     pub fn start_of(&self, line: usize) -> Option<usize> {
         self.starts.get(line).copied()
     }
 
     /// 1-based line and column (in characters) of a byte offset, in O(log lines + column).
+    #[must_use]
     pub fn line_col(&self, src: &str, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(src, offset.min(src.len()));
         let line = self.line_of(offset);
@@ -88,6 +98,7 @@ impl LineIndex {
 }
 
 /// Byte offset of a 1-based line and column.
+#[must_use]
 pub fn offset_of(src: &str, line: usize, col: usize) -> usize {
     let mut off = 0;
     for (i, l) in src.split_inclusive('\n').enumerate() {
