@@ -3,7 +3,7 @@
 //!
 //! The modules are the stages of one pipeline, each importing only the ones before it
 //! (docs/ARCHITECTURE.md):
-//! [`source`] → [`tree`] → [`lang`] → [`kb`] → [`config`] → [`discover`] → [`extract`] →
+//! [`source`] → [`lang`] → [`tree`] → [`kb`] → [`config`] → [`discover`] → [`extract`] →
 //! [`project`] → [`lint`] → [`report`] → [`commands`] → [`app`] → [`cli`].
 
 pub mod app;
