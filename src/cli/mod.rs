@@ -460,8 +460,8 @@ fn run_recommend(args: RecommendArgs) -> i32 {
                 .map(|p| manifest::apply_overrides(p, &m.overrides))
                 .collect();
             for f in &m.flows {
-                let mut reqs = f.requires.clone();
-                reqs.merge_under(&m.defaults);
+                // the same merging as `check`: the flow's own, then the file's defaults
+                let reqs = lint::resolve::merged(&f.requires, Some(m), &Requirements::default());
                 let ranking = eval::rank(&kb, &levels, &profiles, &reqs, &f.name);
                 out.push((f.name.clone(), f.bus.as_ref().map(|b| b.0.clone()), ranking));
             }
