@@ -3,7 +3,7 @@
 
 use super::{Deployment, Facts, Input, Setting};
 use crate::kb::FileRule;
-use crate::source::span::ByteSpan;
+use crate::source::{ByteSpan, Span};
 
 /// (key, value, span of the whole `key value` text) for every setting line.
 pub fn lines(src: &str, format: &str) -> Vec<(String, String, ByteSpan)> {
@@ -60,9 +60,7 @@ pub fn extract(bus: &str, rule: &FileRule, inp: &Input<'_>, facts: &mut Facts) {
     if !rule.markers.is_empty() && !settings.iter().any(|s| rule.markers.contains(&s.key)) {
         return;
     }
-    let span = settings
-        .first()
-        .map_or(inp.at(ByteSpan::new(0, 0)), |s| s.span);
+    let span = settings.first().map_or(Span::start_of(inp.id), |s| s.span);
     let bus = match &rule.upgrade {
         Some((keys, to))
             if settings

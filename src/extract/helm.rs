@@ -2,7 +2,7 @@
 
 use super::{Deployment, Facts, Input, Setting, mapped_settings, select};
 use crate::kb::Kb;
-use crate::source::ByteSpan;
+use crate::source::Span;
 use crate::tree::yaml::Node;
 
 /// Chart.yaml: the chart itself or its dependencies name a well-known chart.
@@ -62,9 +62,7 @@ fn push_values(facts: &mut Facts, inp: &Input<'_>, bus: &str, name: &str, settin
     if settings.is_empty() {
         return;
     }
-    let span = settings
-        .first()
-        .map_or(inp.at(ByteSpan::new(0, 0)), |s| s.span);
+    let span = settings.first().map_or(Span::start_of(inp.id), |s| s.span);
     facts.deployments.push(Deployment {
         bus: bus.to_owned(),
         span,

@@ -501,12 +501,7 @@ fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
         ("has", [e]) => Some(Val::Bool(eval(e, env).is_some())),
         // a choice of words in a template; an unknown condition takes the second
         ("if", [c, then, otherwise]) => {
-            let yes = match eval(c, env) {
-                Some(Val::Bool(b)) => b,
-                Some(Val::Set(s)) => !s.is_empty(),
-                _ => false,
-            };
-            eval(if yes { then } else { otherwise }, env)
+            eval(if fires(eval(c, env)) { then } else { otherwise }, env)
         }
         ("len", [e]) => match eval(e, env)? {
             Val::Set(s) => Some(Val::Qty(Quantity::new(s.len() as f64, Dim::Number))),
@@ -571,6 +566,13 @@ fn compare(op: CmpOp, l: &Val, r: &Val, scale: Option<Scale>) -> Option<bool> {
         CmpOp::Ne => ord != O::Equal,
         CmpOp::In | CmpOp::NotIn => return None,
     })
+}
+
+/// Whether a condition's value makes a rule fire: true, or a non-empty set (`missing(…)`).
+/// Unknown is not true.
+#[must_use]
+pub fn fires(v: Option<Val>) -> bool {
+    matches!(v, Some(Val::Bool(true))) || matches!(&v, Some(Val::Set(s)) if !s.is_empty())
 }
 
 /// A message template: text with `{expression}` placeholders.

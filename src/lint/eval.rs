@@ -116,8 +116,7 @@ pub fn hits(
         let Some(severity) = levels.of(rule) else {
             continue;
         };
-        let fired = matches!(expr::eval(cond, &env), Some(v) if v == Val::Bool(true) || matches!(&v, Val::Set(s) if !s.is_empty()));
-        if fired {
+        if expr::fires(expr::eval(cond, &env)) {
             out.push(Hit {
                 rule: i,
                 severity,
@@ -333,10 +332,6 @@ pub struct SettingHit {
     pub setting: Setting,
 }
 
-fn truthy(v: Option<Val>) -> bool {
-    matches!(v, Some(v) if v == Val::Bool(true) || matches!(&v, Val::Set(s) if !s.is_empty()))
-}
-
 /// The settings rules that fire on a deployment, once per setting they name.
 pub fn setting_hits(
     kb: &Kb,
@@ -370,7 +365,7 @@ pub fn setting_hits(
                 settings: &deployment.settings,
                 current: Some(current),
             };
-            if truthy(expr::eval(cond, &env)) {
+            if expr::fires(expr::eval(cond, &env)) {
                 out.push(SettingHit {
                     hit: Hit {
                         rule: i,

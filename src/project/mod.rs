@@ -16,7 +16,7 @@ use crate::extract::{self, Facts, Input};
 use crate::kb::Kb;
 use crate::source::path::relative;
 use crate::source::read::{MAX_FILE_BYTES, ReadError, Reader};
-use crate::source::{ByteSpan, ConfigError, FileId, FileTable, SourceFile, Span};
+use crate::source::{ConfigError, FileId, FileTable, SourceFile, Span};
 
 pub struct Project {
     /// Every file read: the busfit.yaml files first (file id = manifest index), then the rest.
@@ -67,7 +67,7 @@ pub fn load_manifests(
                 .parent()
                 .map(|p| p.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
+            let id = FileId::from_index(i);
             manifest::parse(&SourceFile::new(name, text), &dir, id, kb)
         })
         .collect();
@@ -158,9 +158,7 @@ fn extract_one(
                 extract::extract(kb, &c.kind, &inp, &mut facts);
             }
         }
-        Err(msg) => facts
-            .broken
-            .push((Span::new(id, ByteSpan::new(0, 0)), msg.clone())),
+        Err(msg) => facts.broken.push((Span::start_of(id), msg.clone())),
     }
     facts
 }
@@ -243,7 +241,7 @@ pub fn load(
                     .and_then(|d| charts.get(d))
                     .filter(|&&ci| ci != i)
                     .and_then(|&ci| reads[ci].as_ref().ok());
-            let id = FileId(u32::try_from(first + i).unwrap_or(u32::MAX));
+            let id = FileId::from_index(first + i);
             extract_one(kb, &needles, k.c, id, &reads[i], chart)
         })
         .collect();
@@ -329,7 +327,7 @@ impl<'k> InMemory<'k> {
         for m in &manifests {
             files.push(m.file.clone(), Some(m.id.index()), manifest_rel(m));
         }
-        let id = FileId(u32::try_from(files.len()).unwrap_or(u32::MAX));
+        let id = FileId::from_index(files.len());
         let read = read_one(&reader, &c, MAX_FILE_BYTES);
         let facts = extract_one(self.kb, &self.needles, &c, id, &read, None);
         if !facts.errors.is_empty() {

@@ -55,7 +55,7 @@ struct Entry {
 impl FileTable {
     /// Adds a file; `rel` is its path relative to its owner's directory (or to the walked root).
     pub fn push(&mut self, file: SourceFile, owner: Option<usize>, rel: String) -> FileId {
-        let id = FileId(u32::try_from(self.entries.len()).unwrap_or(u32::MAX));
+        let id = FileId::from_index(self.entries.len());
         self.entries.push(Entry { file, owner, rel });
         id
     }

@@ -31,6 +31,11 @@ impl ByteSpan {
 pub struct FileId(pub u32);
 
 impl FileId {
+    /// The id of the file at `index` of a table.
+    #[must_use]
+    pub fn from_index(index: usize) -> Self {
+        FileId(u32::try_from(index).unwrap_or(u32::MAX))
+    }
     #[must_use]
     pub fn index(self) -> usize {
         self.0 as usize
