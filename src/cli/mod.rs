@@ -565,7 +565,11 @@ pub fn run(cli: Cli) -> i32 {
             0
         }
         Some(Command::Schema) => {
-            print(&crate::config::schema::json());
+            let kb = match load_kb() {
+                Ok(kb) => kb,
+                Err(e) => return fail(&e),
+            };
+            print(&crate::config::schema::json(&kb));
             0
         }
         Some(Command::Completions { shell }) => {

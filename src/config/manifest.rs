@@ -86,18 +86,128 @@ pub struct Manifest {
     pub overrides: Vec<Override>,
 }
 
-const TOP_KEYS: &[&str] = &["version", "flows", "defaults", "settings", "buses"];
-const FLOW_KEYS: &[&str] = &["name", "bus", "requires"];
-const SETTINGS_KEYS: &[&str] = &[
-    "per_file_ignores",
-    "include",
-    "exclude",
-    "rules",
-    "fail_on",
-    "baseline",
-    "custom_rules",
-    "max_file_size",
+/// A key of busfit.yaml: its name, what it means, the shape of its value. The parser checks
+/// keys against these tables and `busfit schema` is generated from them.
+pub struct Key {
+    pub name: &'static str,
+    pub about: &'static str,
+    pub shape: Shape,
+}
+
+/// The shape of a key's value, for the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Always 1.
+    Version,
+    Flows,
+    /// `{ requires: … }`.
+    Defaults,
+    Settings,
+    /// Profile overrides by bus kind.
+    Buses,
+    Text,
+    Bus,
+    Requires,
+    Globs,
+    RuleLevels,
+    FailOn,
+    Path,
+    /// Glob → rule codes.
+    GlobCodes,
+    Size,
+}
+
+const fn key(name: &'static str, about: &'static str, shape: Shape) -> Key {
+    Key { name, about, shape }
+}
+
+pub const TOP_KEYS: &[Key] = &[
+    key("version", "Always 1.", Shape::Version),
+    key(
+        "flows",
+        "The message flows of this directory's subtree.",
+        Shape::Flows,
+    ),
+    key(
+        "defaults",
+        "Requirements merged under every flow's own.",
+        Shape::Defaults,
+    ),
+    key(
+        "settings",
+        "Linter settings for this subtree.",
+        Shape::Settings,
+    ),
+    key(
+        "buses",
+        "Figures of a bus profile replaced for this deployment, by bus kind then figure (`kafka: { latency: 5ms..40ms }`).",
+        Shape::Buses,
+    ),
 ];
+pub const FLOW_KEYS: &[Key] = &[
+    key("name", "Unique within the file.", Shape::Text),
+    key(
+        "bus",
+        "Omitted: the bus deployed in the repository.",
+        Shape::Bus,
+    ),
+    key(
+        "requires",
+        "What the flow needs. Every key is optional.",
+        Shape::Requires,
+    ),
+];
+pub const SETTINGS_KEYS: &[Key] = &[
+    key(
+        "per_file_ignores",
+        "Glob → rule codes ignored in matching files (for JSON, which has no comments).",
+        Shape::GlobCodes,
+    ),
+    key(
+        "include",
+        "Globs, relative to this file, of the files to read.",
+        Shape::Globs,
+    ),
+    key(
+        "exclude",
+        "Globs, relative to this file, of the files to skip.",
+        Shape::Globs,
+    ),
+    key(
+        "rules",
+        "Severity by rule code or name: off | error | warning | info.",
+        Shape::RuleLevels,
+    ),
+    key(
+        "fail_on",
+        "Lowest severity that fails the run.",
+        Shape::FailOn,
+    ),
+    key(
+        "baseline",
+        "Baseline file, relative to this file.",
+        Shape::Path,
+    ),
+    key(
+        "custom_rules",
+        "Directory of custom rule files, relative to this file.",
+        Shape::Path,
+    ),
+    key(
+        "max_file_size",
+        "Files larger than this are not read and are reported as BF001 (default 16MiB, at most 1GiB).",
+        Shape::Size,
+    ),
+];
+pub const DEFAULTS_KEYS: &[Key] = &[key(
+    "requires",
+    "What every flow needs unless it says otherwise.",
+    Shape::Requires,
+)];
+/// The words `fail_on` takes.
+pub const FAIL_ON: &[&str] = &["error", "warning", "info", "never"];
+/// The levels `settings.rules` takes.
+pub const RULE_LEVELS: &[&str] = &["off", "error", "warning", "info"];
 
 struct Ctx<'a> {
     file: &'a SourceFile,
@@ -124,7 +234,8 @@ impl Ctx<'_> {
         self.errors.push(e);
     }
 
-    fn keys(&mut self, node: &Node, allowed: &[&str], what: &str) {
+    fn keys(&mut self, node: &Node, keys: &[Key], what: &str) {
+        let allowed: Vec<&str> = keys.iter().map(|k| k.name).collect();
         let mut seen = std::collections::HashSet::new();
         for (k, _) in node.entries() {
             let name = k.scalar_text().unwrap_or_default();
@@ -489,7 +600,7 @@ pub fn parse(
     if let Some(d) = root.get("defaults")
         && let Some(dm) = cx.expect_map(d, "`defaults`")
     {
-        cx.keys(dm, &["requires"], "`defaults`");
+        cx.keys(dm, DEFAULTS_KEYS, "`defaults`");
         if let Some(r) = dm.get("requires") {
             m.defaults = cx.requirements(r, "`defaults.requires`");
         }
@@ -536,7 +647,7 @@ pub fn parse(
                                 v.span,
                                 format!("unknown level `{s}`"),
                                 "not accepted",
-                                "levels: off, error, warning, info",
+                                format!("levels: {}", RULE_LEVELS.join(", ")),
                             );
                             continue;
                         }
@@ -563,8 +674,9 @@ pub fn parse(
                     format!("unknown fail_on `{s}`"),
                     "not accepted",
                     format!(
-                        "{}fail_on accepts error | warning | info | never",
-                        did_you_mean(&s, ["error", "warning", "info", "never"])
+                        "{}fail_on accepts {}",
+                        did_you_mean(&s, FAIL_ON.iter().copied()),
+                        FAIL_ON.join(" | ")
                     ),
                 ),
             }

@@ -43,6 +43,23 @@ impl Dim {
         }
     }
 
+    /// A regular expression for the spellings the parser accepts, for the JSON Schema.
+    pub fn pattern(self) -> &'static str {
+        match self {
+            Dim::Duration => {
+                r"^(forever|0|[0-9][0-9_]*(\.[0-9]+)?(ns|us|µs|ms|s|sec|m|min|h|d|w|y))$"
+            }
+            Dim::Rate => {
+                r"^(0|[0-9][0-9_]*(\.[0-9]+)?[kKMGBb]?/([0-9]+(\.[0-9]+)?)?(ns|us|ms|s|sec|m|min|h|d|w|y))$"
+            }
+            Dim::Size => {
+                r"^(0|[0-9][0-9_]*(\.[0-9]+)?(B|b|KB|kB|K|k|MB|M|GB|G|TB|T|KiB|Ki|MiB|Mi|GiB|Gi|TiB|Ti))$"
+            }
+            Dim::Count | Dim::Number => r"^[0-9][0-9_]*(\.[0-9]+)?[kKMGBb]?$",
+            Dim::Bandwidth => r"^[0-9][0-9_]*(\.[0-9]+)?[kKMGT]?i?B/s$",
+        }
+    }
+
     /// Whether two dimensions can be compared.
     pub fn compatible(self, other: Dim) -> bool {
         self == other
