@@ -161,38 +161,9 @@ pub struct RecommendArgs {
     pub path: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = RecFormat::Table)]
     pub format: RecFormat,
-    #[arg(long)]
-    pub delivery: Option<String>,
-    #[arg(long)]
-    pub latency: Option<String>,
-    #[arg(long)]
-    pub throughput: Option<String>,
-    #[arg(long)]
-    pub message_size: Option<String>,
-    #[arg(long)]
-    pub retention: Option<String>,
-    #[arg(long)]
-    pub ordering: Option<String>,
-    #[arg(long)]
-    pub clients: Option<String>,
-    #[arg(long)]
-    pub connections: Option<String>,
-    #[arg(long)]
-    pub network: Option<String>,
-    #[arg(long)]
-    pub offline_delivery: Option<String>,
-    #[arg(long)]
-    pub scaling: Option<String>,
-    #[arg(long)]
-    pub security: Option<String>,
-    #[arg(long)]
-    pub ops_complexity: Option<String>,
-    #[arg(long)]
-    pub broker_memory: Option<String>,
-    #[arg(long)]
-    pub ecosystem: Option<String>,
-    #[arg(long)]
-    pub use_case: Option<String>,
+    /// One flag per requirement key of busfit.yaml (`--delivery`, `--message-size`, …).
+    #[command(flatten)]
+    pub requires: RequirementFlags,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -201,29 +172,41 @@ pub enum RecFormat {
     Json,
 }
 
-impl RecommendArgs {
-    fn flags(&self) -> Vec<(&'static str, &String)> {
-        let all: [(&'static str, &Option<String>); 16] = [
-            ("delivery", &self.delivery),
-            ("latency", &self.latency),
-            ("throughput", &self.throughput),
-            ("message_size", &self.message_size),
-            ("retention", &self.retention),
-            ("ordering", &self.ordering),
-            ("clients", &self.clients),
-            ("connections", &self.connections),
-            ("network", &self.network),
-            ("offline_delivery", &self.offline_delivery),
-            ("scaling", &self.scaling),
-            ("security", &self.security),
-            ("ops_complexity", &self.ops_complexity),
-            ("broker_memory", &self.broker_memory),
-            ("ecosystem", &self.ecosystem),
-            ("use_case", &self.use_case),
-        ];
-        all.into_iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
-            .collect()
+/// `recommend`'s requirement flags, one per key of `kb::requirements::KEYS`: a requirement
+/// added there is a flag here, with its description and accepted values as help.
+#[derive(Debug, Default, Clone)]
+pub struct RequirementFlags {
+    /// The flags given, as (requirement key, value), in key order.
+    pub given: Vec<(&'static str, String)>,
+}
+
+impl clap::FromArgMatches for RequirementFlags {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let given = requirements::KEYS
+            .iter()
+            .filter_map(|k| Some((k.key, m.get_one::<String>(k.key)?.clone())))
+            .collect();
+        Ok(RequirementFlags { given })
+    }
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl Args for RequirementFlags {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        requirements::KEYS.iter().fold(cmd, |cmd, k| {
+            cmd.arg(
+                clap::Arg::new(k.key)
+                    .long(k.key.replace('_', "-"))
+                    .value_name(k.key.to_uppercase())
+                    .help(format!("{}: {}", k.about, k.kind.accepted())),
+            )
+        })
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
     }
 }
 
@@ -411,7 +394,7 @@ fn run_recommend(args: RecommendArgs) -> i32 {
         Ok(kb) => kb,
         Err(e) => return fail(&e),
     };
-    let flags = args.flags();
+    let flags = &args.requires.given;
     let mut out: Vec<(String, Option<String>, Vec<eval::Ranked>)> = Vec::new();
     if !flags.is_empty() {
         let mut reqs = Requirements::default();
