@@ -10,6 +10,7 @@ use crate::lang::expr::Val;
 use crate::lang::spelling::did_you_mean;
 use crate::source::{ByteSpan, FileId, Span};
 use crate::source::{ConfigError, SourceFile};
+use crate::tree::validate::Checker;
 use crate::tree::yaml::{self, Node, Value};
 
 pub const FILE_NAMES: &[&str] = &["busfit.yaml", "busfit.yml"];
@@ -210,109 +211,20 @@ pub const FAIL_ON: &[&str] = &["error", "warning", "info", "never"];
 pub const RULE_LEVELS: &[&str] = &["off", "error", "warning", "info"];
 
 struct Ctx<'a> {
-    file: &'a SourceFile,
+    ck: Checker<'a>,
     kb: &'a Kb,
     id: FileId,
-    errors: Vec<ConfigError>,
+}
+
+/// The names of a key table, as the checker takes them.
+fn names(keys: &[Key]) -> Vec<&'static str> {
+    keys.iter().map(|k| k.name).collect()
 }
 
 impl Ctx<'_> {
-    fn err(
-        &mut self,
-        span: ByteSpan,
-        msg: impl Into<String>,
-        label: &str,
-        help: impl Into<String>,
-    ) {
-        let help = help.into();
-        let mut e = ConfigError::new(self.file, span, msg)
-            .label(label)
-            .code("busfit::manifest");
-        if !help.is_empty() {
-            e = e.help(help);
-        }
-        self.errors.push(e);
-    }
-
-    fn keys(&mut self, node: &Node, keys: &[Key], what: &str) {
-        let allowed: Vec<&str> = keys.iter().map(|k| k.name).collect();
-        let mut seen = std::collections::HashSet::new();
-        for (k, _) in node.entries() {
-            let name = k.scalar_text().unwrap_or_default();
-            if !seen.insert(name.clone()) {
-                self.err(
-                    k.span,
-                    format!("duplicate key `{name}` in {what}"),
-                    "declared again here",
-                    "each key may appear once",
-                );
-                continue;
-            }
-            if !allowed.contains(&name.as_str()) {
-                let help = format!(
-                    "{}{what} accepts: {}",
-                    did_you_mean(&name, allowed.iter().copied()),
-                    allowed.join(", ")
-                );
-                self.err(
-                    k.span,
-                    format!("unknown key `{name}` in {what}"),
-                    "unknown key",
-                    help,
-                );
-            }
-        }
-    }
-
-    fn expect_map<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n Node> {
-        if node.is_map() {
-            Some(node)
-        } else if node.value == Value::Null {
-            None
-        } else {
-            self.err(
-                node.span,
-                format!("{what} must be a mapping, found {}", node.kind_name()),
-                "expected a mapping",
-                "",
-            );
-            None
-        }
-    }
-
-    fn string_list(&mut self, node: &Node, what: &str) -> Vec<String> {
-        match &node.value {
-            Value::Seq(items) => items
-                .iter()
-                .filter_map(|i| match &i.value {
-                    Value::Str(s) => Some(s.clone()),
-                    _ => {
-                        self.err(
-                            i.span,
-                            format!("{what} entries must be strings, found {}", i.kind_name()),
-                            "expected a string",
-                            "",
-                        );
-                        None
-                    }
-                })
-                .collect(),
-            Value::Str(s) => vec![s.clone()],
-            _ => {
-                self.err(
-                    node.span,
-                    format!("{what} must be a list of globs, found {}", node.kind_name()),
-                    "expected a list",
-                    "",
-                );
-                Vec::new()
-            }
-        }
-    }
-
     fn requirements(&mut self, node: &Node, what: &str) -> Requirements {
         let mut out = Requirements::default();
-        let Some(map) = self.expect_map(node, what) else {
+        let Some(map) = self.ck.expect_map(node, what) else {
             return out;
         };
         for (k, v) in map.entries() {
@@ -324,7 +236,7 @@ impl Ctx<'_> {
                     did_you_mean(&key, all.iter().copied()),
                     all.join(", ")
                 );
-                self.err(
+                self.ck.err(
                     k.span,
                     format!("unknown requirement `{key}`"),
                     "unknown requirement",
@@ -338,7 +250,7 @@ impl Ctx<'_> {
                     for i in items {
                         match i.value {
                             Value::Seq(_) | Value::Map(_) | Value::Null => {
-                                self.err(
+                                self.ck.err(
                                     i.span,
                                     format!(
                                         "`{key}` entries must be words, found {}",
@@ -354,7 +266,7 @@ impl Ctx<'_> {
                     (texts, true)
                 }
                 Value::Map(_) | Value::Null => {
-                    self.err(
+                    self.ck.err(
                         v.span,
                         format!(
                             "`{key}` must be {}, found {}",
@@ -367,7 +279,7 @@ impl Ctx<'_> {
                     continue;
                 }
                 Value::Bool(_) if !matches!(def.kind, Kind::Bool) => {
-                    self.err(
+                    self.ck.err(
                         v.span,
                         format!("`{key}` must be {}, found a boolean", short_kind(&def.kind)),
                         "wrong type",
@@ -376,7 +288,7 @@ impl Ctx<'_> {
                     continue;
                 }
                 Value::Str(s) if matches!(def.kind, Kind::Bool) => {
-                    self.err(
+                    self.ck.err(
                         v.span,
                         format!("`{key}` must be true or false, found the string `{s}`"),
                         "wrong type",
@@ -417,7 +329,7 @@ impl Ctx<'_> {
                             .map_or(v.span, |i| i.span),
                         _ => v.span,
                     };
-                    self.err(span, bad.message, "not accepted", bad.help);
+                    self.ck.err(span, bad.message, "not accepted", bad.help);
                 }
             }
         }
@@ -426,7 +338,7 @@ impl Ctx<'_> {
 
     fn bus_name(&mut self, node: &Node) -> Option<(String, Span)> {
         let Some(name) = node.as_str() else {
-            self.err(
+            self.ck.err(
                 node.span,
                 format!("`bus` must be a bus kind, found {}", node.kind_name()),
                 "expected a bus kind",
@@ -444,7 +356,7 @@ impl Ctx<'_> {
                 did_you_mean(name, names.iter().copied()),
                 names.join(", ")
             );
-            self.err(
+            self.ck.err(
                 node.span,
                 format!("unknown bus `{name}`"),
                 "unknown bus",
@@ -480,10 +392,9 @@ pub fn parse(
         ]
     })?;
     let mut cx = Ctx {
-        file,
+        ck: Checker::new(file, "busfit::manifest"),
         kb,
         id,
-        errors: Vec::new(),
     };
     let mut m = Manifest {
         file: file.clone(),
@@ -495,7 +406,7 @@ pub fn parse(
         overrides: Vec::new(),
     };
     if !root.is_map() {
-        cx.err(
+        cx.ck.err(
             root.span,
             format!(
                 "busfit.yaml must be a mapping with `version: 1`, found {}",
@@ -504,18 +415,18 @@ pub fn parse(
             "expected a mapping",
             "start the file with `version: 1` and a `flows:` list",
         );
-        return Err(cx.errors);
+        return Err(cx.ck.errors);
     }
-    cx.keys(&root, TOP_KEYS, "busfit.yaml");
+    cx.ck.keys(&root, &names(TOP_KEYS), "busfit.yaml");
     match root.get("version") {
         Some(v) if v.value == Value::Int(1) => {}
-        Some(v) => cx.err(
+        Some(v) => cx.ck.err(
             v.span,
             "unsupported version",
             "expected 1",
             "this busfit reads `version: 1`",
         ),
-        None => cx.err(
+        None => cx.ck.err(
             ByteSpan::new(0, 0),
             "missing `version`",
             "here",
@@ -527,9 +438,9 @@ pub fn parse(
             Value::Seq(items) => {
                 let mut flow_names = std::collections::HashSet::new();
                 for item in items {
-                    let Some(fm) = cx.expect_map(item, "a flow") else {
+                    let Some(fm) = cx.ck.expect_map(item, "a flow") else {
                         if item.value == Value::Null {
-                            cx.err(
+                            cx.ck.err(
                                 item.span,
                                 "empty flow",
                                 "here",
@@ -538,12 +449,12 @@ pub fn parse(
                         }
                         continue;
                     };
-                    cx.keys(fm, FLOW_KEYS, "a flow");
+                    cx.ck.keys(fm, &names(FLOW_KEYS), "a flow");
                     let name = match fm.get("name") {
                         Some(n) => match &n.value {
                             Value::Str(s) if !s.is_empty() => Some((s.clone(), n.span)),
                             _ => {
-                                cx.err(
+                                cx.ck.err(
                                     n.span,
                                     format!(
                                         "a flow's `name` must be text, found {}",
@@ -556,7 +467,7 @@ pub fn parse(
                             }
                         },
                         None => {
-                            cx.err(
+                            cx.ck.err(
                                 fm.entries().first().map_or(fm.span, |(k, _)| k.span),
                                 "flow has no `name`",
                                 "this flow",
@@ -572,7 +483,7 @@ pub fn parse(
                         .unwrap_or_default();
                     if let Some((name, name_span)) = name {
                         if !flow_names.insert(name.clone()) {
-                            cx.err(
+                            cx.ck.err(
                                 name_span,
                                 format!("flow `{name}` is declared twice"),
                                 "duplicate name",
@@ -589,7 +500,7 @@ pub fn parse(
                 }
             }
             Value::Null => {}
-            _ => cx.err(
+            _ => cx.ck.err(
                 flows.span,
                 format!("`flows` must be a list, found {}", flows.kind_name()),
                 "expected a list",
@@ -598,25 +509,25 @@ pub fn parse(
         }
     }
     if let Some(d) = root.get("defaults")
-        && let Some(dm) = cx.expect_map(d, "`defaults`")
+        && let Some(dm) = cx.ck.expect_map(d, "`defaults`")
     {
-        cx.keys(dm, DEFAULTS_KEYS, "`defaults`");
+        cx.ck.keys(dm, &names(DEFAULTS_KEYS), "`defaults`");
         if let Some(r) = dm.get("requires") {
             m.defaults = cx.requirements(r, "`defaults.requires`");
         }
     }
     if let Some(s) = root.get("settings")
-        && let Some(sm) = cx.expect_map(s, "`settings`")
+        && let Some(sm) = cx.ck.expect_map(s, "`settings`")
     {
-        cx.keys(sm, SETTINGS_KEYS, "`settings`");
+        cx.ck.keys(sm, &names(SETTINGS_KEYS), "`settings`");
         if let Some(n) = sm.get("include") {
-            m.settings.include = cx.string_list(n, "`include`");
+            m.settings.include = cx.ck.string_list(n, "`include`");
         }
         if let Some(n) = sm.get("exclude") {
-            m.settings.exclude = cx.string_list(n, "`exclude`");
+            m.settings.exclude = cx.ck.string_list(n, "`exclude`");
         }
         if let Some(n) = sm.get("rules")
-            && let Some(rm) = cx.expect_map(n, "`settings.rules`")
+            && let Some(rm) = cx.ck.expect_map(n, "`settings.rules`")
         {
             for (k, v) in rm.entries() {
                 let key = k.scalar_text().unwrap_or_default();
@@ -630,7 +541,7 @@ pub fn parse(
                         "{}see `busfit rules` for every code and name",
                         did_you_mean(&key, all.iter().copied())
                     );
-                    cx.err(
+                    cx.ck.err(
                         k.span,
                         format!("unknown rule `{key}`"),
                         "unknown rule",
@@ -643,7 +554,7 @@ pub fn parse(
                     Some(s) => match Severity::parse(s) {
                         Some(sev) => Some(sev),
                         None => {
-                            cx.err(
+                            cx.ck.err(
                                 v.span,
                                 format!("unknown level `{s}`"),
                                 "not accepted",
@@ -653,7 +564,7 @@ pub fn parse(
                         }
                     },
                     None => {
-                        cx.err(
+                        cx.ck.err(
                             v.span,
                             "a rule's level must be off, error, warning or info",
                             "not accepted",
@@ -669,7 +580,7 @@ pub fn parse(
             let s = n.scalar_text().unwrap_or_default();
             match FailOn::parse(&s) {
                 Some(f) => m.settings.fail_on = Some(f),
-                None => cx.err(
+                None => cx.ck.err(
                     n.span,
                     format!("unknown fail_on `{s}`"),
                     "not accepted",
@@ -682,19 +593,20 @@ pub fn parse(
             }
         }
         if let Some(n) = sm.get("per_file_ignores")
-            && let Some(pm) = cx.expect_map(n, "`settings.per_file_ignores`")
+            && let Some(pm) = cx.ck.expect_map(n, "`settings.per_file_ignores`")
         {
             for (k, v) in pm.entries() {
                 let glob = k.scalar_text().unwrap_or_default();
                 if globset::Glob::new(&glob).is_err() {
-                    cx.err(k.span, format!("invalid glob `{glob}`"), "invalid glob", "");
+                    cx.ck
+                        .err(k.span, format!("invalid glob `{glob}`"), "invalid glob", "");
                     continue;
                 }
                 let mut codes = Vec::new();
-                for c in cx.string_list(v, "a per-file ignore") {
+                for c in cx.ck.string_list(v, "a per-file ignore") {
                     match kb.rule(&c) {
                         Some(r) => codes.push(r.code.clone()),
-                        None => cx.err(
+                        None => cx.ck.err(
                             v.span,
                             format!("unknown rule `{c}`"),
                             "unknown rule",
@@ -711,7 +623,7 @@ pub fn parse(
                 Some(v) if v >= 1.0 && v <= crate::source::read::MAX_FILE_BYTES_LIMIT as f64 => {
                     m.settings.max_file_size = Some(v as u64);
                 }
-                _ => cx.err(
+                _ => cx.ck.err(
                     n.span,
                     format!("`max_file_size` must be a size from 1B to 1GiB, found `{text}`"),
                     "not accepted",
@@ -732,7 +644,7 @@ pub fn parse(
                                 .components()
                                 .any(|c| matches!(c, std::path::Component::ParentDir)) =>
                     {
-                        cx.err(
+                        cx.ck.err(
                             n.span,
                             format!("`{key}` must stay below this busfit.yaml, found `{s}`"),
                             "absolute or climbing path",
@@ -740,7 +652,7 @@ pub fn parse(
                         )
                     }
                     Some(s) => *slot = Some(s.to_owned()),
-                    None => cx.err(
+                    None => cx.ck.err(
                         n.span,
                         format!("`{key}` must be a path, found {}", n.kind_name()),
                         "expected a path",
@@ -751,13 +663,13 @@ pub fn parse(
         }
     }
     if let Some(b) = root.get("buses")
-        && let Some(bm) = cx.expect_map(b, "`buses`")
+        && let Some(bm) = cx.ck.expect_map(b, "`buses`")
     {
         for (k, v) in bm.entries() {
             let Some((bus, _)) = cx.bus_name(k) else {
                 continue;
             };
-            let Some(fm) = cx.expect_map(v, "a bus override") else {
+            let Some(fm) = cx.ck.expect_map(v, "a bus override") else {
                 continue;
             };
             let Some(profile) = kb.profile(&bus) else {
@@ -781,7 +693,7 @@ pub fn parse(
                         did_you_mean(&fig, all.iter().copied()),
                         all.join(", ")
                     );
-                    cx.err(
+                    cx.ck.err(
                         fk.span,
                         format!("{bus} has no figure `{fig}`"),
                         "unknown figure",
@@ -808,7 +720,7 @@ pub fn parse(
                 };
                 if !ok {
                     let was = current.map(|c| c.to_string()).unwrap_or_default();
-                    cx.err(fv.span, format!("`{fig}` of {bus} cannot be `{}`", fv.scalar_text().unwrap_or_default()), "wrong type", format!("the profile's value is `{was}`; give a value of the same kind (a range is written 5ms..40ms)"));
+                    cx.ck.err(fv.span, format!("`{fig}` of {bus} cannot be `{}`", fv.scalar_text().unwrap_or_default()), "wrong type", format!("the profile's value is `{was}`; give a value of the same kind (a range is written 5ms..40ms)"));
                     continue;
                 }
                 let new = match (current, new) {
@@ -823,10 +735,10 @@ pub fn parse(
             }
         }
     }
-    if cx.errors.is_empty() {
+    if cx.ck.errors.is_empty() {
         Ok(m)
     } else {
-        Err(cx.errors)
+        Err(cx.ck.errors)
     }
 }
 
@@ -880,16 +792,15 @@ pub fn parse_requirements(
     kb: &Kb,
 ) -> Result<Requirements, Vec<ConfigError>> {
     let mut cx = Ctx {
-        file,
+        ck: Checker::new(file, "busfit::manifest"),
         kb,
         id,
-        errors: Vec::new(),
     };
     let r = cx.requirements(node, "`requires`");
-    if cx.errors.is_empty() {
+    if cx.ck.errors.is_empty() {
         Ok(r)
     } else {
-        Err(cx.errors)
+        Err(cx.ck.errors)
     }
 }
 
@@ -904,23 +815,23 @@ pub fn parse_inline(
     kb: &Kb,
 ) -> Result<InlineDecl, Vec<ConfigError>> {
     let mut cx = Ctx {
-        file,
+        ck: Checker::new(file, "busfit::manifest"),
         kb,
         id,
-        errors: Vec::new(),
     };
     let mut out = (None, None, Requirements::default());
-    if let Some(m) = cx.expect_map(node, "an inline busfit declaration") {
-        cx.keys(m, FLOW_KEYS, "an inline busfit declaration");
+    if let Some(m) = cx.ck.expect_map(node, "an inline busfit declaration") {
+        cx.ck
+            .keys(m, &names(FLOW_KEYS), "an inline busfit declaration");
         out.0 = m.get("name").and_then(|n| n.as_str().map(str::to_owned));
         out.1 = m.get("bus").and_then(|b| cx.bus_name(b));
         if let Some(r) = m.get("requires") {
             out.2 = cx.requirements(r, "`requires`");
         }
     }
-    if cx.errors.is_empty() {
+    if cx.ck.errors.is_empty() {
         Ok(out)
     } else {
-        Err(cx.errors)
+        Err(cx.ck.errors)
     }
 }

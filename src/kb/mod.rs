@@ -10,6 +10,7 @@ use crate::lang::expr::{self, Expr, Template, Val};
 use crate::lang::spelling::did_you_mean;
 use crate::source::span::ByteSpan;
 use crate::source::{ConfigError, SourceFile};
+use crate::tree::validate::{Checker, scalar};
 use crate::tree::yaml::{self, Node, Value};
 
 // RULE_FILES: every file of rules/, embedded by build.rs.
@@ -323,13 +324,6 @@ fn parse_file(file: &SourceFile, code: &'static str) -> Result<Node, Vec<ConfigE
     })
 }
 
-fn scalar(node: &Node) -> Option<String> {
-    match &node.value {
-        Value::Seq(_) | Value::Map(_) | Value::Null => None,
-        _ => node.scalar_text(),
-    }
-}
-
 fn node_val(node: &Node) -> Option<Val> {
     Some(match &node.value {
         Value::Bool(b) => Val::Bool(*b),
@@ -347,65 +341,6 @@ fn node_val(node: &Node) -> Option<Val> {
     })
 }
 
-struct Fields<'a> {
-    file: &'a SourceFile,
-    node: &'a Node,
-    errors: Vec<ConfigError>,
-    code: &'static str,
-}
-
-impl<'a> Fields<'a> {
-    fn new(file: &'a SourceFile, node: &'a Node, code: &'static str) -> Self {
-        Fields {
-            file,
-            node,
-            errors: Vec::new(),
-            code,
-        }
-    }
-    fn err(&mut self, span: ByteSpan, msg: impl Into<String>, help: Option<String>) {
-        let mut e = ConfigError::new(self.file, span, msg).code(self.code);
-        if let Some(h) = help {
-            e = e.help(h);
-        }
-        self.errors.push(e);
-    }
-    fn check_keys(&mut self, allowed: &[&str]) {
-        for (k, _) in self.node.entries() {
-            let name = k.scalar_text().unwrap_or_default();
-            if !allowed.contains(&name.as_str()) {
-                let help = format!(
-                    "{}accepted keys: {}",
-                    did_you_mean(&name, allowed.iter().copied()),
-                    allowed.join(", ")
-                );
-                self.err(k.span, format!("unknown key `{name}`"), Some(help));
-            }
-        }
-    }
-    fn text(&mut self, key: &str, required: bool) -> Option<(String, ByteSpan)> {
-        match self.node.get(key) {
-            Some(n) => match scalar(n) {
-                Some(s) => Some((s, n.span)),
-                None => {
-                    self.err(
-                        n.span,
-                        format!("`{key}` must be text, found {}", n.kind_name()),
-                        None,
-                    );
-                    None
-                }
-            },
-            None => {
-                if required {
-                    self.err(self.node.span, format!("missing `{key}`"), None);
-                }
-                None
-            }
-        }
-    }
-}
-
 /// Offset of the text inside a scalar's span (after an opening quote or a block indicator).
 fn text_start(file: &SourceFile, span: ByteSpan) -> usize {
     let raw = file.text.get(span.start..span.end).unwrap_or("");
@@ -417,31 +352,35 @@ fn text_start(file: &SourceFile, span: ByteSpan) -> usize {
 
 pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
     let root = parse_file(file, "busfit::profile")?;
-    let mut f = Fields::new(file, &root, "busfit::profile");
+    let mut f = Checker::new(file, "busfit::profile");
     if !root.is_map() {
-        f.err(root.span, "a bus profile must be a mapping", None);
+        f.err(root.span, "a bus profile must be a mapping", "here", "");
         return Err(f.errors);
     }
-    f.check_keys(&[
-        "bus",
-        "order",
-        "name",
-        "modes",
-        "comparison",
-        "figures",
-        "recognition",
-    ]);
-    let bus = f.text("bus", true).map(|s| s.0).unwrap_or_default();
+    f.keys(
+        &root,
+        &[
+            "bus",
+            "order",
+            "name",
+            "modes",
+            "comparison",
+            "figures",
+            "recognition",
+        ],
+        "",
+    );
+    let bus = f.text(&root, "bus", true).map(|s| s.0).unwrap_or_default();
     let order = match root.get("order").map(|n| &n.value) {
         Some(Value::Int(i)) => *i,
         Some(_) => {
             let span = root.get("order").map_or(root.span, |n| n.span);
-            f.err(span, "`order` must be a whole number", None);
+            f.err(span, "`order` must be a whole number", "here", "");
             0
         }
         None => i64::MAX,
     };
-    let name = f.text("name", true).map(|s| s.0).unwrap_or_default();
+    let name = f.text(&root, "name", true).map(|s| s.0).unwrap_or_default();
     let modes = root
         .get("modes")
         .map(|n| n.items().iter().filter_map(scalar).collect())
@@ -463,7 +402,8 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
                 f.err(
                     k.span,
                     format!("unknown comparison row `{key}`"),
-                    Some(help),
+                    "here",
+                    help,
                 );
                 continue;
             }
@@ -474,7 +414,8 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
                 _ => f.err(
                     v.span,
                     format!("comparison row `{key}` needs `text` and `source`"),
-                    None,
+                    "here",
+                    "",
                 ),
             }
         }
@@ -487,7 +428,8 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
                 f.err(
                     k.span,
                     format!("figures `{crit}` have no `source`"),
-                    Some("every figure carries its source".into()),
+                    "here",
+                    "every figure carries its source",
                 );
             }
             for (fk, fv) in block.entries() {
@@ -505,7 +447,8 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
                     None => f.err(
                         fv.span,
                         format!("figure `{crit}.{fname}` must be a scalar or a list"),
-                        None,
+                        "here",
+                        "",
                     ),
                 }
             }
@@ -536,14 +479,14 @@ fn words(n: Option<&Node>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn load_recognition(f: &mut Fields<'_>, r: &Node) -> Recognition {
+fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
     let mut out = Recognition {
         images: words(r.get("images")),
         ..Recognition::default()
     };
-    let check = |f: &mut Fields<'_>, n: Option<&Node>, allowed: &[&str], what: &str| -> String {
+    let check = |f: &mut Checker<'_>, n: Option<&Node>, allowed: &[&str], what: &str| -> String {
         let Some(n) = n else {
-            f.err(r.span, format!("{what} is missing"), None);
+            f.err(r.span, format!("{what} is missing"), "here", "");
             return String::new();
         };
         let v = scalar(n).unwrap_or_default();
@@ -551,11 +494,12 @@ fn load_recognition(f: &mut Fields<'_>, r: &Node) -> Recognition {
             f.err(
                 n.span,
                 format!("unknown {what} `{v}`"),
-                Some(format!(
+                "here",
+                format!(
                     "{}accepted: {}",
                     did_you_mean(&v, allowed.iter().copied()),
                     allowed.join(", ")
-                )),
+                ),
             );
         }
         v
@@ -582,7 +526,7 @@ fn load_recognition(f: &mut Fields<'_>, r: &Node) -> Recognition {
     for e in r.get("files").map(Node::items).unwrap_or_default() {
         let glob = e.get("glob").and_then(scalar).unwrap_or_default();
         if globset::Glob::new(&glob).is_err() {
-            f.err(e.span, format!("invalid glob `{glob}`"), None);
+            f.err(e.span, format!("invalid glob `{glob}`"), "here", "");
         }
         let format = check(f, e.get("format"), FILE_FORMATS, "file format");
         let upgrade = e.get("upgrade").map(|u| {
@@ -613,7 +557,7 @@ fn load_recognition(f: &mut Fields<'_>, r: &Node) -> Recognition {
         let group = k.get("group").and_then(scalar).unwrap_or_default();
         let kind = k.get("kind").and_then(scalar).unwrap_or_default();
         if group.is_empty() || kind.is_empty() {
-            f.err(k.span, "a kind needs `group` and `kind`", None);
+            f.err(k.span, "a kind needs `group` and `kind`", "here", "");
         }
         out.kinds.push(KindRule {
             group,
@@ -628,7 +572,8 @@ fn load_recognition(f: &mut Fields<'_>, r: &Node) -> Recognition {
                 f.err(
                     k.span,
                     format!("unknown ecosystem `{eco}`"),
-                    Some(format!("ecosystems: {}", ECOSYSTEMS.join(", "))),
+                    "here",
+                    format!("ecosystems: {}", ECOSYSTEMS.join(", ")),
                 );
             }
             out.libraries.insert(eco, words(Some(v)));
@@ -770,17 +715,17 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
         ]);
     }
     for item in list.items() {
-        let mut f = Fields::new(file, item, "busfit::rules");
+        let mut f = Checker::new(file, "busfit::rules");
         if !item.is_map() {
-            f.err(item.span, "a rule must be a mapping", None);
+            f.err(item.span, "a rule must be a mapping", "here", "");
             errors.extend(f.errors);
             continue;
         }
-        f.check_keys(RULE_KEYS);
-        let code = f.text("code", true);
-        let name = f.text("name", true);
-        let criterion = f.text("criterion", true);
-        let severity = f.text("severity", true);
+        f.keys(item, RULE_KEYS, "");
+        let code = f.text(item, "code", true);
+        let name = f.text(item, "name", true);
+        let criterion = f.text(item, "criterion", true);
+        let severity = f.text(item, "severity", true);
         let builtin = item
             .get("builtin")
             .is_some_and(|n| n.value == Value::Bool(true));
@@ -792,7 +737,7 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
                     .all(|ch| ch.is_ascii_digit())
                 && c.chars().last().is_some_and(|ch| ch.is_ascii_digit());
             if !ok {
-                f.err(*span, format!("rule code `{c}` must be capital letters then digits, such as BF101 or ACME1"), None);
+                f.err(*span, format!("rule code `{c}` must be capital letters then digits, such as BF101 or ACME1"), "here", "");
             }
         }
         if let Some((n, span)) = &name
@@ -800,7 +745,12 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
                 .chars()
                 .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
         {
-            f.err(*span, format!("rule name `{n}` must be kebab-case"), None);
+            f.err(
+                *span,
+                format!("rule name `{n}` must be kebab-case"),
+                "here",
+                "",
+            );
         }
         if let Some((c, span)) = &criterion
             && !CRITERIA.contains(&c.as_str())
@@ -810,7 +760,7 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
                 did_you_mean(c, CRITERIA.iter().copied()),
                 CRITERIA.join(", ")
             );
-            f.err(*span, format!("unknown criterion `{c}`"), Some(help));
+            f.err(*span, format!("unknown criterion `{c}`"), "here", help);
         }
         let sev = severity.as_ref().and_then(|(s, span)| {
             let v = Severity::parse(s);
@@ -818,12 +768,13 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
                 f.err(
                     *span,
                     format!("unknown severity `{s}`"),
-                    Some("severities: error, warning, info".into()),
+                    "here",
+                    "severities: error, warning, info",
                 );
             }
             v
         });
-        let requirement = f.text("requirement", false);
+        let requirement = f.text(item, "requirement", false);
         if let Some((r, span)) = &requirement
             && requirements::key_def(r).is_none()
         {
@@ -832,7 +783,7 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
                 did_you_mean(r, requirements::key_names()),
                 requirements::key_names().collect::<Vec<_>>().join(", ")
             );
-            f.err(*span, format!("unknown requirement `{r}`"), Some(help));
+            f.err(*span, format!("unknown requirement `{r}`"), "here", help);
         }
         let mut when = None;
         let mut when_text = String::new();
@@ -845,7 +796,7 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
                         let mut paths = Vec::new();
                         e.paths(&mut paths);
                         if let Err(msg) = check_paths(&paths, kb) {
-                            f.err(n.span, msg, None);
+                            f.err(n.span, msg, "here", "");
                         } else {
                             when = Some(e);
                         }
@@ -855,7 +806,8 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
                         f.err(
                             ByteSpan::new(s, s + pe.len.max(1)),
                             format!("invalid condition: {}", pe.message),
-                            None,
+                            "here",
+                            "",
                         );
                     }
                 }
@@ -863,18 +815,19 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
             None if !builtin => f.err(
                 item.span,
                 "missing `when` (the condition under which the rule fires)",
-                None,
+                "here",
+                "",
             ),
             None => {}
         }
         let mut template = |key: &str, required: bool| -> Option<Template> {
-            let (text, span) = f.text(key, required)?;
+            let (text, span) = f.text(item, key, required)?;
             match Template::parse(&text) {
                 Ok(t) => {
                     let mut paths = Vec::new();
                     t.paths(&mut paths);
                     if let Err(msg) = check_paths(&paths, kb) {
-                        f.err(span, msg, None);
+                        f.err(span, msg, "here", "");
                     }
                     Some(t)
                 }
@@ -883,7 +836,8 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
                     f.err(
                         ByteSpan::new(s, s + pe.len.max(1)),
                         format!("invalid template: {}", pe.message),
-                        None,
+                        "here",
+                        "",
                     );
                     None
                 }
@@ -891,10 +845,13 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
         };
         let message = template("message", true);
         let help = template("help", false);
-        let what = f.text("what", true).map(|s| s.0).unwrap_or_default();
-        let why = f.text("why", true).map(|s| s.0).unwrap_or_default();
-        let example = f.text("example", true).map(|s| s.0).unwrap_or_default();
-        let fix = f.text("fix", true).map(|s| s.0).unwrap_or_default();
+        let what = f.text(item, "what", true).map(|s| s.0).unwrap_or_default();
+        let why = f.text(item, "why", true).map(|s| s.0).unwrap_or_default();
+        let example = f
+            .text(item, "example", true)
+            .map(|s| s.0)
+            .unwrap_or_default();
+        let fix = f.text(item, "fix", true).map(|s| s.0).unwrap_or_default();
         let references = item
             .get("references")
             .map(|n| n.items().iter().filter_map(scalar).collect())
@@ -907,11 +864,12 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
                 f.err(
                     span,
                     format!("unknown bus `{b}` in `applies_to`"),
-                    Some(format!(
+                    "here",
+                    format!(
                         "{}bus kinds: {}",
                         did_you_mean(b, kb.bus_names()),
                         kb.bus_names().collect::<Vec<_>>().join(", ")
-                    )),
+                    ),
                 );
             }
         }
@@ -919,14 +877,16 @@ fn load_rules(file: &SourceFile, kb: &Kb) -> Result<Vec<(Rule, ByteSpan)>, Vec<C
             f.err(
                 item.span,
                 "a settings rule needs both `applies_to` (bus kinds) and `settings` (keys)",
-                None,
+                "here",
+                "",
             );
         }
         if !builtin && requirement.is_none() && settings.is_empty() {
             f.err(
                 item.span,
                 "missing `requirement` (the key the finding points at)",
-                None,
+                "here",
+                "",
             );
         }
         if f.errors.is_empty()

@@ -2,6 +2,7 @@
 //! the byte range it was read from, relative to its own file.
 
 pub mod toml;
+pub mod validate;
 pub mod yaml;
 
 pub use yaml::{Node, Value};
