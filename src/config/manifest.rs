@@ -1,7 +1,7 @@
 //! busfit.yaml (contract §2): flows, defaults, settings and profile overrides,
 //! validated with diagnostics that point at the offending value.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use crate::kb::requirements::{self, Kind, ReqValue, Requirements};
@@ -222,6 +222,337 @@ fn names(keys: &[Key]) -> Vec<&'static str> {
 }
 
 impl Ctx<'_> {
+    /// `flows:`, a list of flows with unique names.
+    fn flows(&mut self, flows: &Node) -> Vec<Flow> {
+        match &flows.value {
+            Value::Seq(items) => {
+                let mut names = HashSet::new();
+                items
+                    .iter()
+                    .filter_map(|item| self.flow(item, &mut names))
+                    .collect()
+            }
+            Value::Null => Vec::new(),
+            _ => {
+                self.ck.err(
+                    flows.span,
+                    format!("`flows` must be a list, found {}", flows.kind_name()),
+                    "expected a list",
+                    "write each flow as `- name: …`",
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// One entry of `flows:`; `seen` holds the names met so far in the file.
+    fn flow(&mut self, item: &Node, seen: &mut HashSet<String>) -> Option<Flow> {
+        let Some(fm) = self.ck.expect_map(item, "a flow") else {
+            if item.value == Value::Null {
+                self.ck.err(
+                    item.span,
+                    "empty flow",
+                    "here",
+                    "a flow needs at least `name:`",
+                );
+            }
+            return None;
+        };
+        self.ck.keys(fm, &names(FLOW_KEYS), "a flow");
+        let name = match fm.get("name") {
+            Some(n) => match &n.value {
+                Value::Str(s) if !s.is_empty() => Some((s.clone(), n.span)),
+                _ => {
+                    self.ck.err(
+                        n.span,
+                        format!("a flow's `name` must be text, found {}", n.kind_name()),
+                        "expected text",
+                        "",
+                    );
+                    None
+                }
+            },
+            None => {
+                self.ck.err(
+                    fm.entries().first().map_or(fm.span, |(k, _)| k.span),
+                    "flow has no `name`",
+                    "this flow",
+                    "every flow needs `name:`",
+                );
+                None
+            }
+        };
+        let bus = fm.get("bus").and_then(|b| self.bus_name(b));
+        let requires = fm
+            .get("requires")
+            .map(|r| self.requirements(r, "`requires`"))
+            .unwrap_or_default();
+        let (name, name_span) = name?;
+        if !seen.insert(name.clone()) {
+            self.ck.err(
+                name_span,
+                format!("flow `{name}` is declared twice"),
+                "duplicate name",
+                "flow names must be unique in a file",
+            );
+        }
+        Some(Flow {
+            name,
+            name_span: Span::new(self.id, name_span),
+            bus,
+            requires,
+        })
+    }
+
+    /// `settings:`.
+    fn settings(&mut self, sm: &Node) -> Settings {
+        let mut out = Settings::default();
+        self.ck.keys(sm, &names(SETTINGS_KEYS), "`settings`");
+        if let Some(n) = sm.get("include") {
+            out.include = self.ck.string_list(n, "`include`");
+        }
+        if let Some(n) = sm.get("exclude") {
+            out.exclude = self.ck.string_list(n, "`exclude`");
+        }
+        if let Some(n) = sm.get("rules")
+            && let Some(rm) = self.ck.expect_map(n, "`settings.rules`")
+        {
+            out.rules = self.rule_levels(rm);
+        }
+        if let Some(n) = sm.get("fail_on") {
+            let s = n.scalar_text().unwrap_or_default();
+            match FailOn::parse(&s) {
+                Some(f) => out.fail_on = Some(f),
+                None => self.ck.err(
+                    n.span,
+                    format!("unknown fail_on `{s}`"),
+                    "not accepted",
+                    format!(
+                        "{}fail_on accepts {}",
+                        did_you_mean(&s, FAIL_ON.iter().copied()),
+                        FAIL_ON.join(" | ")
+                    ),
+                ),
+            }
+        }
+        if let Some(n) = sm.get("per_file_ignores")
+            && let Some(pm) = self.ck.expect_map(n, "`settings.per_file_ignores`")
+        {
+            out.per_file_ignores = self.per_file_ignores(pm);
+        }
+        if let Some(n) = sm.get("max_file_size") {
+            let text = n.scalar_text().unwrap_or_default();
+            match crate::lang::quantity::parse_size(&text) {
+                Some(v) if v >= 1.0 && v <= crate::source::read::MAX_FILE_BYTES_LIMIT as f64 => {
+                    out.max_file_size = Some(v as u64);
+                }
+                _ => self.ck.err(
+                    n.span,
+                    format!("`max_file_size` must be a size from 1B to 1GiB, found `{text}`"),
+                    "not accepted",
+                    "such as 16MiB (the default), 512KiB or 100MB",
+                ),
+            }
+        }
+        for (key, slot) in [
+            ("baseline", &mut out.baseline),
+            ("custom_rules", &mut out.custom_rules),
+        ] {
+            if let Some(n) = sm.get(key) {
+                match n.as_str() {
+                    // a pull request can edit busfit.yaml: its paths stay inside the repository
+                    Some(s)
+                        if Path::new(s).is_absolute()
+                            || Path::new(s)
+                                .components()
+                                .any(|c| matches!(c, std::path::Component::ParentDir)) =>
+                    {
+                        self.ck.err(
+                            n.span,
+                            format!("`{key}` must stay below this busfit.yaml, found `{s}`"),
+                            "absolute or climbing path",
+                            "give a path relative to busfit.yaml, without `..`",
+                        )
+                    }
+                    Some(s) => *slot = Some(s.to_owned()),
+                    None => self.ck.err(
+                        n.span,
+                        format!("`{key}` must be a path, found {}", n.kind_name()),
+                        "expected a path",
+                        "",
+                    ),
+                }
+            }
+        }
+        out
+    }
+
+    /// `settings.rules`: severity by rule code or name.
+    fn rule_levels(&mut self, rm: &Node) -> BTreeMap<String, Option<Severity>> {
+        let mut out = BTreeMap::new();
+        for (k, v) in rm.entries() {
+            let key = k.scalar_text().unwrap_or_default();
+            if self.kb.rule(&key).is_none() {
+                let all: Vec<&str> = self
+                    .kb
+                    .rules
+                    .iter()
+                    .flat_map(|r| [r.code.as_str(), r.name.as_str()])
+                    .collect();
+                let help = format!(
+                    "{}see `busfit rules` for every code and name",
+                    did_you_mean(&key, all.iter().copied())
+                );
+                self.ck.err(
+                    k.span,
+                    format!("unknown rule `{key}`"),
+                    "unknown rule",
+                    help,
+                );
+                continue;
+            }
+            let level = match v.scalar_text().as_deref() {
+                Some("off") | Some("false") => None,
+                Some(s) => match Severity::parse(s) {
+                    Some(sev) => Some(sev),
+                    None => {
+                        self.ck.err(
+                            v.span,
+                            format!("unknown level `{s}`"),
+                            "not accepted",
+                            format!("levels: {}", RULE_LEVELS.join(", ")),
+                        );
+                        continue;
+                    }
+                },
+                None => {
+                    self.ck.err(
+                        v.span,
+                        "a rule's level must be off, error, warning or info",
+                        "not accepted",
+                        "",
+                    );
+                    continue;
+                }
+            };
+            out.insert(key, level);
+        }
+        out
+    }
+
+    /// `settings.per_file_ignores`: glob → rule codes.
+    fn per_file_ignores(&mut self, pm: &Node) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        for (k, v) in pm.entries() {
+            let glob = k.scalar_text().unwrap_or_default();
+            if globset::Glob::new(&glob).is_err() {
+                self.ck
+                    .err(k.span, format!("invalid glob `{glob}`"), "invalid glob", "");
+                continue;
+            }
+            let mut codes = Vec::new();
+            for c in self.ck.string_list(v, "a per-file ignore") {
+                match self.kb.rule(&c) {
+                    Some(r) => codes.push(r.code.clone()),
+                    None => self.ck.err(
+                        v.span,
+                        format!("unknown rule `{c}`"),
+                        "unknown rule",
+                        "see `busfit rules`",
+                    ),
+                }
+            }
+            out.push((glob, codes));
+        }
+        out
+    }
+
+    /// `buses:`: figures of profiles replaced for this deployment.
+    fn overrides(&mut self, bm: &Node) -> Vec<Override> {
+        let mut out = Vec::new();
+        for (k, v) in bm.entries() {
+            let Some((bus, _)) = self.bus_name(k) else {
+                continue;
+            };
+            let Some(fm) = self.ck.expect_map(v, "a bus override") else {
+                continue;
+            };
+            let Some(profile) = self.kb.profile(&bus) else {
+                continue;
+            };
+            for (fk, fv) in fm.entries() {
+                out.extend(self.override_figure(profile, &bus, fk, fv));
+            }
+        }
+        out
+    }
+
+    /// One figure of a bus profile replaced in `buses:`.
+    fn override_figure(
+        &mut self,
+        profile: &crate::kb::Profile,
+        bus: &str,
+        fk: &Node,
+        fv: &Node,
+    ) -> Option<Override> {
+        let fig = fk.scalar_text().unwrap_or_default();
+        // `latency` alone addresses the typical range
+        let path = resolve_figure(profile, &fig);
+        let Some(path) = path else {
+            let mut all: Vec<&str> = SHORTHANDS.iter().map(|s| s.0).collect();
+            all.extend(
+                profile
+                    .figures
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|k| !k.ends_with(".source") && !k.ends_with(".how")),
+            );
+            let help = format!(
+                "{}figures of {bus}: {}",
+                did_you_mean(&fig, all.iter().copied()),
+                all.join(", ")
+            );
+            self.ck.err(
+                fk.span,
+                format!("{bus} has no figure `{fig}`"),
+                "unknown figure",
+                help,
+            );
+            return None;
+        };
+        let current = profile.figures.get(&path).cloned();
+        let new = match (&fv.value, &current) {
+            (Value::Seq(items), _) => {
+                Val::Set(items.iter().filter_map(|i| i.scalar_text()).collect())
+            }
+            (Value::Bool(b), _) => Val::Bool(*b),
+            _ => Val::from_text(&fv.scalar_text().unwrap_or_default()),
+        };
+        let ok = match (&current, &new) {
+            (Some(Val::Range(a, _)), Val::Range(b, _)) => a.dim.compatible(b.dim),
+            (Some(Val::Range(a, _)), Val::Qty(b)) => a.dim.compatible(b.dim),
+            (Some(Val::Qty(a)), Val::Qty(b)) => a.dim.compatible(b.dim),
+            (Some(Val::Bool(_)), Val::Bool(_)) => true,
+            (Some(Val::Str(_)), Val::Str(_)) => true,
+            (Some(Val::Set(_)), Val::Set(_)) => true,
+            _ => false,
+        };
+        if !ok {
+            let was = current.map(|c| c.to_string()).unwrap_or_default();
+            self.ck.err(fv.span, format!("`{fig}` of {bus} cannot be `{}`", fv.scalar_text().unwrap_or_default()), "wrong type", format!("the profile's value is `{was}`; give a value of the same kind (a range is written 5ms..40ms)"));
+            return None;
+        }
+        let new = match (current, new) {
+            (Some(Val::Range(..)), Val::Qty(q)) => Val::Range(q, q),
+            (_, n) => n,
+        };
+        Some(Override {
+            bus: bus.to_owned(),
+            figure: path,
+            val: new,
+        })
+    }
+
     fn requirements(&mut self, node: &Node, what: &str) -> Requirements {
         let mut out = Requirements::default();
         let Some(map) = self.ck.expect_map(node, what) else {
@@ -434,79 +765,7 @@ pub fn parse(
         ),
     }
     if let Some(flows) = root.get("flows") {
-        match &flows.value {
-            Value::Seq(items) => {
-                let mut flow_names = std::collections::HashSet::new();
-                for item in items {
-                    let Some(fm) = cx.ck.expect_map(item, "a flow") else {
-                        if item.value == Value::Null {
-                            cx.ck.err(
-                                item.span,
-                                "empty flow",
-                                "here",
-                                "a flow needs at least `name:`",
-                            );
-                        }
-                        continue;
-                    };
-                    cx.ck.keys(fm, &names(FLOW_KEYS), "a flow");
-                    let name = match fm.get("name") {
-                        Some(n) => match &n.value {
-                            Value::Str(s) if !s.is_empty() => Some((s.clone(), n.span)),
-                            _ => {
-                                cx.ck.err(
-                                    n.span,
-                                    format!(
-                                        "a flow's `name` must be text, found {}",
-                                        n.kind_name()
-                                    ),
-                                    "expected text",
-                                    "",
-                                );
-                                None
-                            }
-                        },
-                        None => {
-                            cx.ck.err(
-                                fm.entries().first().map_or(fm.span, |(k, _)| k.span),
-                                "flow has no `name`",
-                                "this flow",
-                                "every flow needs `name:`",
-                            );
-                            None
-                        }
-                    };
-                    let bus = fm.get("bus").and_then(|b| cx.bus_name(b));
-                    let requires = fm
-                        .get("requires")
-                        .map(|r| cx.requirements(r, "`requires`"))
-                        .unwrap_or_default();
-                    if let Some((name, name_span)) = name {
-                        if !flow_names.insert(name.clone()) {
-                            cx.ck.err(
-                                name_span,
-                                format!("flow `{name}` is declared twice"),
-                                "duplicate name",
-                                "flow names must be unique in a file",
-                            );
-                        }
-                        m.flows.push(Flow {
-                            name,
-                            name_span: Span::new(id, name_span),
-                            bus,
-                            requires,
-                        });
-                    }
-                }
-            }
-            Value::Null => {}
-            _ => cx.ck.err(
-                flows.span,
-                format!("`flows` must be a list, found {}", flows.kind_name()),
-                "expected a list",
-                "write each flow as `- name: …`",
-            ),
-        }
+        m.flows = cx.flows(flows);
     }
     if let Some(d) = root.get("defaults")
         && let Some(dm) = cx.ck.expect_map(d, "`defaults`")
@@ -519,221 +778,12 @@ pub fn parse(
     if let Some(s) = root.get("settings")
         && let Some(sm) = cx.ck.expect_map(s, "`settings`")
     {
-        cx.ck.keys(sm, &names(SETTINGS_KEYS), "`settings`");
-        if let Some(n) = sm.get("include") {
-            m.settings.include = cx.ck.string_list(n, "`include`");
-        }
-        if let Some(n) = sm.get("exclude") {
-            m.settings.exclude = cx.ck.string_list(n, "`exclude`");
-        }
-        if let Some(n) = sm.get("rules")
-            && let Some(rm) = cx.ck.expect_map(n, "`settings.rules`")
-        {
-            for (k, v) in rm.entries() {
-                let key = k.scalar_text().unwrap_or_default();
-                if kb.rule(&key).is_none() {
-                    let all: Vec<&str> = kb
-                        .rules
-                        .iter()
-                        .flat_map(|r| [r.code.as_str(), r.name.as_str()])
-                        .collect();
-                    let help = format!(
-                        "{}see `busfit rules` for every code and name",
-                        did_you_mean(&key, all.iter().copied())
-                    );
-                    cx.ck.err(
-                        k.span,
-                        format!("unknown rule `{key}`"),
-                        "unknown rule",
-                        help,
-                    );
-                    continue;
-                }
-                let level = match v.scalar_text().as_deref() {
-                    Some("off") | Some("false") => None,
-                    Some(s) => match Severity::parse(s) {
-                        Some(sev) => Some(sev),
-                        None => {
-                            cx.ck.err(
-                                v.span,
-                                format!("unknown level `{s}`"),
-                                "not accepted",
-                                format!("levels: {}", RULE_LEVELS.join(", ")),
-                            );
-                            continue;
-                        }
-                    },
-                    None => {
-                        cx.ck.err(
-                            v.span,
-                            "a rule's level must be off, error, warning or info",
-                            "not accepted",
-                            "",
-                        );
-                        continue;
-                    }
-                };
-                m.settings.rules.insert(key, level);
-            }
-        }
-        if let Some(n) = sm.get("fail_on") {
-            let s = n.scalar_text().unwrap_or_default();
-            match FailOn::parse(&s) {
-                Some(f) => m.settings.fail_on = Some(f),
-                None => cx.ck.err(
-                    n.span,
-                    format!("unknown fail_on `{s}`"),
-                    "not accepted",
-                    format!(
-                        "{}fail_on accepts {}",
-                        did_you_mean(&s, FAIL_ON.iter().copied()),
-                        FAIL_ON.join(" | ")
-                    ),
-                ),
-            }
-        }
-        if let Some(n) = sm.get("per_file_ignores")
-            && let Some(pm) = cx.ck.expect_map(n, "`settings.per_file_ignores`")
-        {
-            for (k, v) in pm.entries() {
-                let glob = k.scalar_text().unwrap_or_default();
-                if globset::Glob::new(&glob).is_err() {
-                    cx.ck
-                        .err(k.span, format!("invalid glob `{glob}`"), "invalid glob", "");
-                    continue;
-                }
-                let mut codes = Vec::new();
-                for c in cx.ck.string_list(v, "a per-file ignore") {
-                    match kb.rule(&c) {
-                        Some(r) => codes.push(r.code.clone()),
-                        None => cx.ck.err(
-                            v.span,
-                            format!("unknown rule `{c}`"),
-                            "unknown rule",
-                            "see `busfit rules`",
-                        ),
-                    }
-                }
-                m.settings.per_file_ignores.push((glob, codes));
-            }
-        }
-        if let Some(n) = sm.get("max_file_size") {
-            let text = n.scalar_text().unwrap_or_default();
-            match crate::lang::quantity::parse_size(&text) {
-                Some(v) if v >= 1.0 && v <= crate::source::read::MAX_FILE_BYTES_LIMIT as f64 => {
-                    m.settings.max_file_size = Some(v as u64);
-                }
-                _ => cx.ck.err(
-                    n.span,
-                    format!("`max_file_size` must be a size from 1B to 1GiB, found `{text}`"),
-                    "not accepted",
-                    "such as 16MiB (the default), 512KiB or 100MB",
-                ),
-            }
-        }
-        for (key, slot) in [
-            ("baseline", &mut m.settings.baseline),
-            ("custom_rules", &mut m.settings.custom_rules),
-        ] {
-            if let Some(n) = sm.get(key) {
-                match n.as_str() {
-                    // a pull request can edit busfit.yaml: its paths stay inside the repository
-                    Some(s)
-                        if Path::new(s).is_absolute()
-                            || Path::new(s)
-                                .components()
-                                .any(|c| matches!(c, std::path::Component::ParentDir)) =>
-                    {
-                        cx.ck.err(
-                            n.span,
-                            format!("`{key}` must stay below this busfit.yaml, found `{s}`"),
-                            "absolute or climbing path",
-                            "give a path relative to busfit.yaml, without `..`",
-                        )
-                    }
-                    Some(s) => *slot = Some(s.to_owned()),
-                    None => cx.ck.err(
-                        n.span,
-                        format!("`{key}` must be a path, found {}", n.kind_name()),
-                        "expected a path",
-                        "",
-                    ),
-                }
-            }
-        }
+        m.settings = cx.settings(sm);
     }
     if let Some(b) = root.get("buses")
         && let Some(bm) = cx.ck.expect_map(b, "`buses`")
     {
-        for (k, v) in bm.entries() {
-            let Some((bus, _)) = cx.bus_name(k) else {
-                continue;
-            };
-            let Some(fm) = cx.ck.expect_map(v, "a bus override") else {
-                continue;
-            };
-            let Some(profile) = kb.profile(&bus) else {
-                continue;
-            };
-            for (fk, fv) in fm.entries() {
-                let fig = fk.scalar_text().unwrap_or_default();
-                // `latency` alone addresses the typical range
-                let path = resolve_figure(profile, &fig);
-                let Some(path) = path else {
-                    let mut all: Vec<&str> = SHORTHANDS.iter().map(|s| s.0).collect();
-                    all.extend(
-                        profile
-                            .figures
-                            .keys()
-                            .map(String::as_str)
-                            .filter(|k| !k.ends_with(".source") && !k.ends_with(".how")),
-                    );
-                    let help = format!(
-                        "{}figures of {bus}: {}",
-                        did_you_mean(&fig, all.iter().copied()),
-                        all.join(", ")
-                    );
-                    cx.ck.err(
-                        fk.span,
-                        format!("{bus} has no figure `{fig}`"),
-                        "unknown figure",
-                        help,
-                    );
-                    continue;
-                };
-                let current = profile.figures.get(&path).cloned();
-                let new = match (&fv.value, &current) {
-                    (Value::Seq(items), _) => {
-                        Val::Set(items.iter().filter_map(|i| i.scalar_text()).collect())
-                    }
-                    (Value::Bool(b), _) => Val::Bool(*b),
-                    _ => Val::from_text(&fv.scalar_text().unwrap_or_default()),
-                };
-                let ok = match (&current, &new) {
-                    (Some(Val::Range(a, _)), Val::Range(b, _)) => a.dim.compatible(b.dim),
-                    (Some(Val::Range(a, _)), Val::Qty(b)) => a.dim.compatible(b.dim),
-                    (Some(Val::Qty(a)), Val::Qty(b)) => a.dim.compatible(b.dim),
-                    (Some(Val::Bool(_)), Val::Bool(_)) => true,
-                    (Some(Val::Str(_)), Val::Str(_)) => true,
-                    (Some(Val::Set(_)), Val::Set(_)) => true,
-                    _ => false,
-                };
-                if !ok {
-                    let was = current.map(|c| c.to_string()).unwrap_or_default();
-                    cx.ck.err(fv.span, format!("`{fig}` of {bus} cannot be `{}`", fv.scalar_text().unwrap_or_default()), "wrong type", format!("the profile's value is `{was}`; give a value of the same kind (a range is written 5ms..40ms)"));
-                    continue;
-                }
-                let new = match (current, new) {
-                    (Some(Val::Range(..)), Val::Qty(q)) => Val::Range(q, q),
-                    (_, n) => n,
-                };
-                m.overrides.push(Override {
-                    bus: bus.clone(),
-                    figure: path,
-                    val: new,
-                });
-            }
-        }
+        m.overrides = cx.overrides(bm);
     }
     if cx.ck.errors.is_empty() {
         Ok(m)
