@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::config::manifest::Manifest;
 use crate::kb::Kb;
 use crate::kb::requirements;
+use crate::lint::CheckResult;
 use crate::project::Project;
 use crate::source::read::Reader;
 use crate::source::{ConfigError, SourceFile};
@@ -138,4 +139,30 @@ pub fn parse_requires(
         }
     }
     Ok(out)
+}
+
+/// Drops the findings a baseline accepts: `--baseline FILE`, else the first busfit.yaml's
+/// `settings.baseline` (held inside that file's directory).
+pub fn apply_baseline(
+    project: &Project,
+    cli: Option<&PathBuf>,
+    result: &mut CheckResult,
+) -> Result<(), Box<ConfigError>> {
+    let from_manifest = project
+        .manifests
+        .iter()
+        .find_map(|m| Some((m, m.settings.baseline.as_ref()?)));
+    let path = match (cli, from_manifest) {
+        (Some(b), _) => b.clone(),
+        (None, Some((m, b))) => crate::source::read::inside(&m.dir, b).map_err(|e| {
+            Box::new(
+                ConfigError::plain(format!("{}: settings.baseline: {e}", m.file.name))
+                    .code("busfit::baseline"),
+            )
+        })?,
+        (None, None) => return Ok(()),
+    };
+    let accepted = crate::lint::baseline::read(&path)?;
+    result.findings = crate::lint::baseline::filter(std::mem::take(&mut result.findings), accepted);
+    Ok(())
 }

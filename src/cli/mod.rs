@@ -248,6 +248,35 @@ fn load_kb() -> Result<Kb, Vec<ConfigError>> {
     Kb::builtin()
 }
 
+/// With `-` among the paths: reads standard input into a reader under the name given by
+/// `--stdin-filename`, which then stands for `-`.
+fn read_stdin(paths: &mut [PathBuf], name: Option<&PathBuf>) -> Result<Reader, Vec<ConfigError>> {
+    let mut reader = Reader::default();
+    if !paths.iter().any(|p| p.as_os_str() == "-") {
+        return Ok(reader);
+    }
+    let Some(name) = name else {
+        return Err(vec![
+            ConfigError::plain("`-` reads standard input and needs --stdin-filename NAME")
+                .help(
+                    "for example: helm template . | busfit check --stdin-filename rendered.yaml -",
+                )
+                .code("busfit::usage"),
+        ]);
+    };
+    let mut text = String::new();
+    if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
+        return Err(vec![
+            ConfigError::plain(format!("standard input: {e}")).code("busfit::io"),
+        ]);
+    }
+    reader.hold(display_path(name, &app::cwd()), text);
+    for p in paths.iter_mut().filter(|p| p.as_os_str() == "-") {
+        p.clone_from(name);
+    }
+    Ok(reader)
+}
+
 fn run_check(args: CheckArgs) -> i32 {
     if let Some(n) = args.threads {
         // the global pool is built once, before any parallel work
@@ -265,24 +294,10 @@ fn run_check(args: CheckArgs) -> i32 {
         args.paths.clone()
     };
     // `-`: one file from standard input, named by --stdin-filename
-    let mut reader = Reader::default();
-    if paths.iter().any(|p| p.as_os_str() == "-") {
-        let Some(name) = args.stdin_filename.clone() else {
-            return fail(&[ConfigError::plain(
-                "`-` reads standard input and needs --stdin-filename NAME",
-            )
-            .help("for example: helm template . | busfit check --stdin-filename rendered.yaml -")
-            .code("busfit::usage")]);
-        };
-        let mut text = String::new();
-        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
-            return fail(&[ConfigError::plain(format!("standard input: {e}")).code("busfit::io")]);
-        }
-        reader.hold(display_path(&name, &app::cwd()), text);
-        for p in paths.iter_mut().filter(|p| p.as_os_str() == "-") {
-            *p = name.clone();
-        }
-    }
+    let reader = match read_stdin(&mut paths, args.stdin_filename.as_ref()) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
     let project = match app::open_project(
         &mut kb,
         &reader,
@@ -306,11 +321,7 @@ fn run_check(args: CheckArgs) -> i32 {
     };
     for sel in args.select.iter().chain(&args.ignore) {
         if kb.rule(sel).is_none() && !kb.rules.iter().any(|r| r.code.starts_with(sel.as_str())) {
-            let names: Vec<&str> = kb
-                .rules
-                .iter()
-                .flat_map(|r| [r.code.as_str(), r.name.as_str()])
-                .collect();
+            let names: Vec<&str> = kb.rule_names().collect();
             return fail(&[ConfigError::plain(format!("unknown rule `{sel}`"))
                 .help(format!(
                     "{}see `busfit rules`",
@@ -347,33 +358,8 @@ fn run_check(args: CheckArgs) -> i32 {
             Err(e) => fail(&[*e]),
         };
     }
-    // --baseline, else the nearest manifest's `settings.baseline`
-    let from_manifest = project
-        .manifests
-        .iter()
-        .find_map(|m| Some((m, m.settings.baseline.as_ref()?)));
-    let baseline = match (&args.baseline, from_manifest) {
-        (Some(b), _) => Some(b.clone()),
-        (None, Some((m, b))) => match crate::source::read::inside(&m.dir, b) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                return fail(&[ConfigError::plain(format!(
-                    "{}: settings.baseline: {e}",
-                    m.file.name
-                ))
-                .code("busfit::baseline")]);
-            }
-        },
-        (None, None) => None,
-    };
-    if let Some(path) = baseline {
-        match crate::lint::baseline::read(&path) {
-            Ok(accepted) => {
-                result.findings =
-                    crate::lint::baseline::filter(std::mem::take(&mut result.findings), accepted)
-            }
-            Err(e) => return fail(&[*e]),
-        }
+    if let Err(e) = app::apply_baseline(&project, args.baseline.as_ref(), &mut result) {
+        return fail(&[*e]);
     }
     let cx = report::Context {
         kb: &kb,
@@ -475,6 +461,125 @@ fn project_flows(project: &Project) -> usize {
     buses.len()
 }
 
+fn run_inventory(paths: Vec<PathBuf>, format: RecFormat, no_ignore: bool) -> i32 {
+    let mut kb = match load_kb() {
+        Ok(kb) => kb,
+        Err(e) => return fail(&e),
+    };
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
+    let project =
+        match app::open_project(&mut kb, &Reader::default(), &paths, None, no_ignore, None) {
+            Ok(p) => p,
+            Err(e) => return fail(&e),
+        };
+    let flows = lint::resolve(&project, &Requirements::default());
+    print(&commands::inventory::inventory(
+        &project,
+        &flows,
+        format == RecFormat::Json,
+    ));
+    0
+}
+
+fn run_init(path: Option<PathBuf>) -> i32 {
+    let kb = match load_kb() {
+        Ok(kb) => kb,
+        Err(e) => return fail(&e),
+    };
+    let dir = path.unwrap_or_else(|| PathBuf::from("."));
+    let target = dir.join("busfit.yaml");
+    if target.exists() {
+        return fail(&[ConfigError::plain(format!(
+            "{} already exists; busfit init does not overwrite it",
+            target.display()
+        ))
+        .help("edit it, or move it away and run `busfit init` again")
+        .code("busfit::usage")]);
+    }
+    // read what is deployed, ignoring any manifest above: init writes a new one
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let project = match crate::discover::scan(&kb, std::slice::from_ref(&dir), false, None, &cwd)
+        .map_err(|e| vec![*e])
+        .and_then(|mut scan| {
+            scan.manifests.clear();
+            crate::project::load(&kb, &Reader::default(), &scan, Vec::new())
+        }) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    if let Err(e) = std::fs::write(&target, crate::commands::init::manifest(&project)) {
+        return fail(
+            &[ConfigError::plain(format!("{}: {e}", target.display())).code("busfit::io")],
+        );
+    }
+    eprintln!(
+        "Wrote {} with {} flows; set their requirements and run `busfit check`.",
+        target.display(),
+        project_flows(&project)
+    );
+    0
+}
+
+fn run_explain(rule: &str) -> i32 {
+    let kb = match load_kb() {
+        Ok(kb) => kb,
+        Err(e) => return fail(&e),
+    };
+    match kb.rule(rule) {
+        Some(r) => {
+            print(&commands::explain::explain(r));
+            0
+        }
+        None => {
+            let names: Vec<&str> = kb.rule_names().collect();
+            let mut near: Vec<(usize, &str)> = names
+                .iter()
+                .map(|n| (crate::lang::spelling::distance(rule, n), *n))
+                .filter(|(d, _)| *d <= 3)
+                .collect();
+            near.sort_unstable();
+            let close: Vec<&str> = near.into_iter().take(5).map(|c| c.1).collect();
+            let help = if close.is_empty() {
+                "see `busfit rules` for every code and name".to_owned()
+            } else {
+                format!("nearest: {}", close.join(", "))
+            };
+            fail(&[ConfigError::plain(format!("unknown rule `{rule}`"))
+                .help(help)
+                .code("busfit::usage")])
+        }
+    }
+}
+
+fn run_buses(format: ListFormat, buses: &[String]) -> i32 {
+    let kb = match load_kb() {
+        Ok(kb) => kb,
+        Err(e) => return fail(&e),
+    };
+    for b in buses {
+        if kb.profile(b).is_none() {
+            return fail(&[ConfigError::plain(format!("unknown bus `{b}`"))
+                .help(format!(
+                    "{}bus kinds: {}",
+                    did_you_mean(b, kb.bus_names()),
+                    kb.bus_names().collect::<Vec<_>>().join(", ")
+                ))
+                .code("busfit::usage")]);
+        }
+    }
+    let sel: Vec<&str> = buses.iter().map(String::as_str).collect();
+    print(&match format {
+        ListFormat::Table => commands::buses::table(&kb, &sel),
+        ListFormat::Json => commands::buses::json(&kb, &sel),
+        ListFormat::Markdown => commands::buses::markdown(&kb, &sel),
+    });
+    0
+}
+
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         None => run_check(cli.check),
@@ -484,69 +589,8 @@ pub fn run(cli: Cli) -> i32 {
             paths,
             format,
             no_ignore,
-        }) => {
-            let mut kb = match load_kb() {
-                Ok(kb) => kb,
-                Err(e) => return fail(&e),
-            };
-            let paths = if paths.is_empty() {
-                vec![PathBuf::from(".")]
-            } else {
-                paths
-            };
-            let project =
-                match app::open_project(&mut kb, &Reader::default(), &paths, None, no_ignore, None)
-                {
-                    Ok(p) => p,
-                    Err(e) => return fail(&e),
-                };
-            let flows = lint::resolve(&project, &Requirements::default());
-            print(&commands::inventory::inventory(
-                &project,
-                &flows,
-                format == RecFormat::Json,
-            ));
-            0
-        }
-        Some(Command::Init { path }) => {
-            let kb = match load_kb() {
-                Ok(kb) => kb,
-                Err(e) => return fail(&e),
-            };
-            let dir = path.unwrap_or_else(|| PathBuf::from("."));
-            let target = dir.join("busfit.yaml");
-            if target.exists() {
-                return fail(&[ConfigError::plain(format!(
-                    "{} already exists; busfit init does not overwrite it",
-                    target.display()
-                ))
-                .help("edit it, or move it away and run `busfit init` again")
-                .code("busfit::usage")]);
-            }
-            // read what is deployed, ignoring any manifest above: init writes a new one
-            let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-            let project =
-                match crate::discover::scan(&kb, std::slice::from_ref(&dir), false, None, &cwd)
-                    .map_err(|e| vec![*e])
-                    .and_then(|mut scan| {
-                        scan.manifests.clear();
-                        crate::project::load(&kb, &Reader::default(), &scan, Vec::new())
-                    }) {
-                    Ok(p) => p,
-                    Err(e) => return fail(&e),
-                };
-            if let Err(e) = std::fs::write(&target, crate::commands::init::manifest(&project)) {
-                return fail(&[
-                    ConfigError::plain(format!("{}: {e}", target.display())).code("busfit::io")
-                ]);
-            }
-            eprintln!(
-                "Wrote {} with {} flows; set their requirements and run `busfit check`.",
-                target.display(),
-                project_flows(&project)
-            );
-            0
-        }
+        }) => run_inventory(paths, format, no_ignore),
+        Some(Command::Init { path }) => run_init(path),
         Some(Command::Schema) => {
             let kb = match load_kb() {
                 Ok(kb) => kb,
@@ -563,42 +607,7 @@ pub fn run(cli: Cli) -> i32 {
             print(&String::from_utf8_lossy(&buf));
             0
         }
-        Some(Command::Explain { rule }) => {
-            let kb = match load_kb() {
-                Ok(kb) => kb,
-                Err(e) => return fail(&e),
-            };
-            match kb.rule(&rule) {
-                Some(r) => {
-                    print(&commands::explain::explain(r));
-                    0
-                }
-                None => {
-                    let names: Vec<&str> = kb
-                        .rules
-                        .iter()
-                        .flat_map(|r| [r.code.as_str(), r.name.as_str()])
-                        .collect();
-                    let mut close: Vec<(usize, &str)> = names
-                        .iter()
-                        .map(|n| (crate::lang::spelling::distance(&rule, n), *n))
-                        .filter(|(d, _)| *d <= 3)
-                        .collect();
-                    close.sort();
-                    let close: Vec<&str> = close.into_iter().map(|c| c.1).collect();
-                    let mut close = close;
-                    close.truncate(5);
-                    let help = if close.is_empty() {
-                        "see `busfit rules` for every code and name".to_owned()
-                    } else {
-                        format!("nearest: {}", close.join(", "))
-                    };
-                    fail(&[ConfigError::plain(format!("unknown rule `{rule}`"))
-                        .help(help)
-                        .code("busfit::usage")])
-                }
-            }
-        }
+        Some(Command::Explain { rule }) => run_explain(&rule),
         Some(Command::Rules { format }) => {
             let kb = match load_kb() {
                 Ok(kb) => kb,
@@ -611,29 +620,6 @@ pub fn run(cli: Cli) -> i32 {
             });
             0
         }
-        Some(Command::Buses { format, buses }) => {
-            let kb = match load_kb() {
-                Ok(kb) => kb,
-                Err(e) => return fail(&e),
-            };
-            for b in &buses {
-                if kb.profile(b).is_none() {
-                    return fail(&[ConfigError::plain(format!("unknown bus `{b}`"))
-                        .help(format!(
-                            "{}bus kinds: {}",
-                            did_you_mean(b, kb.bus_names()),
-                            kb.bus_names().collect::<Vec<_>>().join(", ")
-                        ))
-                        .code("busfit::usage")]);
-                }
-            }
-            let sel: Vec<&str> = buses.iter().map(String::as_str).collect();
-            print(&match format {
-                ListFormat::Table => commands::buses::table(&kb, &sel),
-                ListFormat::Json => commands::buses::json(&kb, &sel),
-                ListFormat::Markdown => commands::buses::markdown(&kb, &sel),
-            });
-            0
-        }
+        Some(Command::Buses { format, buses }) => run_buses(format, &buses),
     }
 }

@@ -393,12 +393,7 @@ impl Ctx<'_> {
         for (k, v) in rm.entries() {
             let key = k.scalar_text().unwrap_or_default();
             if self.kb.rule(&key).is_none() {
-                let all: Vec<&str> = self
-                    .kb
-                    .rules
-                    .iter()
-                    .flat_map(|r| [r.code.as_str(), r.name.as_str()])
-                    .collect();
+                let all: Vec<&str> = self.kb.rule_names().collect();
                 let help = format!(
                     "{}see `busfit rules` for every code and name",
                     did_you_mean(&key, all.iter().copied())

@@ -281,6 +281,13 @@ impl Kb {
         self.profiles.iter().map(|p| p.bus.as_str())
     }
 
+    /// Every rule's code and name, as `--select`, `settings.rules` and `explain` take them.
+    pub fn rule_names(&self) -> impl Iterator<Item = &str> {
+        self.rules
+            .iter()
+            .flat_map(|r| [r.code.as_str(), r.name.as_str()])
+    }
+
     pub fn rule(&self, code_or_name: &str) -> Option<&Rule> {
         self.rules
             .iter()
