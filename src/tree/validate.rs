@@ -23,6 +23,13 @@ pub fn scalar(node: &Node) -> Option<String> {
     }
 }
 
+/// The scalars of a list; nothing when it is absent or not a list.
+#[must_use]
+pub fn words(n: Option<&Node>) -> Vec<String> {
+    n.map(|n| n.items().iter().filter_map(scalar).collect())
+        .unwrap_or_default()
+}
+
 impl<'a> Checker<'a> {
     #[must_use]
     pub fn new(file: &'a SourceFile, code: &'static str) -> Self {

@@ -1,0 +1,362 @@
+//! Bus profiles (`rules/buses/*.yaml`): every criterion of the comparison with its sources,
+//! the figures rules compare against, and how the bus is recognised in a repository's files.
+
+use std::collections::BTreeMap;
+
+use super::{COMPARISON_ROWS, parse_file};
+use crate::lang::expr::Val;
+use crate::lang::spelling::did_you_mean;
+use crate::source::{ConfigError, SourceFile};
+use crate::tree::validate::{Checker, scalar, words};
+use crate::tree::yaml::{Node, Value};
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub key: String,
+    pub text: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub bus: String,
+    /// Where the bus stands among the others (its column in `busfit buses`).
+    pub order: i64,
+    pub name: String,
+    pub modes: Vec<String>,
+    pub comparison: Vec<Row>,
+    /// Flattened figures: `delivery.max` → value.
+    pub figures: BTreeMap<String, Val>,
+    pub recognition: Recognition,
+    pub file: String,
+}
+
+/// How a bus is recognised in a repository's files.
+#[derive(Debug, Clone, Default)]
+pub struct Recognition {
+    /// Image names without registry or tag: `confluentinc/cp-kafka`, `redis`.
+    pub images: Vec<String>,
+    /// Environment variables that carry settings, by prefix, with the spelling convention.
+    pub env: Vec<EnvRule>,
+    pub command: Option<CommandRule>,
+    pub files: Vec<FileRule>,
+    /// Client libraries by ecosystem: cargo, npm, pypi, go, maven.
+    pub libraries: BTreeMap<String, Vec<String>>,
+    /// Helm chart names (Chart.yaml dependencies, chart directories).
+    pub charts: Vec<String>,
+    /// AsyncAPI server protocols.
+    pub protocols: Vec<String>,
+    /// Kubernetes custom resources and the settings read from them.
+    pub kinds: Vec<KindRule>,
+    /// Helm values paths → setting keys.
+    pub values: Vec<(String, String)>,
+    /// AsyncAPI binding fields → setting keys.
+    pub bindings: Vec<(String, String)>,
+}
+
+/// A custom resource that deploys the bus. `settings` maps paths in the resource
+/// (`spec.kafka.listeners[].tls`) to setting keys; `*` takes every entry of a mapping,
+/// `@conf` / `@properties` read a string as a config file.
+#[derive(Debug, Clone)]
+pub struct KindRule {
+    pub group: String,
+    pub kind: String,
+    pub settings: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnvRule {
+    pub prefix: String,
+    /// `dots`: `_` → `.`; `confluent`: `___` → `-`, `__` → `_`, `_` → `.`; `hocon`: `__` → `.`.
+    pub style: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CommandRule {
+    pub programs: Vec<String>,
+    pub style: String,
+    /// Flags that make the deployment another bus kind (`-js` → nats-jetstream).
+    pub upgrade: Option<(Vec<String>, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FileRule {
+    pub glob: String,
+    /// `properties` (`key=value`) or `conf` (`key value`).
+    pub format: String,
+    /// Keys one of which must appear for the file to count (empty: any file of that name).
+    pub markers: Vec<String>,
+    /// Keys whose presence makes the deployment another bus kind (`jetstream` → nats-jetstream).
+    pub upgrade: Option<(Vec<String>, String)>,
+}
+
+pub const ENV_STYLES: &[&str] = &["dots", "confluent", "hocon"];
+pub const FILE_FORMATS: &[&str] = &["properties", "conf"];
+pub const ECOSYSTEMS: &[&str] = &["cargo", "npm", "pypi", "go", "maven"];
+
+impl Profile {
+    /// A figure by path; `.min`/`.max` of a range figure give its bounds.
+    pub fn figure(&self, path: &[String]) -> Option<Val> {
+        let key = path.join(".");
+        if let Some(v) = self.figures.get(&key) {
+            return Some(v.clone());
+        }
+        let (last, head) = path.split_last()?;
+        match self.figures.get(&head.join("."))? {
+            Val::Range(lo, hi) => match last.as_str() {
+                "min" => Some(Val::Qty(*lo)),
+                "max" => Some(Val::Qty(*hi)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn row(&self, key: &str) -> Option<&Row> {
+        self.comparison.iter().find(|r| r.key == key)
+    }
+}
+
+fn node_val(node: &Node) -> Option<Val> {
+    Some(match &node.value {
+        Value::Bool(b) => Val::Bool(*b),
+        Value::Int(i) => Val::Qty(crate::lang::quantity::Quantity::new(
+            *i as f64,
+            crate::lang::quantity::Dim::Number,
+        )),
+        Value::Float(f) => Val::Qty(crate::lang::quantity::Quantity::new(
+            *f,
+            crate::lang::quantity::Dim::Number,
+        )),
+        Value::Str(s) => Val::from_text(s),
+        Value::Seq(items) => Val::Set(items.iter().filter_map(scalar).collect()),
+        Value::Map(_) | Value::Null => return None,
+    })
+}
+
+pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
+    let root = parse_file(file, "busfit::profile")?;
+    let mut f = Checker::new(file, "busfit::profile");
+    if !root.is_map() {
+        f.err(root.span, "a bus profile must be a mapping", "here", "");
+        return Err(f.errors);
+    }
+    f.keys(
+        &root,
+        &[
+            "bus",
+            "order",
+            "name",
+            "modes",
+            "comparison",
+            "figures",
+            "recognition",
+        ],
+        "",
+    );
+    let bus = f.text(&root, "bus", true).map(|s| s.0).unwrap_or_default();
+    let order = match root.get("order").map(|n| &n.value) {
+        Some(Value::Int(i)) => *i,
+        Some(_) => {
+            let span = root.get("order").map_or(root.span, |n| n.span);
+            f.err(span, "`order` must be a whole number", "here", "");
+            0
+        }
+        None => i64::MAX,
+    };
+    let name = f.text(&root, "name", true).map(|s| s.0).unwrap_or_default();
+    let modes = root
+        .get("modes")
+        .map(|n| n.items().iter().filter_map(scalar).collect())
+        .unwrap_or_default();
+    let mut comparison = Vec::new();
+    if let Some(c) = root.get("comparison") {
+        for (k, v) in c.entries() {
+            let key = k.scalar_text().unwrap_or_default();
+            if !COMPARISON_ROWS.iter().any(|(r, _)| *r == key) {
+                let help = format!(
+                    "{}rows: {}",
+                    did_you_mean(&key, COMPARISON_ROWS.iter().map(|r| r.0)),
+                    COMPARISON_ROWS
+                        .iter()
+                        .map(|r| r.0)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                f.err(
+                    k.span,
+                    format!("unknown comparison row `{key}`"),
+                    "here",
+                    help,
+                );
+                continue;
+            }
+            let text = v.get("text").and_then(scalar);
+            let source = v.get("source").and_then(scalar);
+            match (text, source) {
+                (Some(text), Some(source)) => comparison.push(Row { key, text, source }),
+                _ => f.err(
+                    v.span,
+                    format!("comparison row `{key}` needs `text` and `source`"),
+                    "here",
+                    "",
+                ),
+            }
+        }
+    }
+    let mut figures = BTreeMap::new();
+    if let Some(fig) = root.get("figures") {
+        for (k, block) in fig.entries() {
+            let crit = k.scalar_text().unwrap_or_default();
+            if block.get("source").is_none() {
+                f.err(
+                    k.span,
+                    format!("figures `{crit}` have no `source`"),
+                    "here",
+                    "every figure carries its source",
+                );
+            }
+            for (fk, fv) in block.entries() {
+                let fname = fk.scalar_text().unwrap_or_default();
+                match node_val(fv) {
+                    Some(v) => {
+                        // `how` and `source` are prose, never quantities
+                        let v = if fname == "how" || fname == "source" {
+                            Val::Str(fv.scalar_text().unwrap_or_default())
+                        } else {
+                            v
+                        };
+                        figures.insert(format!("{crit}.{fname}"), v);
+                    }
+                    None => f.err(
+                        fv.span,
+                        format!("figure `{crit}.{fname}` must be a scalar or a list"),
+                        "here",
+                        "",
+                    ),
+                }
+            }
+        }
+    }
+    let recognition = root
+        .get("recognition")
+        .map(|r| load_recognition(&mut f, r))
+        .unwrap_or_default();
+    if f.errors.is_empty() {
+        Ok(Profile {
+            bus,
+            order,
+            name,
+            modes,
+            comparison,
+            figures,
+            recognition,
+            file: file.name.clone(),
+        })
+    } else {
+        Err(f.errors)
+    }
+}
+
+fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
+    let mut out = Recognition {
+        images: words(r.get("images")),
+        ..Recognition::default()
+    };
+    let check = |f: &mut Checker<'_>, n: Option<&Node>, allowed: &[&str], what: &str| -> String {
+        let Some(n) = n else {
+            f.err(r.span, format!("{what} is missing"), "here", "");
+            return String::new();
+        };
+        let v = scalar(n).unwrap_or_default();
+        if !allowed.contains(&v.as_str()) {
+            f.err(
+                n.span,
+                format!("unknown {what} `{v}`"),
+                "here",
+                format!(
+                    "{}accepted: {}",
+                    did_you_mean(&v, allowed.iter().copied()),
+                    allowed.join(", ")
+                ),
+            );
+        }
+        v
+    };
+    for e in r.get("env").map(Node::items).unwrap_or_default() {
+        let prefix = e.get("prefix").and_then(scalar).unwrap_or_default();
+        let style = check(f, e.get("style"), ENV_STYLES, "env style");
+        out.env.push(EnvRule { prefix, style });
+    }
+    if let Some(c) = r.get("command") {
+        let style = check(f, c.get("style"), &["double-dash"], "command style");
+        let upgrade = c.get("upgrade").map(|u| {
+            (
+                words(u.get("flags")),
+                u.get("bus").and_then(scalar).unwrap_or_default(),
+            )
+        });
+        out.command = Some(CommandRule {
+            programs: words(c.get("programs")),
+            style,
+            upgrade,
+        });
+    }
+    for e in r.get("files").map(Node::items).unwrap_or_default() {
+        let glob = e.get("glob").and_then(scalar).unwrap_or_default();
+        if globset::Glob::new(&glob).is_err() {
+            f.err(e.span, format!("invalid glob `{glob}`"), "here", "");
+        }
+        let format = check(f, e.get("format"), FILE_FORMATS, "file format");
+        let upgrade = e.get("upgrade").map(|u| {
+            let to = u.get("bus").and_then(scalar).unwrap_or_default();
+            (words(u.get("keys")), to)
+        });
+        out.files.push(FileRule {
+            glob,
+            format,
+            markers: words(e.get("markers")),
+            upgrade,
+        });
+    }
+    out.charts = words(r.get("charts"));
+    out.protocols = words(r.get("protocols"));
+    let pairs = |n: Option<&Node>| -> Vec<(String, String)> {
+        n.map(|n| {
+            n.entries()
+                .iter()
+                .filter_map(|(k, v)| Some((k.scalar_text()?, scalar(v)?)))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    out.values = pairs(r.get("values"));
+    out.bindings = pairs(r.get("bindings"));
+    for k in r.get("kinds").map(Node::items).unwrap_or_default() {
+        let group = k.get("group").and_then(scalar).unwrap_or_default();
+        let kind = k.get("kind").and_then(scalar).unwrap_or_default();
+        if group.is_empty() || kind.is_empty() {
+            f.err(k.span, "a kind needs `group` and `kind`", "here", "");
+        }
+        out.kinds.push(KindRule {
+            group,
+            kind,
+            settings: pairs(k.get("settings")),
+        });
+    }
+    if let Some(l) = r.get("libraries") {
+        for (k, v) in l.entries() {
+            let eco = k.scalar_text().unwrap_or_default();
+            if !ECOSYSTEMS.contains(&eco.as_str()) {
+                f.err(
+                    k.span,
+                    format!("unknown ecosystem `{eco}`"),
+                    "here",
+                    format!("ecosystems: {}", ECOSYSTEMS.join(", ")),
+                );
+            }
+            out.libraries.insert(eco, words(Some(v)));
+        }
+    }
+    out
+}
