@@ -47,17 +47,13 @@ fn manifest_above(dir: &Path) -> Option<PathBuf> {
 /// (None: a busfit.yaml).
 type Walked = (String, PathBuf, PathBuf, String, Option<Kind>);
 
-/// One walk per root, in parallel. A file path's root is the directory of the busfit.yaml
-/// that applies to it (or its own directory): pre-commit passes files, and the project around
-/// them still counts.
-pub fn scan(
-    kb: &Kb,
+/// The roots to walk and the busfit.yaml above each path. A directory is its own root; a
+/// file's root is the directory of the busfit.yaml that applies to it (or its own directory):
+/// pre-commit passes files, and the project around them still counts.
+fn roots(
     paths: &[PathBuf],
-    no_ignore: bool,
     stdin_name: Option<&Path>,
-    cwd: &Path,
-) -> Result<Scan, Box<ConfigError>> {
-    let classifier = Classifier::new(kb);
+) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Box<ConfigError>> {
     let mut manifests: Vec<PathBuf> = Vec::new();
     let mut roots: Vec<PathBuf> = Vec::new();
     for p in paths {
@@ -91,6 +87,19 @@ pub fn scan(
     }
     roots.sort();
     roots.dedup();
+    Ok((manifests, roots))
+}
+
+/// One walk per root (see [`roots`]), in parallel.
+pub fn scan(
+    kb: &Kb,
+    paths: &[PathBuf],
+    no_ignore: bool,
+    stdin_name: Option<&Path>,
+    cwd: &Path,
+) -> Result<Scan, Box<ConfigError>> {
+    let classifier = Classifier::new(kb);
+    let (manifests, roots) = roots(paths, stdin_name)?;
     let found: Mutex<Vec<Walked>> = Mutex::new(Vec::new());
     let abs_cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
     for root in &roots {
