@@ -2,8 +2,9 @@
 //! against the other with a knowledge base of message buses.
 //!
 //! The modules are the stages of one pipeline, each importing only the ones before it
-//! (docs/ARCHITECTURE.md):
-//! [`source`] → [`lang`] → [`tree`] → [`kb`] → [`config`] → [`discover`] → [`extract`] →
+//! (docs/ARCHITECTURE.md). The walk (`discover`) runs before extraction but asks extraction's
+//! table of file kinds, so it sits above it:
+//! [`source`] → [`lang`] → [`tree`] → [`kb`] → [`config`] → [`extract`] → [`discover`] →
 //! [`project`] → [`lint`] → [`report`] → [`commands`] → [`app`] → [`cli`].
 
 pub mod app;

@@ -2,7 +2,7 @@
 //! that reaches up the pipeline fails here, naming the file and the import.
 
 const ORDER: &[&str] = &[
-    "source", "lang", "tree", "kb", "config", "discover", "extract", "project", "lint", "report",
+    "source", "lang", "tree", "kb", "config", "extract", "discover", "project", "lint", "report",
     "commands", "app", "cli", "fuzz",
 ];
 

@@ -1,7 +1,6 @@
-//! Which files a run reads: one parallel walk, and one table of file kinds.
+//! Which files a run reads: one parallel walk that asks extraction's table of file kinds
+//! (`extract::classify`) which files can matter.
 
-pub mod classify;
 pub mod walk;
 
-pub use classify::{Classifier, Kind};
 pub use walk::{Candidate, Scan, scan};

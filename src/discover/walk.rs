@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::classify::{Classifier, Kind};
 use crate::config::manifest;
+use crate::extract::{Classifier, Kind};
 use crate::kb::Kb;
 use crate::source::ConfigError;
 use crate::source::path::display_path;

@@ -3,13 +3,14 @@
 //! that recognise a bus come from the profiles' `recognition:` blocks, never from Rust.
 
 pub mod asyncapi;
+pub mod classify;
 pub mod compose;
 pub mod conf;
 pub mod helm;
 pub mod kube;
 pub mod packages;
 
-use crate::discover::Kind;
+pub use self::classify::{Classifier, Kind};
 use crate::kb::Kb;
 use crate::kb::requirements::Requirements;
 use crate::source::{ByteSpan, ConfigError, FileId, SourceFile, Span};
@@ -110,13 +111,7 @@ pub fn extract(kb: &Kb, kind: &Kind, inp: &Input<'_>, facts: &mut Facts) {
     match kind {
         Kind::Yaml { named_compose } => yaml_file(kb, inp, *named_compose, facts),
         Kind::Conf { bus, rule } => conf::extract(bus, rule, inp, facts),
-        Kind::Cargo => packages::cargo(kb, inp, facts),
-        Kind::PackageJson => packages::npm(kb, inp, facts),
-        Kind::Requirements => packages::requirements_txt(kb, inp, facts),
-        Kind::Pyproject => packages::pyproject(kb, inp, facts),
-        Kind::GoMod => packages::go_mod(kb, inp, facts),
-        Kind::Pom => packages::pom(kb, inp, facts),
-        Kind::Gradle => packages::gradle(kb, inp, facts),
+        Kind::Named(row) => (row.extract)(kb, inp, facts),
     }
 }
 

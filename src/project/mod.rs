@@ -11,8 +11,8 @@ use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
 use crate::config::manifest::{self, Manifest};
-use crate::discover::{Candidate, Classifier, Kind, Scan};
-use crate::extract::{self, Facts, Input};
+use crate::discover::{Candidate, Scan};
+use crate::extract::{self, Classifier, Facts, Input, Kind};
 use crate::kb::Kb;
 use crate::source::path::relative;
 use crate::source::read::{MAX_FILE_BYTES, ReadError, Reader};
