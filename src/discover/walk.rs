@@ -130,14 +130,10 @@ pub fn scan(
                 }
                 let name = entry.file_name().to_string_lossy();
                 let is_manifest = manifest::FILE_NAMES.contains(&name.as_ref());
-                let in_templates = entry
-                    .path()
-                    .components()
-                    .any(|c| c.as_os_str() == "templates");
                 let kind = if is_manifest {
                     None
                 } else {
-                    classifier.classify(&name, in_templates)
+                    classifier.classify(&name)
                 };
                 if !is_manifest && kind.is_none() {
                     return ignore::WalkState::Continue;
@@ -181,7 +177,7 @@ pub fn scan(
     {
         let shown = display_path(name, cwd);
         if !scan.candidates.iter().any(|c| c.shown == shown)
-            && let Some(kind) = classifier.classify(&base, false)
+            && let Some(kind) = classifier.classify(&base)
         {
             let abs = absolute(name, cwd);
             scan.candidates.push(Candidate {

@@ -89,15 +89,12 @@ impl Classifier {
     }
 
     #[must_use]
-    pub fn classify(&self, name: &str, in_templates: bool) -> Option<Kind> {
+    pub fn classify(&self, name: &str) -> Option<Kind> {
         let lower = name.to_ascii_lowercase();
         if crate::config::manifest::FILE_NAMES.contains(&lower.as_str()) {
             return None;
         }
         if lower.ends_with(".yml") || lower.ends_with(".yaml") {
-            if in_templates {
-                return None; // Helm templates are Go templates, not YAML
-            }
             let named = lower.starts_with("docker-compose") || lower.starts_with("compose");
             return Some(Kind::Yaml {
                 named_compose: named,

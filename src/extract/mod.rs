@@ -91,6 +91,9 @@ pub struct Facts {
     pub inline: Vec<InlineFlow>,
     /// Files that do not parse: where, and why.
     pub broken: Vec<(Span, String)>,
+    /// Template files (Go/Helm, Jinja) that could not be read as plain YAML or TOML: counted,
+    /// never reported (contract §6).
+    pub skipped: Vec<FileId>,
     /// Errors in inline requirements (exit 2, like busfit.yaml).
     pub errors: Vec<ConfigError>,
 }
@@ -102,6 +105,7 @@ impl Facts {
         self.clients.append(&mut other.clients);
         self.inline.append(&mut other.inline);
         self.broken.append(&mut other.broken);
+        self.skipped.append(&mut other.skipped);
         self.errors.append(&mut other.errors);
     }
 }
@@ -129,8 +133,11 @@ fn yaml_file(kb: &Kb, inp: &Input<'_>, named_compose: bool, facts: &mut Facts) {
     let docs = match crate::tree::yaml::parse_multi(src) {
         Ok(d) => d,
         Err(e) => {
-            // only a file that is recognisably a deployment file is reported as broken
-            if looks_deployed {
+            // a template is not YAML until it is rendered: skipped, never an error
+            if is_template(src) {
+                facts.skipped.push(inp.id);
+            } else if looks_deployed {
+                // only a file that is recognisably a deployment file is reported as broken
                 facts.broken.push((inp.at(e.span), e.message));
             }
             return;
@@ -165,6 +172,22 @@ fn yaml_file(kb: &Kb, inp: &Input<'_>, named_compose: bool, facts: &mut Facts) {
                 kube::extract_doc(kb, inp, doc, facts);
             }
         }
+    }
+}
+
+/// Whether a file holds template directives (Go/Helm `{{ }}`, Jinja `{% %}`/`{{ }}`): such a
+/// file is read when it happens to parse, and skipped when it does not.
+#[must_use]
+pub fn is_template(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%")
+}
+
+/// A file that does not parse: a finding (BF001), or a skipped template.
+pub fn unparsed(facts: &mut Facts, inp: &Input<'_>, range: ByteSpan, message: String) {
+    if is_template(&inp.file.text) {
+        facts.skipped.push(inp.id);
+    } else {
+        facts.broken.push((inp.at(range), message));
     }
 }
 

@@ -46,7 +46,7 @@ fn toml_or_broken(facts: &mut Facts, inp: &Input<'_>) -> Option<Node> {
     match crate::tree::toml::parse_toml(&inp.file.text) {
         Ok(n) => Some(n),
         Err((msg, span)) => {
-            facts.broken.push((inp.at(span), msg));
+            super::unparsed(facts, inp, span, msg);
             None
         }
     }
@@ -88,9 +88,7 @@ pub fn npm(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
         Ok(v) => v,
         Err(e) => {
             let off = crate::source::span::offset_of(&text, e.line(), e.column());
-            facts
-                .broken
-                .push((inp.at(ByteSpan::new(off, off)), e.to_string()));
+            super::unparsed(facts, inp, ByteSpan::new(off, off), e.to_string());
             return;
         }
     };
@@ -267,9 +265,7 @@ pub fn pom(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
         Err(e) => {
             let p = e.pos();
             let off = crate::source::span::offset_of(&text, p.row as usize, p.col as usize);
-            facts
-                .broken
-                .push((inp.at(ByteSpan::new(off, off)), e.to_string()));
+            super::unparsed(facts, inp, ByteSpan::new(off, off), e.to_string());
             return;
         }
     };

@@ -44,6 +44,8 @@ pub struct CheckResult {
     pub table: FileTable,
     /// How many files were checked.
     pub files: usize,
+    /// How many of them were templates that could not be read (contract §6).
+    pub skipped: usize,
     pub fail_on: FailOn,
 }
 
@@ -183,6 +185,7 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
     CheckResult {
         findings,
         files: files.len(),
+        skipped: project.facts.skipped.len(),
         table: files.clone(),
         fail_on: fail_on.unwrap_or(FailOn::Warning),
     }

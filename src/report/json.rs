@@ -43,6 +43,7 @@ fn json(r: &CheckResult) -> String {
         "findings": r.located().iter().map(|f| finding_json(f)).collect::<Vec<_>>(),
         "summary": {
             "files": r.files,
+            "skipped": r.skipped,
             "errors": r.count(Severity::Error),
             "warnings": r.count(Severity::Warning),
             "infos": r.count(Severity::Info),

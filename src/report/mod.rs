@@ -122,11 +122,19 @@ pub fn summary_line(r: &CheckResult) -> String {
         r.count(Severity::Warning),
         r.count(Severity::Info),
     );
+    let skipped = if r.skipped == 0 {
+        String::new()
+    } else {
+        format!(
+            " ({} skipped: not readable until rendered)",
+            plural(r.skipped, "template")
+        )
+    };
     if r.findings.is_empty() {
-        return format!("No findings in {}.", plural(r.files, "file"));
+        return format!("No findings in {}{skipped}.", plural(r.files, "file"));
     }
     format!(
-        "Found {} ({}, {}, {}) in {}.",
+        "Found {} ({}, {}, {}) in {}{skipped}.",
         plural(r.findings.len(), "finding"),
         plural(e, "error"),
         plural(w, "warning"),
