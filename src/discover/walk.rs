@@ -133,7 +133,8 @@ pub fn scan(
                 let kind = if is_manifest {
                     None
                 } else {
-                    classifier.classify(&name)
+                    let rel = entry.path().strip_prefix(&root).unwrap_or(entry.path());
+                    classifier.classify(&rel.to_string_lossy().replace('\\', "/"))
                 };
                 if !is_manifest && kind.is_none() {
                     return ignore::WalkState::Continue;
@@ -172,12 +173,10 @@ pub fn scan(
     scan.manifests.sort();
     scan.manifests.dedup();
     // a file on standard input stands in for the file of that name
-    if let Some(name) = stdin_name
-        && let Some(base) = name.file_name().map(|b| b.to_string_lossy().into_owned())
-    {
+    if let Some(name) = stdin_name {
         let shown = display_path(name, cwd);
         if !scan.candidates.iter().any(|c| c.shown == shown)
-            && let Some(kind) = classifier.classify(&base)
+            && let Some(kind) = classifier.classify(&shown)
         {
             let abs = absolute(name, cwd);
             scan.candidates.push(Candidate {

@@ -10,12 +10,12 @@ use crate::kb::{FileRule, Kb};
 /// An extractor of one source kind: a file's text in, facts out.
 pub type Extractor = fn(&Kb, &Input<'_>, &mut Facts);
 
-/// A source kind recognised by its file name: the test on the lower-cased base name, and the
-/// extractor that reads it.
+/// A source kind recognised by its file name: the test on the lower-cased base name and path
+/// (`/`-separated, from the walk's root), and the extractor that reads it.
 #[derive(Debug)]
 pub struct Named {
     pub kind: &'static str,
-    pub matches: fn(&str) -> bool,
+    pub matches: fn(&str, &str) -> bool,
     pub extract: Extractor,
 }
 
@@ -23,37 +23,47 @@ pub struct Named {
 pub const NAMED: &[Named] = &[
     Named {
         kind: "cargo",
-        matches: |n| n == "cargo.toml",
+        matches: |n, _| n == "cargo.toml",
         extract: packages::cargo,
     },
     Named {
         kind: "npm",
-        matches: |n| n == "package.json",
+        matches: |n, _| n == "package.json",
         extract: packages::npm,
     },
     Named {
         kind: "pyproject",
-        matches: |n| n == "pyproject.toml",
+        matches: |n, _| n == "pyproject.toml",
         extract: packages::pyproject,
     },
     Named {
         kind: "go",
-        matches: |n| n == "go.mod",
+        matches: |n, _| n == "go.mod",
         extract: packages::go_mod,
     },
     Named {
         kind: "maven",
-        matches: |n| n == "pom.xml",
+        matches: |n, _| n == "pom.xml",
         extract: packages::pom,
     },
     Named {
         kind: "gradle",
-        matches: |n| n == "build.gradle" || n == "build.gradle.kts",
+        matches: |n, _| n == "build.gradle" || n == "build.gradle.kts",
         extract: packages::gradle,
     },
     Named {
         kind: "requirements",
-        matches: |n| n.starts_with("requirements") && n.ends_with(".txt"),
+        // requirements.txt, requirements-dev.txt, requirements/base.txt,
+        // requirements/extras/kafka.txt, and the pip-tools inputs (*.in) beside them
+        matches: |n, path| {
+            (n.ends_with(".txt") || n.ends_with(".in"))
+                && (n.contains("requirements")
+                    || path
+                        .split('/')
+                        .rev()
+                        .skip(1)
+                        .any(|d| d.starts_with("requirements")))
+        },
         extract: packages::requirements_txt,
     },
 ];
@@ -64,7 +74,9 @@ pub enum Kind {
     /// A YAML file: compose, Kubernetes, AsyncAPI or Helm, decided by content after parsing.
     Yaml { named_compose: bool },
     /// A broker config file, by the globs of a profile's `recognition.files`.
-    Conf { bus: String, rule: FileRule },
+    /// Every rule whose glob matches, in profile order; the first whose markers the file's
+    /// content holds decides (a file is recognised by content as well as by name).
+    Conf(Vec<(String, FileRule)>),
     /// A source kind of the [`NAMED`] table.
     Named(&'static Named),
 }
@@ -89,8 +101,11 @@ impl Classifier {
     }
 
     #[must_use]
-    pub fn classify(&self, name: &str) -> Option<Kind> {
-        let lower = name.to_ascii_lowercase();
+    /// The kind of the file at `path` (`/`-separated; a base name alone will do).
+    pub fn classify(&self, path: &str) -> Option<Kind> {
+        let lower_path = path.to_ascii_lowercase();
+        let lower = lower_path.rsplit('/').next().unwrap_or(&lower_path).to_owned();
+        let name = path.rsplit('/').next().unwrap_or(path);
         if crate::config::manifest::FILE_NAMES.contains(&lower.as_str()) {
             return None;
         }
@@ -100,15 +115,18 @@ impl Classifier {
                 named_compose: named,
             });
         }
-        if let Some(row) = NAMED.iter().find(|r| (r.matches)(&lower)) {
+        if let Some(row) = NAMED.iter().find(|r| (r.matches)(&lower, &lower_path)) {
             return Some(Kind::Named(row));
         }
-        self.conf
+        let rules: Vec<(String, FileRule)> = self
+            .conf
             .iter()
-            .find(|(g, _, _)| g.is_match(name))
-            .map(|(_, bus, rule)| Kind::Conf {
-                bus: bus.clone(),
-                rule: rule.clone(),
-            })
+            .filter(|(g, _, _)| g.is_match(name))
+            .map(|(_, bus, rule)| (bus.clone(), rule.clone()))
+            .collect();
+        // rules that name the file come before the ones that only know its extension
+        let mut rules = rules;
+        rules.sort_by_key(|(_, r)| r.glob.starts_with('*'));
+        (!rules.is_empty()).then_some(Kind::Conf(rules))
     }
 }

@@ -46,20 +46,57 @@ pub fn lines(src: &str, format: &str) -> Vec<(String, String, ByteSpan)> {
     out
 }
 
-pub fn extract(bus: &str, rule: &FileRule, inp: &Input<'_>, facts: &mut Facts) {
-    let f = inp.file;
-    let name = f.name.rsplit('/').next().unwrap_or(&f.name).to_owned();
-    let settings: Vec<Setting> = lines(&f.text, &rule.format)
+/// Whether a file's settings are what `rule` recognises: one of its markers, none of its
+/// `not_markers`.
+#[must_use]
+pub fn recognises(rule: &FileRule, settings: &[Setting]) -> bool {
+    (rule.markers.is_empty() || settings.iter().any(|s| rule.markers.contains(&s.key)))
+        && !settings.iter().any(|s| rule.not_markers.contains(&s.key))
+}
+
+/// A config file: the first rule (of those whose glob matched its name) that recognises its
+/// content decides the bus; a file no rule recognises is not a deployment.
+pub fn extract(rules: &[(String, FileRule)], inp: &Input<'_>, facts: &mut Facts) {
+    let mut parsed: Vec<(&str, Vec<Setting>)> = Vec::new();
+    for (bus, rule) in rules {
+        let settings = match parsed.iter().find(|(f, _)| *f == rule.format) {
+            Some((_, s)) => s.clone(),
+            None => {
+                let s = file_settings(inp, &rule.format);
+                parsed.push((rule.format.as_str(), s.clone()));
+                s
+            }
+        };
+        if recognises(rule, &settings) {
+            if let Some(d) = deployment(bus, rule, inp, settings) {
+                facts.deployments.push(d);
+            }
+            return;
+        }
+    }
+}
+
+fn file_settings(inp: &Input<'_>, format: &str) -> Vec<Setting> {
+    lines(&inp.file.text, format)
         .into_iter()
         .map(|(key, value, span)| Setting {
             key,
             value,
             span: inp.at(span),
         })
-        .collect();
-    if !rule.markers.is_empty() && !settings.iter().any(|s| rule.markers.contains(&s.key)) {
-        return;
-    }
+        .collect()
+}
+
+/// The deployment a recognised config file describes.
+#[must_use]
+pub fn deployment(
+    bus: &str,
+    rule: &FileRule,
+    inp: &Input<'_>,
+    mut settings: Vec<Setting>,
+) -> Option<Deployment> {
+    let f = inp.file;
+    let name = f.name.rsplit('/').next().unwrap_or(&f.name).to_owned();
     let span = settings.first().map_or(Span::start_of(inp.id), |s| s.span);
     let bus = match &rule.upgrade {
         Some((keys, to))
@@ -71,7 +108,16 @@ pub fn extract(bus: &str, rule: &FileRule, inp: &Input<'_>, facts: &mut Facts) {
         }
         _ => bus,
     };
-    facts.deployments.push(Deployment {
+    let what = match &rule.role {
+        Some(role) => {
+            for s in &mut settings {
+                s.key = format!("{role}.{}", s.key);
+            }
+            format!("{role} config file")
+        }
+        None => "config file".to_owned(),
+    };
+    Some(Deployment {
         bus: bus.to_owned(),
         span,
         source: if rule.format == "properties" {
@@ -80,7 +126,7 @@ pub fn extract(bus: &str, rule: &FileRule, inp: &Input<'_>, facts: &mut Facts) {
             "conf"
         },
         name: name.clone(),
-        evidence: format!("config file {name}"),
+        evidence: format!("{what} {name}"),
         settings,
-    });
+    })
 }

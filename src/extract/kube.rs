@@ -101,30 +101,26 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
     if kind == "ConfigMap" {
         for (k, v) in doc.get("data").map(Node::entries).unwrap_or_default() {
             let key = k.scalar_text().unwrap_or_default();
-            let Some((bus, rule)) = kb.profiles.iter().find_map(|p| {
-                p.recognition
-                    .files
-                    .iter()
-                    .find(|r| {
-                        globset::Glob::new(&r.glob)
-                            .is_ok_and(|g| g.compile_matcher().is_match(&key))
-                    })
-                    .map(|r| (p.bus.clone(), r.clone()))
-            }) else {
-                continue;
-            };
-            let settings = embedded_settings(inp, v, &rule.format);
-            if !rule.markers.is_empty() && !settings.iter().any(|s| rule.markers.contains(&s.key)) {
-                continue;
+            for (bus, rule) in kb.profiles.iter().flat_map(|p| {
+                p.recognition.files.iter().filter_map(|r| {
+                    globset::Glob::new(&r.glob)
+                        .is_ok_and(|g| g.compile_matcher().is_match(&key))
+                        .then_some((p.bus.as_str(), r))
+                })
+            }) {
+                let settings = embedded_settings(inp, v, &rule.format);
+                if !super::conf::recognises(rule, &settings) {
+                    continue;
+                }
+                if let Some(mut d) = super::conf::deployment(bus, rule, inp, settings) {
+                    d.span = inp.at(k.span);
+                    d.source = "kubernetes";
+                    d.name = format!("{name}/{key}");
+                    d.evidence = format!("ConfigMap {name} key {key}");
+                    facts.deployments.push(d);
+                }
+                break;
             }
-            facts.deployments.push(Deployment {
-                bus,
-                span: inp.at(k.span),
-                source: "kubernetes",
-                name: format!("{name}/{key}"),
-                evidence: format!("ConfigMap {name} key {key}"),
-                settings,
-            });
         }
         return;
     }

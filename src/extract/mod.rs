@@ -114,7 +114,7 @@ impl Facts {
 pub fn extract(kb: &Kb, kind: &Kind, inp: &Input<'_>, facts: &mut Facts) {
     match kind {
         Kind::Yaml { named_compose } => yaml_file(kb, inp, *named_compose, facts),
-        Kind::Conf { bus, rule } => conf::extract(bus, rule, inp, facts),
+        Kind::Conf(rules) => conf::extract(rules, inp, facts),
         Kind::Named(row) => (row.extract)(kb, inp, facts),
     }
 }
@@ -191,22 +191,63 @@ pub fn unparsed(facts: &mut Facts, inp: &Input<'_>, range: ByteSpan, message: St
     }
 }
 
-/// The bus whose image list names `image` (registry and tag stripped).
+/// An image reference as people write it, reduced to its repository path: variables
+/// (`${REGISTRY}`, `$REGISTRY`, `{{ .Values.registry }}`) and the tag or digest removed,
+/// lower-cased. `${REGISTRY:-docker.io}/bitnami/redis:${TAG:-7.2}@sha256:…` → `bitnami/redis`.
 #[must_use]
-pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
-    let no_digest = image.split('@').next().unwrap_or(image);
+pub fn image_path(image: &str) -> String {
+    // drop variables first: their defaults hold `:` and `/` that are not the image's
+    let mut plain = String::with_capacity(image.len());
+    let mut rest = image.trim();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("${") {
+            rest = r.find('}').map_or("", |i| &r[i + 1..]);
+        } else if let Some(r) = rest.strip_prefix("{{") {
+            rest = r.find("}}").map_or("", |i| &r[i + 2..]);
+        } else if let Some(r) = rest.strip_prefix('$') {
+            let end = r
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(r.len());
+            rest = &r[end..];
+        } else {
+            let c = rest.chars().next().unwrap_or(' ');
+            plain.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    let no_digest = plain.split('@').next().unwrap_or(&plain);
     // the tag is after the last `:` that follows the last `/`
     let last_slash = no_digest.rfind('/').map_or(0, |i| i + 1);
     let name = match no_digest[last_slash..].find(':') {
         Some(c) => &no_digest[..last_slash + c],
         None => no_digest,
     };
-    let name = name.to_ascii_lowercase();
+    name.trim_matches(['/', ':', '-', '.'])
+        .to_ascii_lowercase()
+}
+
+/// The bus whose image list names `image`: the repository path, or its end behind a
+/// registry, proxy or mirror prefix (`ghcr.io/acme/mirror/bitnami/redis`), or a mirror that
+/// flattens the path into one name (`…/image-mirror-confluentinc-cp-kafka`).
+#[must_use]
+pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
+    let name = image_path(image);
+    if name.is_empty() {
+        return None;
+    }
+    let last = name.rsplit('/').next().unwrap_or(&name);
     kb.profiles.iter().find_map(|p| {
         p.recognition
             .images
             .iter()
-            .any(|pat| name == *pat || name.ends_with(&format!("/{pat}")))
+            .any(|pat| {
+                name == *pat
+                    || name.ends_with(&format!("/{pat}"))
+                    || (pat.contains('/') && {
+                        let flat = pat.replace('/', "-");
+                        last == flat || last.ends_with(&format!("-{flat}"))
+                    })
+            })
             .then_some(p.bus.as_str())
     })
 }

@@ -88,6 +88,11 @@ pub struct FileRule {
     pub markers: Vec<String>,
     /// Keys whose presence makes the deployment another bus kind (`jetstream` → nats-jetstream).
     pub upgrade: Option<(Vec<String>, String)>,
+    /// Keys whose presence says the file is something else (a Sentinel's `sentinel`).
+    pub not_markers: Vec<String>,
+    /// What the file configures, when it is not the bus's server itself (`sentinel`): its
+    /// settings are read under `<role>.` so the server's rules do not judge them.
+    pub role: Option<String>,
 }
 
 pub const ENV_STYLES: &[&str] = &["dots", "confluent", "hocon"];
@@ -317,6 +322,8 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
             format,
             markers: words(e.get("markers")),
             upgrade,
+            not_markers: words(e.get("not_markers")),
+            role: e.get("role").and_then(scalar),
         });
     }
     out.charts = words(r.get("charts"));

@@ -311,7 +311,7 @@ impl<'k> InMemory<'k> {
     /// The manifests must have been parsed with file ids `0..manifests.len()`.
     #[must_use]
     pub fn project(&self, name: &str, text: &str, manifests: Vec<Manifest>) -> Option<Project> {
-        let kind = self.classifier.classify(base_name(name))?;
+        let kind = self.classifier.classify(name)?;
         let c = Candidate {
             shown: name.to_owned(),
             path: PathBuf::from(name),
