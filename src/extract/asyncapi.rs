@@ -2,7 +2,7 @@
 //! (MQTT qos, cleanSession, Kafka partitions, replicas, topic configuration) are their
 //! settings; `x-busfit` on a channel or operation declares a flow.
 
-use super::{Deployment, Facts, InlineFlow, Input, Setting};
+use super::{Deployment, Facts, InlineFlow, Input, Origin, Setting};
 use crate::kb::Kb;
 use crate::tree::yaml::Node;
 
@@ -31,6 +31,7 @@ fn binding_settings(
                                 key,
                                 value,
                                 span: inp.at(cv.span),
+                                origin: Origin::Written,
                             });
                         }
                     }
@@ -39,6 +40,7 @@ fn binding_settings(
                         key: target.clone(),
                         value,
                         span: inp.at(n.span),
+                        origin: Origin::Written,
                     });
                 }
             }
@@ -85,6 +87,7 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
             name,
             evidence: format!("server protocol {protocol}"),
             settings,
+            complete: false,
         });
     }
     for section in ["channels", "operations"] {

@@ -104,7 +104,11 @@ impl Classifier {
     /// The kind of the file at `path` (`/`-separated; a base name alone will do).
     pub fn classify(&self, path: &str) -> Option<Kind> {
         let lower_path = path.to_ascii_lowercase();
-        let lower = lower_path.rsplit('/').next().unwrap_or(&lower_path).to_owned();
+        let lower = lower_path
+            .rsplit('/')
+            .next()
+            .unwrap_or(&lower_path)
+            .to_owned();
         let name = path.rsplit('/').next().unwrap_or(path);
         if crate::config::manifest::FILE_NAMES.contains(&lower.as_str()) {
             return None;

@@ -1,7 +1,7 @@
 //! docker-compose files: broker images, their settings from `environment:` and
 //! `command:`, which services reach which (depends_on, links, URLs), and `x-busfit`.
 
-use super::{Deployment, Facts, InlineFlow, Input, Setting, bus_for_image, env_key};
+use super::{Deployment, Facts, InlineFlow, Input, Origin, Setting, bus_for_image, env_key};
 use crate::kb::Kb;
 use crate::source::span::ByteSpan;
 use crate::tree::yaml::{Node, Value};
@@ -46,6 +46,7 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
                 name: name.clone(),
                 evidence: format!("image {}", img.0),
                 settings: Vec::new(),
+                complete: true,
             };
             settings(kb, inp, svc, &mut d);
             facts.deployments.push(d);
@@ -137,6 +138,7 @@ fn settings(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
                 key: env_key(&rule.style, &k[rule.prefix.len()..]),
                 value: v,
                 span: inp.at(span),
+                origin: Origin::Written,
             });
         }
     }
@@ -190,6 +192,7 @@ fn settings(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
                 key,
                 value,
                 span: inp.at(vspan),
+                origin: Origin::Written,
             });
         }
         i += 1;

@@ -1,7 +1,7 @@
 //! Broker config files: Kafka `.properties` (`key=value`), redis.conf and
 //! mosquitto.conf (`key value`). One deployment per file.
 
-use super::{Deployment, Facts, Input, Setting};
+use super::{Deployment, Facts, Input, Origin, Setting};
 use crate::kb::FileRule;
 use crate::source::{ByteSpan, Span};
 
@@ -83,6 +83,7 @@ fn file_settings(inp: &Input<'_>, format: &str) -> Vec<Setting> {
             key,
             value,
             span: inp.at(span),
+            origin: Origin::Written,
         })
         .collect()
 }
@@ -128,5 +129,6 @@ pub fn deployment(
         name: name.clone(),
         evidence: format!("{what} {name}"),
         settings,
+        complete: rule.complete && rule.role.is_none(),
     })
 }

@@ -26,6 +26,7 @@ pub fn chart(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
                     .trim_end()
                     .to_owned(),
                 settings: Vec::new(),
+                complete: false,
             });
         }
     }
@@ -46,12 +47,17 @@ pub fn values(kb: &Kb, inp: &Input<'_>, root: &Node, chart: &Node, facts: &mut F
             continue;
         }
         if p.recognition.charts.iter().any(|c| c == own) {
-            let settings = mapped_settings(inp, root, &p.recognition.values, "");
+            let settings = mapped_settings(inp, root, &p.recognition.values, "", root.span);
             push_values(facts, inp, &p.bus, own, settings);
         }
         for (name, key) in &targets {
-            if p.recognition.charts.iter().any(|c| c == name) && root.get(key).is_some() {
-                let settings = mapped_settings(inp, root, &p.recognition.values, key);
+            // a dependency switched off in the values (`redis.enabled: false`) is not deployed
+            let off = root
+                .get(key)
+                .and_then(|b| b.get("enabled"))
+                .is_some_and(|e| matches!(e.value, crate::tree::yaml::Value::Bool(false)));
+            if p.recognition.charts.iter().any(|c| c == name) && root.get(key).is_some() && !off {
+                let settings = mapped_settings(inp, root, &p.recognition.values, key, root.span);
                 push_values(facts, inp, &p.bus, key, settings);
             }
         }
@@ -70,5 +76,6 @@ fn push_values(facts: &mut Facts, inp: &Input<'_>, bus: &str, name: &str, settin
         name: name.to_owned(),
         evidence: format!("values for chart {name}"),
         settings,
+        complete: false,
     });
 }

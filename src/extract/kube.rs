@@ -2,8 +2,8 @@
 //! holding broker configs; operators' custom resources; `busfit.dev/*` annotations.
 
 use super::{
-    Deployment, Facts, InlineFlow, Input, Setting, bus_for_image, embedded_settings, env_key,
-    mapped_settings, select,
+    Deployment, Facts, InlineFlow, Input, Origin, Setting, bus_for_image, embedded_settings,
+    env_key, mapped_settings, select,
 };
 use crate::kb::Kb;
 use crate::kb::requirements::{self, ReqValue, Requirements};
@@ -63,6 +63,7 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
                 name: name.clone(),
                 evidence: format!("{kind} image {image}"),
                 settings: Vec::new(),
+                complete: true,
             };
             if let Some(p) = kb.profile(bus) {
                 for e in c.get("env").map(Node::items).unwrap_or_default() {
@@ -76,6 +77,7 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
                             key: env_key(&rule.style, &k[rule.prefix.len()..]),
                             value: v.scalar_text().unwrap_or_default(),
                             span: inp.at(v.span),
+                            origin: Origin::Written,
                         });
                     }
                 }
@@ -131,7 +133,7 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
             .iter()
             .find(|k| k.kind == kind && k.group == group)
         {
-            let settings = mapped_settings(inp, doc, &kr.settings, "");
+            let settings = mapped_settings(inp, doc, &kr.settings, "", kind_span);
             facts.deployments.push(Deployment {
                 bus: p.bus.clone(),
                 span: inp.at(kind_span),
@@ -139,6 +141,7 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
                 name: name.clone(),
                 evidence: format!("{kind} ({api})"),
                 settings,
+                complete: true,
             });
             annotations(kb, inp, doc, &name, facts);
             return;

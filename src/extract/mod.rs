@@ -37,7 +37,40 @@ impl Input<'_> {
 pub struct Setting {
     pub key: String,
     pub value: String,
+    /// The value as written; for a setting that is not written, the deployment (the
+    /// resource's kind, the list item's name, the image, the config file's first line).
     pub span: Span,
+    pub origin: Origin,
+}
+
+/// Where a setting's value comes from (contract §6, effective configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Written in the file.
+    Written,
+    /// Not written: the value the resource means by leaving it out (a Strimzi listener
+    /// without `authentication`).
+    Absent,
+    /// Not written: the broker's documented default, from the profile's `defaults:`.
+    Default,
+}
+
+impl Setting {
+    /// Whether the value is unknown until deployment: a variable (`${X}`, `$X`, `var.x`) or a
+    /// template directive. Such a value is never judged on its own.
+    #[must_use]
+    pub fn is_unknown(&self) -> bool {
+        let v = self.value.trim();
+        v.contains("${")
+            || v.contains("{{")
+            || v.starts_with("var.")
+            || v.starts_with("local.")
+            || (v.starts_with('$')
+                && v[1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_'))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +82,11 @@ pub struct Deployment {
     pub name: String,
     pub evidence: String,
     pub settings: Vec<Setting>,
+    /// Whether `settings` is the broker's whole configuration, so that a key left out has
+    /// the broker's default (a config file, a container run without a config file, a
+    /// Strimzi resource); false for a chart, whose own values set other defaults, or a
+    /// container started with a config file busfit could not read.
+    pub complete: bool,
 }
 
 impl Deployment {
@@ -222,8 +260,7 @@ pub fn image_path(image: &str) -> String {
         Some(c) => &no_digest[..last_slash + c],
         None => no_digest,
     };
-    name.trim_matches(['/', ':', '-', '.'])
-        .to_ascii_lowercase()
+    name.trim_matches(['/', ':', '-', '.']).to_ascii_lowercase()
 }
 
 /// The bus whose image list names `image`: the repository path, or its end behind a
@@ -355,18 +392,51 @@ pub fn embedded_settings(inp: &Input<'_>, node: &Node, format: &str) -> Vec<Sett
                     offset + span.start - (line.len() - line.trim_start().len()).min(span.start),
                     offset + span.end - (line.len() - line.trim_start().len()).min(span.start),
                 )),
+                origin: Origin::Written,
             });
         }
     }
     out
 }
 
-/// Settings from a tree by a mapping of paths to setting keys.
+/// Whether a block on the way from `root` down `path` (a prefix of it, not the value's own
+/// `enabled`) says `enabled: false`: values under a switched-off block are not settings.
+fn switched_off(root: &Node, path: &str) -> bool {
+    let segs: Vec<&str> = path.split('.').collect();
+    let mut at = root;
+    for (i, seg) in segs.iter().enumerate() {
+        if i + 1 == segs.len() {
+            break;
+        }
+        let own_switch = i + 2 == segs.len() && segs[i + 1] == "enabled";
+        match at.get(seg.trim_end_matches("[]")) {
+            Some(n) => at = n,
+            None => return false,
+        }
+        if !own_switch
+            && at
+                .get("enabled")
+                .is_some_and(|e| matches!(e.value, crate::tree::yaml::Value::Bool(false)))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// A list item's own name (`- name: plain`), where a setting the item leaves out is reported.
+fn item_name(item: &Node) -> ByteSpan {
+    item.get("name").map_or(item.span, |n| n.span)
+}
+
+/// Settings from a tree by a mapping of paths to setting keys. `resource` is where a setting
+/// that is not written is reported (the resource's kind), unless it belongs to a list item.
 pub fn mapped_settings(
     inp: &Input<'_>,
     root: &Node,
     mapping: &[(String, String)],
     prefix: &str,
+    resource: ByteSpan,
 ) -> Vec<Setting> {
     let mut out = Vec::new();
     for (path, target) in mapping {
@@ -375,28 +445,25 @@ pub fn mapped_settings(
         } else {
             format!("{prefix}.{path}")
         };
-        // `key|default`: where the path is absent, the setting takes the default, at the
-        // nearest node that is there (the list item, or the deepest existing parent)
+        if !full.contains("[]") && switched_off(root, &full) {
+            continue;
+        }
+        // `key|default`: where the path is absent, the setting takes the value the resource
+        // means by leaving it out, reported at the list item's name or at the resource
         if let Some((key, default)) = target.split_once('|') {
             let (parents, rest) = match full.rsplit_once("[].") {
                 Some((list, rest)) => (select(root, &format!("{list}[]")), rest.to_owned()),
                 None => (vec![root], full.clone()),
             };
+            let in_list = full.contains("[]");
             for parent in parents {
                 let found = select(parent, &rest);
                 if found.is_empty() {
-                    let mut at = parent;
-                    for seg in rest.split('.') {
-                        match at.get(seg) {
-                            Some(n) => at = n,
-                            None => break,
-                        }
-                    }
-                    let span = at.entries().first().map_or(at.span, |(k, _)| k.span);
                     out.push(Setting {
                         key: key.to_owned(),
                         value: default.to_owned(),
-                        span: inp.at(span),
+                        span: inp.at(if in_list { item_name(parent) } else { resource }),
+                        origin: Origin::Absent,
                     });
                 }
                 for n in found {
@@ -405,6 +472,7 @@ pub fn mapped_settings(
                             key: key.to_owned(),
                             value,
                             span: inp.at(n.span),
+                            origin: Origin::Written,
                         });
                     }
                 }
@@ -420,6 +488,7 @@ pub fn mapped_settings(
                                 key,
                                 value,
                                 span: inp.at(if v.span.is_empty() { k.span } else { v.span }),
+                                origin: Origin::Written,
                             });
                         }
                     }
@@ -427,11 +496,18 @@ pub fn mapped_settings(
                 "@conf" => out.extend(embedded_settings(inp, n, "conf")),
                 "@properties" => out.extend(embedded_settings(inp, n, "properties")),
                 key => {
-                    if let Some(value) = n.scalar_text() {
+                    // a list of words (Strimzi `roles: [controller, broker]`) reads as `a,b`
+                    let value = n.scalar_text().or_else(|| {
+                        let words: Vec<String> =
+                            n.items().iter().filter_map(Node::scalar_text).collect();
+                        (!words.is_empty()).then(|| words.join(","))
+                    });
+                    if let Some(value) = value {
                         out.push(Setting {
                             key: key.to_owned(),
                             value,
                             span: inp.at(n.span),
+                            origin: Origin::Written,
                         });
                     }
                 }

@@ -28,7 +28,20 @@ pub struct Profile {
     /// Flattened figures: `delivery.max` → value.
     pub figures: BTreeMap<String, Val>,
     pub recognition: Recognition,
+    /// What the broker does with a setting that is not written (contract §6).
+    pub defaults: Vec<DefaultSetting>,
     pub file: String,
+}
+
+/// A broker setting's default, with the source it was read from.
+#[derive(Debug, Clone)]
+pub struct DefaultSetting {
+    pub key: String,
+    pub value: String,
+    pub source: String,
+    /// Applies only to deployments whose evidence holds this word (one broker of several
+    /// the profile covers: `mosquitto`).
+    pub evidence: Option<String>,
 }
 
 /// How a bus is recognised in a repository's files.
@@ -93,6 +106,9 @@ pub struct FileRule {
     /// What the file configures, when it is not the bus's server itself (`sentinel`): its
     /// settings are read under `<role>.` so the server's rules do not judge them.
     pub role: Option<String>,
+    /// Whether the file is a broker's whole configuration, so keys it leaves out take the
+    /// broker's defaults (`broker_defaults: false` for a client's file).
+    pub complete: bool,
 }
 
 pub const ENV_STYLES: &[&str] = &["dots", "confluent", "hocon"];
@@ -156,6 +172,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             "comparison",
             "figures",
             "recognition",
+            "defaults",
         ],
         "",
     );
@@ -247,6 +264,28 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
         .get("recognition")
         .map(|r| load_recognition(&mut f, r))
         .unwrap_or_default();
+    let mut defaults = Vec::new();
+    for (k, v) in root.get("defaults").map(Node::entries).unwrap_or_default() {
+        let key = k.scalar_text().unwrap_or_default();
+        f.keys(v, &["value", "source", "evidence"], "a default");
+        match (
+            v.get("value").and_then(scalar),
+            v.get("source").and_then(scalar),
+        ) {
+            (Some(value), Some(source)) => defaults.push(DefaultSetting {
+                key,
+                value,
+                source,
+                evidence: v.get("evidence").and_then(scalar),
+            }),
+            _ => f.err(
+                v.span,
+                format!("default `{key}` needs `value` and `source`"),
+                "here",
+                "every default carries its source",
+            ),
+        }
+    }
     if f.errors.is_empty() {
         Ok(Profile {
             bus,
@@ -256,6 +295,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             comparison,
             figures,
             recognition,
+            defaults,
             file: file.name.clone(),
         })
     } else {
@@ -324,6 +364,7 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
             upgrade,
             not_markers: words(e.get("not_markers")),
             role: e.get("role").and_then(scalar),
+            complete: e.get("broker_defaults").and_then(scalar).as_deref() != Some("false"),
         });
     }
     out.charts = words(r.get("charts"));

@@ -339,6 +339,7 @@ pub fn setting_hits(
     profile: &Profile,
     reqs: &Requirements,
     deployment: &Deployment,
+    settings: &[Setting],
     flow: &str,
     file: &str,
 ) -> Vec<SettingHit> {
@@ -351,18 +352,14 @@ pub fn setting_hits(
             continue;
         };
         // every occurrence: several listeners, or one per list item of a resource
-        for current in deployment
-            .settings
-            .iter()
-            .filter(|s| rule.settings.contains(&s.key))
-        {
+        for current in settings.iter().filter(|s| rule.settings.contains(&s.key)) {
             let env = FlowEnv {
                 kb,
                 reqs,
                 profile,
                 flow,
                 file,
-                settings: &deployment.settings,
+                settings,
                 current: Some(current),
             };
             if expr::fires(expr::eval(cond, &env)) {

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::eval::{self, Levels};
 use super::finding::Finding;
 use super::resolve::ResolvedFlow;
-use crate::extract::Deployment;
+use crate::extract::{Deployment, Origin, Setting};
 use crate::kb::requirements::Requirements;
 use crate::kb::{Kb, Profile, Rule, Severity};
 use crate::project::Project;
@@ -113,21 +113,43 @@ fn deployment_findings(
             .map(|f| (Some(f.name.as_str()), &f.requires))
             .collect()
     };
+    let settings = effective(profile, d);
     for (flow, reqs) in runs {
-        for sh in eval::setting_hits(kb, levels, profile, reqs, d, flow.unwrap_or(""), file) {
+        let by = flow.unwrap_or("");
+        for sh in eval::setting_hits(kb, levels, profile, reqs, d, &settings, by, file) {
             let rule = &kb.rules[sh.hit.rule];
+            let declared = reads_declared(rule, reqs);
+            // a value nobody wrote is judged only against what a flow declares
+            if sh.setting.origin != Origin::Written && !declared {
+                continue;
+            }
             let mut severity = sh.hit.severity;
             let mut help = sh.hit.help.clone();
+            let mut message = sh.hit.message.clone();
+            let label = match sh.setting.origin {
+                Origin::Written => format!("{} set here", sh.setting.key),
+                Origin::Absent => format!("{} not set: {}", sh.setting.key, sh.setting.value),
+                Origin::Default => {
+                    message.push_str(&format!(
+                        " ({} is not set; {} is the default)",
+                        sh.setting.key, sh.setting.value
+                    ));
+                    format!(
+                        "{} not set: {} by default",
+                        sh.setting.key, sh.setting.value
+                    )
+                }
+            };
             // a risky setting that no declared requirement is about is advice (contract §2)
-            if !reads_declared(rule, reqs) {
+            if !declared {
                 severity = Severity::Info;
                 help = Some(match help {
                     Some(h) => format!("{h}\n{DECLARE_HINT}"),
                     None => DECLARE_HINT.to_owned(),
                 });
             }
-            let fd = Finding::new(rule, severity, sh.setting.span, sh.hit.message.clone())
-                .label(format!("{} set here", sh.setting.key))
+            let fd = Finding::new(rule, severity, sh.setting.span, message)
+                .label(label)
                 .secondary(
                     (d.span != sh.setting.span)
                         .then(|| (d.span, format!("{} deployed here", d.bus))),
@@ -137,6 +159,34 @@ fn deployment_findings(
                 .help(help)
                 .subject(format!("deployment:{}/{}", d.name, sh.setting.key));
             out.push(((sh.hit.rule, sh.setting.span), fd));
+        }
+    }
+    out
+}
+
+/// A deployment's effective settings: those written whose value is known, and, where its
+/// configuration is complete, the broker's default for every key it leaves out.
+fn effective(profile: &Profile, d: &Deployment) -> Vec<Setting> {
+    let mut out: Vec<Setting> = d
+        .settings
+        .iter()
+        .filter(|s| !s.is_unknown())
+        .cloned()
+        .collect();
+    if d.complete {
+        for def in &profile.defaults {
+            let applies = def
+                .evidence
+                .as_ref()
+                .is_none_or(|w| d.evidence.to_ascii_lowercase().contains(w.as_str()));
+            if applies && !d.settings.iter().any(|s| s.key == def.key) {
+                out.push(Setting {
+                    key: def.key.clone(),
+                    value: def.value.clone(),
+                    span: d.span,
+                    origin: Origin::Default,
+                });
+            }
         }
     }
     out
