@@ -88,6 +88,9 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
             evidence: format!("server protocol {protocol}"),
             settings,
             complete: false,
+            config: None,
+            cluster: None,
+            parts: Vec::new(),
         });
     }
     for section in ["channels", "operations"] {

@@ -1,7 +1,10 @@
 //! docker-compose files: broker images, their settings from `environment:` and
 //! `command:`, which services reach which (depends_on, links, URLs), and `x-busfit`.
 
-use super::{Deployment, Facts, InlineFlow, Input, Origin, Setting, bus_for_image, env_key};
+use super::{
+    Client, Cluster, ConfigRef, Deployment, Facts, InlineFlow, Input, Origin, Setting,
+    bus_for_image, env_key,
+};
 use crate::kb::Kb;
 use crate::source::span::ByteSpan;
 use crate::tree::yaml::{Node, Value};
@@ -39,6 +42,15 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
             .and_then(|i| i.as_str().map(|s| (s.to_owned(), i.span)))
             && let Some(bus) = bus_for_image(kb, &img.0)
         {
+            if one_shot(kb, bus, &name, svc) {
+                // it creates topics or a cluster and exits: a client of the bus
+                facts.clients.push(Client {
+                    bus: bus.to_owned(),
+                    span: inp.at(img.1),
+                    library: format!("{} (one-shot service {name})", img.0),
+                });
+                continue;
+            }
             let mut d = Deployment {
                 bus: bus.to_owned(),
                 span: inp.at(img.1),
@@ -47,8 +59,31 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
                 evidence: format!("image {}", img.0),
                 settings: Vec::new(),
                 complete: true,
+                config: None,
+                cluster: Some(Cluster {
+                    key: format!("compose:{}:{bus}", inp.file.name),
+                    part: false,
+                }),
+                parts: Vec::new(),
             };
             settings(kb, inp, svc, &mut d);
+            follow_config(kb, inp, svc, &mut d);
+            if let Some(r) = svc
+                .get("deploy")
+                .and_then(|dp| dp.get("replicas"))
+                .or_else(|| svc.get("scale"))
+                && let Some(value) = r.scalar_text()
+                && let Some(nodes) = kb
+                    .profile(&d.bus)
+                    .and_then(|p| p.recognition.nodes.as_ref())
+            {
+                d.settings.push(Setting {
+                    key: nodes.per_member.clone(),
+                    value,
+                    span: inp.at(r.span),
+                    origin: Origin::Written,
+                });
+            }
             facts.deployments.push(d);
         }
         if let Some(x) = svc.get("x-busfit") {
@@ -146,28 +181,7 @@ fn settings(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
     let Some(cmd) = svc.get("command") else {
         return;
     };
-    // tokens with their byte spans
-    let tokens: Vec<(String, ByteSpan)> = match &cmd.value {
-        Value::Str(s) => {
-            let base = text_start(src, cmd);
-            let mut out = Vec::new();
-            let mut pos = 0;
-            for tok in s.split_whitespace() {
-                let at = s[pos..].find(tok).map_or(pos, |i| pos + i);
-                out.push((
-                    tok.trim_matches('"').to_owned(),
-                    ByteSpan::new(base + at, base + at + tok.len()),
-                ));
-                pos = at + tok.len();
-            }
-            out
-        }
-        Value::Seq(items) => items
-            .iter()
-            .filter_map(|i| Some((i.scalar_text()?, i.span)))
-            .collect(),
-        _ => return,
-    };
+    let tokens = tokens(src, cmd);
     let mut i = 0;
     while i < tokens.len() {
         let (t, span) = &tokens[i];
@@ -196,5 +210,182 @@ fn settings(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
             });
         }
         i += 1;
+    }
+}
+
+/// A command line as tokens with their byte spans (a string split on whitespace, or a list).
+fn tokens(src: &str, cmd: &Node) -> Vec<(String, ByteSpan)> {
+    match &cmd.value {
+        Value::Str(s) => {
+            let base = text_start(src, cmd);
+            let mut out = Vec::new();
+            let mut pos = 0;
+            for tok in s.split_whitespace() {
+                let at = s[pos..].find(tok).map_or(pos, |i| pos + i);
+                out.push((
+                    tok.trim_matches(['"', '\'']).to_owned(),
+                    ByteSpan::new(base + at, base + at + tok.len()),
+                ));
+                pos = at + tok.len();
+            }
+            out
+        }
+        // `["sh", "-c", "kafka-topics --create …"]`: the script's words count too
+        Value::Seq(items) => items
+            .iter()
+            .filter_map(|i| Some((i.scalar_text()?, i.span)))
+            .flat_map(|(t, span)| {
+                t.split_whitespace()
+                    .map(|w| (w.trim_matches(['"', '\'']).to_owned(), span))
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a service runs once and exits: a name of the `*-init`/`*-setup` kind, or a command
+/// that is one of the profile's one-shot programs (`kafka-topics --create`, `redis-cli
+/// --cluster create`).
+fn one_shot(kb: &Kb, bus: &str, name: &str, svc: &Node) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.split(['-', '_', '.']).any(|w| {
+        matches!(
+            w,
+            "init" | "setup" | "provision" | "provisioner" | "create" | "seed"
+        )
+    }) {
+        return true;
+    }
+    let Some(rule) = kb.profile(bus).and_then(|p| p.recognition.command.as_ref()) else {
+        return false;
+    };
+    ["command", "entrypoint"]
+        .iter()
+        .filter_map(|k| svc.get(k))
+        .flat_map(|c| tokens("", c))
+        .any(|(t, _)| {
+            let prog = t.rsplit('/').next().unwrap_or(&t);
+            let prog = prog.strip_suffix(".sh").unwrap_or(prog);
+            rule.one_shot.iter().any(|o| o == prog)
+        })
+}
+
+/// Joins `rel` onto the directory of `file` (both `/`-separated), resolving `.` and `..`.
+fn beside(file: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = file.split('/').collect();
+    parts.pop();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&"..") | None => parts.push(".."),
+                Some(_) => {
+                    parts.pop();
+                }
+            },
+            s => parts.push(s),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// The repository file mounted at `target` in the container, by the service's `volumes:`.
+fn mounted(inp: &Input<'_>, svc: &Node, target: &str) -> Option<String> {
+    for v in svc.get("volumes").map(Node::items).unwrap_or_default() {
+        let (source, dest) = match v.as_str() {
+            Some(short) => {
+                let mut it = short.split(':');
+                (it.next()?.to_owned(), it.next()?.to_owned())
+            }
+            None => (
+                v.get("source")?.scalar_text()?,
+                v.get("target")?.scalar_text()?,
+            ),
+        };
+        // a named volume holds no file of the repository
+        if !(source.starts_with('.') || source.starts_with('/')) {
+            continue;
+        }
+        let dest = dest.trim_end_matches('/');
+        let local = if target == dest {
+            source.clone()
+        } else if let Some(rest) = target.strip_prefix(&format!("{dest}/")) {
+            format!("{}/{rest}", source.trim_end_matches('/'))
+        } else {
+            continue;
+        };
+        if local.starts_with('/') {
+            return None; // a host path outside the repository
+        }
+        return beside(&inp.file.name, &local);
+    }
+    None
+}
+
+/// The config file a service runs: `redis-server FILE`, `mosquitto -c FILE`, `--config FILE`.
+/// A file the image ships (profile `builtin`) is read from the profile; a file mounted from
+/// the repository is read by the project; any other config file makes the deployment's
+/// configuration unknown, so the broker's defaults are not assumed.
+fn follow_config(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
+    let src: &str = &inp.file.text;
+    let toks: Vec<(String, ByteSpan)> = ["entrypoint", "command"]
+        .iter()
+        .filter_map(|k| svc.get(k))
+        .flat_map(|c| tokens(src, c))
+        .collect();
+    let Some(profile) = kb.profile(&d.bus) else {
+        return;
+    };
+    let format = profile
+        .recognition
+        .files
+        .first()
+        .map_or_else(|| "conf".to_owned(), |r| r.format.clone());
+    let is_config = |t: &str| {
+        t.starts_with('/')
+            && [".conf", ".properties", ".cfg", ".config"]
+                .iter()
+                .any(|e| t.ends_with(e))
+    };
+    let mut found: Option<(String, ByteSpan)> = None;
+    for (i, (t, span)) in toks.iter().enumerate() {
+        if matches!(t.as_str(), "-c" | "--config" | "--conf" | "-config")
+            && let Some((next, nspan)) = toks.get(i + 1)
+        {
+            found = Some((next.clone(), *nspan));
+            break;
+        }
+        if let Some(v) = t.strip_prefix("--config=") {
+            found = Some((v.to_owned(), *span));
+            break;
+        }
+        if is_config(t) {
+            found = Some((t.clone(), *span));
+            break;
+        }
+    }
+    let Some((path, span)) = found else { return };
+    if let Some((_, text)) = profile
+        .recognition
+        .command
+        .as_ref()
+        .and_then(|c| c.builtin.iter().find(|(p, _)| *p == path))
+    {
+        // the image's own file: its settings stand at the command that runs it
+        for (key, value, _) in super::conf::lines(text, &format) {
+            d.settings.push(Setting {
+                key,
+                value,
+                span: inp.at(span),
+                origin: Origin::Written,
+            });
+        }
+        d.evidence.push_str(&format!(" with {path}"));
+        return;
+    }
+    match mounted(inp, svc, &path) {
+        Some(shown) => d.config = Some(ConfigRef { shown, format }),
+        None => d.complete = false,
     }
 }

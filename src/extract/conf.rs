@@ -130,5 +130,8 @@ pub fn deployment(
         evidence: format!("{what} {name}"),
         settings,
         complete: rule.complete && rule.role.is_none(),
+        config: None,
+        cluster: None,
+        parts: Vec::new(),
     })
 }

@@ -1,6 +1,6 @@
 //! Helm: Chart.yaml dependencies that name a well-known chart, and the values of such charts.
 
-use super::{Deployment, Facts, Input, Setting, mapped_settings, select};
+use super::{Cluster, Deployment, Facts, Input, Setting, mapped_settings, select};
 use crate::kb::Kb;
 use crate::source::Span;
 use crate::tree::yaml::Node;
@@ -17,6 +17,7 @@ pub fn chart(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
             .find(|p| p.recognition.charts.iter().any(|c| c == dep_name))
         {
             let repo = dep.get("repository").and_then(Node::as_str).unwrap_or("");
+            let alias = dep.get("alias").and_then(Node::as_str).unwrap_or(dep_name);
             facts.deployments.push(Deployment {
                 bus: p.bus.clone(),
                 span: inp.at(n.span),
@@ -27,6 +28,13 @@ pub fn chart(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
                     .to_owned(),
                 settings: Vec::new(),
                 complete: false,
+                config: None,
+                // the values of the same chart, beside it, are the same deployment
+                cluster: Some(Cluster {
+                    key: format!("helm:{}:{alias}", dir_of(&inp.file.name)),
+                    part: true,
+                }),
+                parts: Vec::new(),
             });
         }
     }
@@ -77,5 +85,15 @@ fn push_values(facts: &mut Facts, inp: &Input<'_>, bus: &str, name: &str, settin
         evidence: format!("values for chart {name}"),
         settings,
         complete: false,
+        config: None,
+        cluster: Some(Cluster {
+            key: format!("helm:{}:{name}", dir_of(&inp.file.name)),
+            part: false,
+        }),
+        parts: Vec::new(),
     });
+}
+
+fn dir_of(name: &str) -> &str {
+    name.rsplit_once('/').map_or("", |(d, _)| d)
 }

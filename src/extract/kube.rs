@@ -2,8 +2,8 @@
 //! holding broker configs; operators' custom resources; `busfit.dev/*` annotations.
 
 use super::{
-    Deployment, Facts, InlineFlow, Input, Origin, Setting, bus_for_image, embedded_settings,
-    env_key, mapped_settings, select,
+    Cluster, Deployment, Facts, InlineFlow, Input, Origin, Setting, bus_for_image,
+    embedded_settings, env_key, mapped_settings, select,
 };
 use crate::kb::Kb;
 use crate::kb::requirements::{self, ReqValue, Requirements};
@@ -64,7 +64,21 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
                 evidence: format!("{kind} image {image}"),
                 settings: Vec::new(),
                 complete: true,
+                config: None,
+                cluster: None,
+                parts: Vec::new(),
             };
+            if let Some(r) = select(doc, "spec.replicas").first()
+                && let Some(value) = r.scalar_text()
+                && let Some(nodes) = kb.profile(bus).and_then(|p| p.recognition.nodes.as_ref())
+            {
+                d.settings.push(Setting {
+                    key: nodes.per_member.clone(),
+                    value,
+                    span: inp.at(r.span),
+                    origin: Origin::Written,
+                });
+            }
             if let Some(p) = kb.profile(bus) {
                 for e in c.get("env").map(Node::items).unwrap_or_default() {
                     let (Some(k), Some(v)) = (e.get("name").and_then(Node::as_str), e.get("value"))
@@ -134,6 +148,22 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
             .find(|k| k.kind == kind && k.group == group)
         {
             let settings = mapped_settings(inp, doc, &kr.settings, "", kind_span);
+            // parts name their cluster by a label; a cluster is keyed by its API group and name
+            let cluster = match &kr.part_of {
+                Some(label) => doc
+                    .get("metadata")
+                    .and_then(|m| m.get("labels"))
+                    .and_then(|l| l.get(label))
+                    .and_then(Node::scalar_text)
+                    .map(|c| Cluster {
+                        key: format!("{group}:{c}"),
+                        part: true,
+                    }),
+                None => Some(Cluster {
+                    key: format!("{group}:{name}"),
+                    part: false,
+                }),
+            };
             facts.deployments.push(Deployment {
                 bus: p.bus.clone(),
                 span: inp.at(kind_span),
@@ -142,6 +172,9 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
                 evidence: format!("{kind} ({api})"),
                 settings,
                 complete: true,
+                config: None,
+                cluster,
+                parts: Vec::new(),
             });
             annotations(kb, inp, doc, &name, facts);
             return;

@@ -53,6 +53,8 @@ pub enum Origin {
     Absent,
     /// Not written: the broker's documented default, from the profile's `defaults:`.
     Default,
+    /// Added up from what is written (a cluster's brokers, from its members).
+    Counted,
 }
 
 impl Setting {
@@ -87,6 +89,32 @@ pub struct Deployment {
     /// Strimzi resource); false for a chart, whose own values set other defaults, or a
     /// container started with a config file busfit could not read.
     pub complete: bool,
+    /// The config file the container runs (`redis-server /etc/redis/redis.conf` with that
+    /// path mounted from the repository): read as this deployment's configuration.
+    pub config: Option<ConfigRef>,
+    /// The cluster this fact belongs to: a Strimzi part's `strimzi.io/cluster`, a compose
+    /// file's services of one bus, a chart's dependency and its values.
+    pub cluster: Option<Cluster>,
+    /// The parts attached to this deployment when the project was assembled.
+    pub parts: Vec<Deployment>,
+}
+
+/// A config file named by a container's command, as a path shown like the file that names it.
+#[derive(Debug, Clone)]
+pub struct ConfigRef {
+    pub shown: String,
+    /// The file's format (`conf`, `properties`).
+    pub format: String,
+}
+
+/// Membership of a broker cluster (contract §6: a deployment is a cluster, not a document).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster {
+    /// The cluster's identity: same key, same cluster.
+    pub key: String,
+    /// A part (a node pool, a topic, a user, a chart dependency) joins the cluster's
+    /// deployment; a member (a compose service) is one of its nodes and stays listed.
+    pub part: bool,
 }
 
 impl Deployment {

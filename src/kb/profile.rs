@@ -52,6 +52,8 @@ pub struct Recognition {
     /// Environment variables that carry settings, by prefix, with the spelling convention.
     pub env: Vec<EnvRule>,
     pub command: Option<CommandRule>,
+    /// How the broker count of a cluster is added up from its members.
+    pub nodes: Option<NodeRule>,
     pub files: Vec<FileRule>,
     /// Client libraries by ecosystem: cargo, npm, pypi, go, maven.
     pub libraries: BTreeMap<String, Vec<String>>,
@@ -74,6 +76,9 @@ pub struct Recognition {
 pub struct KindRule {
     pub group: String,
     pub kind: String,
+    /// The label that names the resource this one is part of (`strimzi.io/cluster`): its
+    /// settings join that resource's deployment.
+    pub part_of: Option<String>,
     pub settings: Vec<(String, String)>,
 }
 
@@ -90,6 +95,23 @@ pub struct CommandRule {
     pub style: String,
     /// Flags that make the deployment another bus kind (`-js` → nats-jetstream).
     pub upgrade: Option<(Vec<String>, String)>,
+    /// Config files the images ship, by path, with their text: running one is running that
+    /// configuration (`mosquitto -c /mosquitto-no-auth.conf`).
+    pub builtin: Vec<(String, String)>,
+    /// Commands that make a container a one-shot client of the bus, not a broker
+    /// (`kafka-topics`, `redis-cli`).
+    pub one_shot: Vec<String>,
+}
+
+/// How a cluster's broker count is added up from its members (contract §6): each member
+/// holds `per_member` nodes (1 when absent) and counts when its `roles` setting, if any,
+/// holds `role`; the total becomes the setting `count`.
+#[derive(Debug, Clone)]
+pub struct NodeRule {
+    pub count: String,
+    pub per_member: String,
+    pub roles: Vec<String>,
+    pub role: String,
 }
 
 #[derive(Debug, Clone)]
@@ -341,10 +363,34 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
                 u.get("bus").and_then(scalar).unwrap_or_default(),
             )
         });
+        let builtin = c
+            .get("builtin")
+            .map(|b| {
+                b.entries()
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        if v.get("source").is_none() {
+                            f.err(v.span, "a built-in config needs its `source`", "here", "");
+                        }
+                        Some((k.scalar_text()?, v.get("text").and_then(scalar)?))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         out.command = Some(CommandRule {
             programs: words(c.get("programs")),
             style,
             upgrade,
+            builtin,
+            one_shot: words(c.get("one_shot")),
+        });
+    }
+    if let Some(n) = r.get("nodes") {
+        out.nodes = Some(NodeRule {
+            count: n.get("count").and_then(scalar).unwrap_or_default(),
+            per_member: n.get("per_member").and_then(scalar).unwrap_or_default(),
+            roles: words(n.get("roles")),
+            role: n.get("role").and_then(scalar).unwrap_or_default(),
         });
     }
     for e in r.get("files").map(Node::items).unwrap_or_default() {
@@ -389,6 +435,7 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
         out.kinds.push(KindRule {
             group,
             kind,
+            part_of: k.get("part_of").and_then(scalar),
             settings: pairs(k.get("settings")),
         });
     }

@@ -30,6 +30,9 @@ pub struct Rule {
     pub applies_to: Vec<String>,
     /// …and the settings they check, one finding per setting (`key` and `value` in conditions).
     pub settings: Vec<String>,
+    /// Rules whose findings on the same cluster follow from this one's (one root cause, one
+    /// finding): when this rule fires on a deployment, theirs are folded into it.
+    pub folds: Vec<String>,
     pub file: String,
 }
 
@@ -95,6 +98,7 @@ const RULE_KEYS: &[&str] = &[
     "references",
     "applies_to",
     "settings",
+    "folds",
 ];
 
 /// Checks that every path an expression reads can exist.
@@ -298,6 +302,7 @@ fn load_rule(
                 references,
                 applies_to,
                 settings,
+                folds: words(item.get("folds")),
                 file: file.name.clone(),
             },
             code.1,

@@ -124,7 +124,7 @@ pub struct ExprError {
     pub message: String,
 }
 
-pub const FUNCTIONS: [&str; 5] = ["missing", "has", "len", "contains", "if"];
+pub const FUNCTIONS: [&str; 6] = ["missing", "has", "len", "contains", "if", "protocols"];
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -507,6 +507,24 @@ fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
             Val::Set(s) => Some(Val::Qty(Quantity::new(s.len() as f64, Dim::Number))),
             _ => None,
         },
+        // the protocol of each item of a listener list: `SASL_SSL://:9093,X://:1` gives
+        // SASL_SSL and X; a protocol map `INTERNAL:SASL_PLAINTEXT,EXT:SSL` gives the protocols
+        ("protocols", [a]) => {
+            let text = eval(a, env)?.to_string();
+            Some(Val::Set(
+                text.split(',')
+                    .filter_map(|item| {
+                        let item = item.trim();
+                        let word = match item.split_once("://") {
+                            Some((name, _)) => name,
+                            None => item.rsplit_once(':').map_or(item, |(_, p)| p),
+                        };
+                        let word = word.trim().to_ascii_uppercase();
+                        (!word.is_empty()).then_some(word)
+                    })
+                    .collect(),
+            ))
+        }
         ("contains", [a, b]) => {
             let hay = eval(a, env)?;
             let needle = eval(b, env)?.to_string().to_ascii_lowercase();

@@ -24,6 +24,14 @@ impl Levels {
     }
 }
 
+/// How the requirements of `--require` are named in messages.
+const CLI_FLOW: &str = "--require";
+
+/// "flow `--require` requires tls" reads "--require requires tls" (contract §6).
+fn name_flow(message: String) -> String {
+    message.replace(&format!("flow `{CLI_FLOW}`"), CLI_FLOW)
+}
+
 struct FlowEnv<'a> {
     kb: &'a Kb,
     reqs: &'a Requirements,
@@ -60,6 +68,8 @@ impl Env for FlowEnv<'_> {
                     .find(|d| Some(&d.name) == path.get(1))?;
                 expr::eval(&d.expr, self)
             }
+            // requirements given with --require belong to no flow: they are named as such
+            "flow" if self.flow.is_empty() => Some(Val::Str(CLI_FLOW.to_owned())),
             "flow" => Some(Val::Str(self.flow.to_owned())),
             "file" => Some(Val::Str(self.file.to_owned())),
             "setting" if path.len() > 1 => self.setting(&path[1..].join(".")),
@@ -120,7 +130,7 @@ pub fn hits(
             out.push(Hit {
                 rule: i,
                 severity,
-                message: rule.message.render(&env),
+                message: name_flow(rule.message.render(&env)),
                 help: rule
                     .help
                     .as_ref()
@@ -367,7 +377,7 @@ pub fn setting_hits(
                     hit: Hit {
                         rule: i,
                         severity,
-                        message: rule.message.render(&env),
+                        message: name_flow(rule.message.render(&env)),
                         help: rule
                             .help
                             .as_ref()

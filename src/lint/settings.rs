@@ -57,7 +57,7 @@ pub fn findings(
         .map(|d| deployment_findings(kb, project, d, &by_bus, cli, sets))
         .collect();
     let mut best: BTreeMap<(usize, crate::source::Span), Finding> = BTreeMap::new();
-    for (key, fd) in per_deployment.into_iter().flatten() {
+    for (key, fd) in per_deployment.into_iter().flat_map(|f| fold(kb, f)) {
         match best.get(&key) {
             Some(old) if old.severity >= fd.severity => {}
             _ => {
@@ -120,14 +120,25 @@ fn deployment_findings(
             let rule = &kb.rules[sh.hit.rule];
             let declared = reads_declared(rule, reqs);
             // a value nobody wrote is judged only against what a flow declares
-            if sh.setting.origin != Origin::Written && !declared {
+            if matches!(sh.setting.origin, Origin::Absent | Origin::Default) && !declared {
                 continue;
             }
             let mut severity = sh.hit.severity;
             let mut help = sh.hit.help.clone();
             let mut message = sh.hit.message.clone();
             let label = match sh.setting.origin {
-                Origin::Written => format!("{} set here", sh.setting.key),
+                Origin::Written => format!(
+                    "{} set here",
+                    written_key(
+                        &project.files.get(sh.setting.span.file).text,
+                        sh.setting.span
+                    )
+                    .unwrap_or(&sh.setting.key)
+                ),
+                Origin::Counted => format!(
+                    "{} = {}, counted from the cluster's members",
+                    sh.setting.key, sh.setting.value
+                ),
                 Origin::Absent => format!("{} not set: {}", sh.setting.key, sh.setting.value),
                 Origin::Default => {
                     message.push_str(&format!(
@@ -190,4 +201,53 @@ fn effective(profile: &Profile, d: &Deployment) -> Vec<Setting> {
         }
     }
     out
+}
+
+/// One root cause, one finding: where a rule with `folds:` fired on a deployment, the
+/// findings of the rules it folds are dropped, and its help names what they said.
+fn fold(kb: &Kb, found: Vec<Keyed>) -> Vec<Keyed> {
+    let folding: Vec<&str> = found
+        .iter()
+        .flat_map(|((r, _), _)| kb.rules[*r].folds.iter().map(String::as_str))
+        .collect();
+    if folding.is_empty() {
+        return found;
+    }
+    let (folded, mut kept): (Vec<Keyed>, Vec<Keyed>) = found
+        .into_iter()
+        .partition(|((r, _), _)| folding.contains(&kb.rules[*r].code.as_str()));
+    let mut said: Vec<String> = folded
+        .iter()
+        .map(|(_, f)| f.message.split(':').next().unwrap_or("").trim().to_owned())
+        .collect();
+    said.sort();
+    said.dedup();
+    if !said.is_empty() {
+        for ((r, _), f) in &mut kept {
+            if !kb.rules[*r].folds.is_empty() {
+                let note = format!("follows from it: {}", said.join(", "));
+                f.help = Some(match f.help.take() {
+                    Some(h) => format!("{h}\n{note}"),
+                    None => note,
+                });
+            }
+        }
+    }
+    kept
+}
+
+/// The key as the file writes it, when the span is a value after `key:` or `key=` on its line
+/// (`replicas: 1` in a KafkaNodePool is named `replicas`, not busfit's `broker.replicas`).
+fn written_key(text: &str, span: crate::source::Span) -> Option<&str> {
+    let start = span.range.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = text.get(line_start..start)?.trim_end();
+    let before = before.strip_suffix([':', '='])?.trim_end();
+    let key = before
+        .rsplit(|c: char| {
+            c.is_whitespace() || c == '{' || c == ',' || c == '-' && before.starts_with('-')
+        })
+        .next()?
+        .trim_matches(['"', '\'']);
+    (!key.is_empty()).then_some(key)
 }

@@ -3,6 +3,8 @@
 //! table that gives every file its id, its owning busfit.yaml and its path relative to that
 //! file's directory. Merged in path order, so the result does not depend on the thread count.
 
+pub mod assemble;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -256,6 +258,7 @@ pub fn load(
         let file = read.unwrap_or_else(|_| SourceFile::new(k.c.shown.clone(), ""));
         files.push(file, k.owner, k.rel.clone());
     }
+    assemble::assemble(kb, Some(reader), &mut files, &mut facts);
     Ok(Project {
         files,
         manifests,
@@ -327,7 +330,7 @@ impl<'k> InMemory<'k> {
         }
         let id = FileId::from_index(files.len());
         let read = read_one(&reader, &c, MAX_FILE_BYTES);
-        let facts = extract_one(self.kb, &self.needles, &c, id, &read, None);
+        let mut facts = extract_one(self.kb, &self.needles, &c, id, &read, None);
         if !facts.errors.is_empty() {
             return None;
         }
@@ -337,6 +340,7 @@ impl<'k> InMemory<'k> {
             owner,
             name.to_owned(),
         );
+        assemble::assemble(self.kb, None, &mut files, &mut facts);
         Some(Project {
             files,
             manifests,

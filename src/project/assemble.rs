@@ -1,0 +1,212 @@
+//! A deployment is a broker cluster, not a document (contract §6). After every file's facts
+//! are read, this pass follows each container to the config file it runs, attaches parts
+//! (Strimzi node pools, topics and users; a chart dependency and its values) to their
+//! cluster, and adds up each cluster's brokers. Order is kept, so output stays deterministic.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use crate::extract::{Deployment, Facts, Origin, Setting, conf};
+use crate::kb::Kb;
+use crate::source::read::{MAX_FILE_BYTES, Reader};
+use crate::source::{FileId, FileTable, SourceFile, Span};
+
+/// Runs every step over a project's facts; files read for the first time join `files`.
+pub fn assemble(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut Facts) {
+    follow_configs(reader, files, facts);
+    attach_parts(files, facts);
+    count_nodes(kb, facts);
+    // a cluster is judged with its parts' settings (a pool's storage, a topic's replicas)
+    for d in &mut facts.deployments {
+        let from_parts: Vec<Setting> = d.parts.iter().flat_map(|p| p.settings.clone()).collect();
+        d.settings.extend(from_parts);
+    }
+}
+
+/// Reads the config file each container runs (mounted from the repository under any name)
+/// as that deployment's settings; the file is then no deployment of its own.
+fn follow_configs(reader: Option<&Reader>, files: &mut FileTable, facts: &mut Facts) {
+    let mut by_name: HashMap<String, FileId> = files
+        .ids()
+        .map(|id| (files.name(id).to_owned(), id))
+        .collect();
+    let mut absorbed: HashSet<FileId> = HashSet::new();
+    for d in &mut facts.deployments {
+        let Some(cfg) = d.config.clone() else {
+            continue;
+        };
+        let id = match by_name.get(&cfg.shown) {
+            Some(id) => Some(*id),
+            // a file of the repository the walk did not keep for its name: read it now
+            None if !cfg.shown.starts_with("..") => reader
+                .and_then(|r| r.named(Path::new(&cfg.shown), MAX_FILE_BYTES).ok())
+                .map(|text| {
+                    let owner = files.owner(d.span.file);
+                    let id = files.push(
+                        SourceFile::new(cfg.shown.clone(), text),
+                        owner,
+                        cfg.shown.clone(),
+                    );
+                    by_name.insert(cfg.shown.clone(), id);
+                    id
+                }),
+            None => None,
+        };
+        let Some(id) = id else {
+            // the configuration it runs is not in the repository: its defaults are unknown
+            d.complete = false;
+            continue;
+        };
+        let text = files.get(id).text.clone();
+        for (key, value, range) in conf::lines(&text, &cfg.format) {
+            d.settings.push(Setting {
+                key,
+                value,
+                span: Span::new(id, range),
+                origin: Origin::Written,
+            });
+        }
+        d.evidence.push_str(&format!(" running {}", cfg.shown));
+        absorbed.insert(id);
+    }
+    facts.deployments.retain(|d| {
+        d.config.is_some()
+            || !(absorbed.contains(&d.span.file) && matches!(d.source, "conf" | "properties"))
+    });
+}
+
+fn dir_of(name: &str) -> &str {
+    name.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Attaches every part to its cluster's deployment: the one with the same cluster key in the
+/// same file, else in the same directory, else the only one in the project. A part whose
+/// cluster is not found stays a deployment of its own.
+fn attach_parts(files: &FileTable, facts: &mut Facts) {
+    let mut heads: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, d) in facts.deployments.iter().enumerate() {
+        if let Some(c) = &d.cluster
+            && !c.part
+        {
+            heads.entry(c.key.as_str()).or_default().push(i);
+        }
+    }
+    let mut moves: Vec<(usize, usize)> = Vec::new();
+    for (i, d) in facts.deployments.iter().enumerate() {
+        let Some(c) = d.cluster.as_ref().filter(|c| c.part) else {
+            continue;
+        };
+        let Some(cands) = heads.get(c.key.as_str()) else {
+            continue;
+        };
+        let name = files.name(d.span.file);
+        // the same file; else the one head of that name in the same directory; else the one
+        // head of that name in the project (examples often repeat a cluster name per file)
+        let same_dir: Vec<usize> = cands
+            .iter()
+            .copied()
+            .filter(|&h| dir_of(files.name(facts.deployments[h].span.file)) == dir_of(name))
+            .collect();
+        let head = cands
+            .iter()
+            .copied()
+            .find(|&h| facts.deployments[h].span.file == d.span.file)
+            .or_else(|| (same_dir.len() == 1).then(|| same_dir[0]))
+            .or_else(|| (cands.len() == 1).then(|| cands[0]));
+        if let Some(h) = head {
+            moves.push((i, h));
+        }
+    }
+    if moves.is_empty() {
+        return;
+    }
+    let mut parts: Vec<Option<Deployment>> = std::mem::take(&mut facts.deployments)
+        .into_iter()
+        .map(Some)
+        .collect();
+    let mut taken: Vec<(usize, Deployment)> = Vec::new();
+    for (i, h) in &moves {
+        if let Some(p) = parts[*i].take() {
+            taken.push((*h, p));
+        }
+    }
+    for (h, p) in taken {
+        if let Some(head) = parts[h].as_mut() {
+            head.parts.push(p);
+        }
+    }
+    facts.deployments = parts.into_iter().flatten().collect();
+}
+
+/// Adds up each cluster's brokers from its members and parts (profile `nodes:`), and writes
+/// the total as one setting on the cluster's first deployment, at the first count it adds.
+fn count_nodes(kb: &Kb, facts: &mut Facts) {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, d) in facts.deployments.iter().enumerate() {
+        let key = d.cluster.as_ref().map_or_else(
+            || format!("#{i}"),
+            |c| format!("{}@{}", c.key, d.span.file.index()),
+        );
+        groups.entry(key).or_default().push(i);
+    }
+    let mut order: Vec<Vec<usize>> = groups.into_values().collect();
+    order.sort();
+    for members in order {
+        let Some(first) = members.first().copied() else {
+            continue;
+        };
+        let Some(rule) = kb
+            .profile(&facts.deployments[first].bus)
+            .and_then(|p| p.recognition.nodes.clone())
+        else {
+            continue;
+        };
+        let mut total: i64 = 0;
+        let mut counted = false;
+        let mut at: Option<Span> = None;
+        for &m in &members {
+            let d = &facts.deployments[m];
+            let units = std::iter::once((d, d.cluster.is_some() && d.source == "compose"))
+                .chain(d.parts.iter().map(|p| (p, false)));
+            for (u, member) in units {
+                let per = u.settings.iter().find(|s| s.key == rule.per_member);
+                if per.is_none() && !member {
+                    continue;
+                }
+                let roles = rule
+                    .roles
+                    .iter()
+                    .find_map(|r| u.settings.iter().rev().find(|s| &s.key == r));
+                if roles.is_some_and(|r| !r.value.split(',').any(|w| w.trim() == rule.role)) {
+                    continue;
+                }
+                let n = per.map_or(Some(1), |s| s.value.trim().parse::<i64>().ok());
+                let Some(n) = n else {
+                    // a count from a variable: the total is unknown
+                    counted = false;
+                    at = None;
+                    total = i64::MIN;
+                    break;
+                };
+                if total == i64::MIN {
+                    break;
+                }
+                total += n;
+                counted = true;
+                at.get_or_insert(per.map_or(u.span, |s| s.span));
+            }
+        }
+        if !counted || total == i64::MIN {
+            continue;
+        }
+        let Some(span) = at else { continue };
+        let head = &mut facts.deployments[first];
+        head.settings.retain(|s| s.key != rule.count);
+        head.settings.push(Setting {
+            key: rule.count.clone(),
+            value: total.to_string(),
+            span,
+            origin: Origin::Counted,
+        });
+    }
+}
