@@ -92,13 +92,7 @@ fn deployments_at_their_evidence() {
             "kubernetes",
             "rabbit",
         ),
-        (
-            "fixtures/detect/helm/mychart/Chart.yaml",
-            "redis",
-            (5, 11),
-            "helm",
-            "redis",
-        ),
+        // the chart's dependency on redis is a part of the values' deployment below (contract §6)
         (
             "fixtures/detect/helm/mychart/values.yaml",
             "redis",

@@ -53,3 +53,197 @@ fn long_comment_blocks_parse() {
     assert_eq!(d["bus"], "nats");
     assert_eq!(d["file"], "fixtures/real/long-comments/chart/values.yaml");
 }
+
+fn deployments(path: &str) -> Vec<(String, String)> {
+    let v = json(&["inventory", path, "--format", "json"]);
+    v["deployments"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| {
+                    (
+                        d["bus"].as_str().unwrap_or("").to_owned(),
+                        d["name"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Images behind registry variables, with variable tags, digests and mirrors; an exporter
+/// named after Redis is not Redis.
+#[test]
+fn images_are_recognised_as_written() {
+    let got = deployments("fixtures/real/images");
+    let want = [
+        ("kafka", "broker"),
+        ("redis", "cache"),
+        ("kafka", "events"),
+        ("mqtt", "devices"),
+    ];
+    assert_eq!(
+        got,
+        want.map(|(b, n)| (b.to_owned(), n.to_owned())),
+        "{got:?}"
+    );
+}
+
+/// A compose service runs a config mounted under another name: its settings are that broker's,
+/// and the file is no deployment of its own; `mosquitto -c /mosquitto-no-auth.conf` is an
+/// anonymous broker; `redis-cli --cluster create` is a client.
+#[test]
+fn compose_is_followed_to_the_config_it_runs() {
+    let v = json(&[
+        "inventory",
+        "fixtures/real/compose-config",
+        "--format",
+        "json",
+    ]);
+    let ds = v["deployments"].as_array().unwrap();
+    assert_eq!(ds.len(), 2, "{v}");
+    assert!(
+        ds[0]["evidence"]
+            .as_str()
+            .unwrap()
+            .ends_with("running fixtures/real/compose-config/conf/master-noauth.conf")
+    );
+    assert_eq!(v["clients"][0]["bus"], "redis");
+    let v = json(&["check", "fixtures/real/compose-config", "--format", "json"]);
+    let found: Vec<(String, String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let conf = "fixtures/real/compose-config/conf/master-noauth.conf".to_owned();
+    let compose = "fixtures/real/compose-config/docker-compose.yml".to_owned();
+    assert_eq!(
+        found,
+        [
+            ("BF915".to_owned(), conf.clone(), 1),
+            ("BF913".to_owned(), conf.clone(), 3),
+            ("BF911".to_owned(), conf, 4),
+            ("BF921".to_owned(), compose, 11),
+        ]
+    );
+}
+
+/// requirements/*.txt, requirements/extras/*.txt and pip-tools inputs name clients.
+#[test]
+fn requirement_folders_are_read() {
+    let v = json(&[
+        "inventory",
+        "fixtures/real/requirements-folders",
+        "--format",
+        "json",
+    ]);
+    let libs: Vec<&str> = v["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["library"].as_str().unwrap())
+        .collect();
+    assert_eq!(libs, ["kafka-python", "paho-mqtt", "redis"]);
+}
+
+/// Node pools and topics attach to their Kafka; brokers add up over the pools whose roles hold
+/// `broker` (4, not 1 or 2); a JBOD volume of type ephemeral is judged.
+#[test]
+fn strimzi_pools_make_one_cluster() {
+    let got = deployments("fixtures/real/strimzi-pools");
+    assert_eq!(got, [("kafka".to_owned(), "events".to_owned())]);
+    let v = json(&[
+        "inventory",
+        "fixtures/real/strimzi-pools",
+        "--format",
+        "json",
+    ]);
+    let settings = v["deployments"][0]["settings"].as_array().unwrap();
+    assert!(
+        settings
+            .iter()
+            .any(|s| s["key"] == "broker.replicas" && s["value"] == "4")
+    );
+    let v = json(&["check", "fixtures/real/strimzi-pools", "--format", "json"]);
+    assert_eq!(codes(&v), ["BF932"]);
+    assert_eq!(v["findings"][0]["line"], 28);
+}
+
+/// A Sentinel's config is not judged as a data server; `save ""` says nothing survives.
+#[test]
+fn sentinel_is_not_a_data_server() {
+    let v = json(&["check", "fixtures/real/sentinel", "--format", "json"]);
+    assert_eq!(codes(&v), ["BF911"]);
+    let m = v["findings"][0]["message"].as_str().unwrap();
+    assert!(m.contains("nothing written survives a restart"), "{m}");
+    let v = json(&["inventory", "fixtures/real/sentinel", "--format", "json"]);
+    assert_eq!(
+        v["deployments"][1]["evidence"],
+        "sentinel config file sentinel.conf"
+    );
+}
+
+/// A file named mosquitto.conf that is an init job is not a broker.
+#[test]
+fn a_config_is_recognised_by_content() {
+    assert!(deployments("fixtures/real/upstart").is_empty());
+}
+
+/// A value under `enabled: false` is no setting: Bitnami's provisioning replication factor.
+#[test]
+fn switched_off_values_are_not_settings() {
+    let v = json(&["check", "fixtures/real/helm-disabled", "--format", "json"]);
+    assert!(codes(&v).is_empty(), "{v}");
+    let v = json(&[
+        "inventory",
+        "fixtures/real/helm-disabled",
+        "--format",
+        "json",
+    ]);
+    let settings = v["deployments"][0]["settings"].as_array().unwrap();
+    assert!(
+        !settings
+            .iter()
+            .any(|s| s["key"] == "default.replication.factor")
+    );
+}
+
+/// Defaults are settings: a stock Redis under at-least-once, a mosquitto.conf without
+/// `persistence`, three brokers that never set a replication factor; each at the deployment,
+/// saying the value is the default, and the three brokers are one finding each, not three.
+#[test]
+fn defaults_are_judged_at_the_deployment() {
+    let v = json(&["check", "fixtures/real/defaults/redis", "--format", "json"]);
+    assert_eq!(codes(&v), ["BF911"]);
+    let f = &v["findings"][0];
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(4), Some(12))
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(appendonly is not set; no is the default)")
+    );
+    let v = json(&["check", "fixtures/real/defaults/mqtt", "--format", "json"]);
+    assert!(codes(&v).contains(&"BF922".to_owned()), "{v}");
+    let v = json(&["check", "fixtures/real/defaults/kafka", "--format", "json"]);
+    let c = codes(&v);
+    assert_eq!(c.iter().filter(|c| *c == "BF903").count(), 1, "{v}");
+    assert_eq!(c.iter().filter(|c| *c == "BF902").count(), 1, "{v}");
+    // without a declared requirement, a default is never a finding
+    let out = busfit(&[
+        "check",
+        "fixtures/real/defaults/redis/docker-compose.yml",
+        "--no-ignore",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+}

@@ -155,6 +155,10 @@ fn count_nodes(kb: &Kb, facts: &mut Facts) {
         let Some(first) = members.first().copied() else {
             continue;
         };
+        // a cluster's defaults are judged once, at its first member
+        for &m in members.iter().skip(1) {
+            facts.deployments[m].complete = false;
+        }
         let Some(rule) = kb
             .profile(&facts.deployments[first].bus)
             .and_then(|p| p.recognition.nodes.clone())
