@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::extract::{Deployment, Setting};
+use crate::extract::Setting;
 use crate::kb::requirements::{self, Kind, Requirements};
 use crate::kb::{Kb, Profile, Rule, Severity};
 use crate::lang::expr::{self, Env, Scale, Val};
@@ -348,14 +348,13 @@ pub fn setting_hits(
     levels: &Levels,
     profile: &Profile,
     reqs: &Requirements,
-    deployment: &Deployment,
     settings: &[Setting],
     flow: &str,
     file: &str,
 ) -> Vec<SettingHit> {
     let mut out = Vec::new();
     for (i, rule) in kb.rules.iter().enumerate() {
-        if rule.settings.is_empty() || !rule.applies_to.contains(&deployment.bus) {
+        if rule.settings.is_empty() || !rule.applies_to.contains(&profile.bus) {
             continue;
         }
         let (Some(cond), Some(severity)) = (&rule.when, levels.of(rule)) else {

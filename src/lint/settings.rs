@@ -116,7 +116,7 @@ fn deployment_findings(
     let settings = effective(profile, d);
     for (flow, reqs) in runs {
         let by = flow.unwrap_or("");
-        for sh in eval::setting_hits(kb, levels, profile, reqs, d, &settings, by, file) {
+        for sh in eval::setting_hits(kb, levels, profile, reqs, &settings, by, file) {
             let rule = &kb.rules[sh.hit.rule];
             let declared = reads_declared(rule, reqs);
             // a value nobody wrote is judged only against what a flow declares
