@@ -68,6 +68,10 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
             };
             settings(kb, inp, svc, &mut d);
             follow_config(kb, inp, svc, &mut d);
+            d.cluster = Some(Cluster {
+                key: cluster_key(kb, inp, &d),
+                part: false,
+            });
             if let Some(r) = svc
                 .get("deploy")
                 .and_then(|dp| dp.get("replicas"))
@@ -387,5 +391,28 @@ fn follow_config(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
     match mounted(inp, svc, &path) {
         Some(shown) => d.config = Some(ConfigRef { shown, format }),
         None => d.complete = false,
+    }
+}
+
+/// Which cluster a service is a node of: for a bus whose profile says how nodes name their
+/// cluster (`nodes.cluster_by`), the services of this file that agree on it (or all of this
+/// file's services of the bus, when none names one); otherwise the service alone.
+fn cluster_key(kb: &Kb, inp: &Input<'_>, d: &Deployment) -> String {
+    let file = &inp.file.name;
+    let Some(nodes) = kb
+        .profile(&d.bus)
+        .and_then(|p| p.recognition.nodes.as_ref())
+    else {
+        return format!("compose:{file}:{}:{}", d.bus, d.name);
+    };
+    let named = nodes.cluster_by.iter().find_map(|k| {
+        d.settings
+            .iter()
+            .find(|s| &s.key == k)
+            .map(|s| s.value.clone())
+    });
+    match named {
+        Some(v) => format!("compose:{file}:{}:{v}", d.bus),
+        None => format!("compose:{file}:{}", d.bus),
     }
 }

@@ -56,7 +56,7 @@ pub fn values(kb: &Kb, inp: &Input<'_>, root: &Node, chart: &Node, facts: &mut F
         }
         if p.recognition.charts.iter().any(|c| c == own) {
             let settings = mapped_settings(inp, root, &p.recognition.values, "", root.span);
-            push_values(facts, inp, &p.bus, own, settings);
+            push_values(kb, facts, inp, &p.bus, own, settings);
         }
         for (name, key) in &targets {
             // a dependency switched off in the values (`redis.enabled: false`) is not deployed
@@ -66,15 +66,36 @@ pub fn values(kb: &Kb, inp: &Input<'_>, root: &Node, chart: &Node, facts: &mut F
                 .is_some_and(|e| matches!(e.value, crate::tree::yaml::Value::Bool(false)));
             if p.recognition.charts.iter().any(|c| c == name) && root.get(key).is_some() && !off {
                 let settings = mapped_settings(inp, root, &p.recognition.values, key, root.span);
-                push_values(facts, inp, &p.bus, key, settings);
+                push_values(kb, facts, inp, &p.bus, key, settings);
             }
         }
     }
 }
 
-fn push_values(facts: &mut Facts, inp: &Input<'_>, bus: &str, name: &str, settings: Vec<Setting>) {
+fn push_values(
+    kb: &Kb,
+    facts: &mut Facts,
+    inp: &Input<'_>,
+    bus: &str,
+    name: &str,
+    mut settings: Vec<Setting>,
+) {
     if settings.is_empty() {
         return;
+    }
+    // a values map of environment variables (`emqxConfig: {EMQX_DASHBOARD__…}`) names
+    // settings the way the image's environment does
+    if let Some(p) = kb.profile(bus) {
+        for s in &mut settings {
+            if let Some(rule) = p
+                .recognition
+                .env
+                .iter()
+                .find(|r| s.key.starts_with(&r.prefix))
+            {
+                s.key = super::env_key(&rule.style, &s.key[rule.prefix.len()..]);
+            }
+        }
     }
     let span = settings.first().map_or(Span::start_of(inp.id), |s| s.span);
     facts.deployments.push(Deployment {

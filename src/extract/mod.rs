@@ -383,6 +383,33 @@ pub fn select<'a>(node: &'a Node, path: &str) -> Vec<&'a Node> {
     current
 }
 
+/// Like [`select`], but a list item with `enabled: false` is switched off and not walked.
+fn select_live<'a>(node: &'a Node, path: &str) -> Vec<&'a Node> {
+    let mut current = vec![node];
+    for seg in path.split('.') {
+        let (name, each) = match seg.strip_suffix("[]") {
+            Some(n) => (n, true),
+            None => (seg, false),
+        };
+        let mut next = Vec::new();
+        for n in current {
+            if let Some(v) = n.get(name) {
+                if each {
+                    next.extend(v.items().iter().filter(|i| {
+                        !i.get("enabled").is_some_and(|e| {
+                            matches!(e.value, crate::tree::yaml::Value::Bool(false))
+                        })
+                    }));
+                } else {
+                    next.push(v);
+                }
+            }
+        }
+        current = next;
+    }
+    current
+}
+
 /// Byte spans of the lines of a string scalar (such as a `|` block) in the file.
 fn embedded_lines(src: &str, node: &Node, text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
@@ -480,12 +507,12 @@ pub fn mapped_settings(
         // means by leaving it out, reported at the list item's name or at the resource
         if let Some((key, default)) = target.split_once('|') {
             let (parents, rest) = match full.rsplit_once("[].") {
-                Some((list, rest)) => (select(root, &format!("{list}[]")), rest.to_owned()),
+                Some((list, rest)) => (select_live(root, &format!("{list}[]")), rest.to_owned()),
                 None => (vec![root], full.clone()),
             };
             let in_list = full.contains("[]");
             for parent in parents {
-                let found = select(parent, &rest);
+                let found = select_live(parent, &rest);
                 if found.is_empty() {
                     out.push(Setting {
                         key: key.to_owned(),
@@ -507,7 +534,7 @@ pub fn mapped_settings(
             }
             continue;
         }
-        for n in select(root, &full) {
+        for n in select_live(root, &full) {
             match target.as_str() {
                 "*" => {
                     for (k, v) in n.entries() {

@@ -42,6 +42,8 @@ pub struct DefaultSetting {
     /// Applies only to deployments whose evidence holds this word (one broker of several
     /// the profile covers: `mosquitto`).
     pub evidence: Option<String>,
+    /// Whether a chart's values take the default too (the chart leaves the key to the broker).
+    pub charts: bool,
 }
 
 /// How a bus is recognised in a repository's files.
@@ -112,6 +114,9 @@ pub struct NodeRule {
     pub per_member: String,
     pub roles: Vec<String>,
     pub role: String,
+    /// Settings whose value names the cluster a node belongs to (`controller.quorum.voters`):
+    /// compose services of one file that agree on it are one cluster.
+    pub cluster_by: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -289,7 +294,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
     let mut defaults = Vec::new();
     for (k, v) in root.get("defaults").map(Node::entries).unwrap_or_default() {
         let key = k.scalar_text().unwrap_or_default();
-        f.keys(v, &["value", "source", "evidence"], "a default");
+        f.keys(v, &["value", "source", "evidence", "charts"], "a default");
         match (
             v.get("value").and_then(scalar),
             v.get("source").and_then(scalar),
@@ -299,6 +304,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
                 value,
                 source,
                 evidence: v.get("evidence").and_then(scalar),
+                charts: v.get("charts").and_then(scalar).as_deref() == Some("true"),
             }),
             _ => f.err(
                 v.span,
@@ -391,6 +397,7 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
             per_member: n.get("per_member").and_then(scalar).unwrap_or_default(),
             roles: words(n.get("roles")),
             role: n.get("role").and_then(scalar).unwrap_or_default(),
+            cluster_by: words(n.get("cluster_by")),
         });
     }
     for e in r.get("files").map(Node::items).unwrap_or_default() {

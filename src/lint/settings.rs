@@ -127,14 +127,22 @@ fn deployment_findings(
             let mut help = sh.hit.help.clone();
             let mut message = sh.hit.message.clone();
             let label = match sh.setting.origin {
-                Origin::Written => format!(
-                    "{} set here",
-                    written_key(
-                        &project.files.get(sh.setting.span.file).text,
-                        sh.setting.span
-                    )
-                    .unwrap_or(&sh.setting.key)
-                ),
+                Origin::Written => {
+                    let text = &project.files.get(sh.setting.span.file).text;
+                    let at = text
+                        .get(sh.setting.span.range.start..sh.setting.span.range.end)
+                        .unwrap_or("");
+                    match written_key(text, sh.setting.span) {
+                        Some(k) => format!("{k} set here"),
+                        None if at.contains(sh.setting.key.as_str()) => {
+                            format!("{} set here", sh.setting.key)
+                        }
+                        // a file the image ships, run by this command
+                        None => {
+                            format!("runs a config with {} {}", sh.setting.key, sh.setting.value)
+                        }
+                    }
+                }
                 Origin::Counted => format!(
                     "{} = {}, counted from the cluster's members",
                     sh.setting.key, sh.setting.value
@@ -184,8 +192,8 @@ fn effective(profile: &Profile, d: &Deployment) -> Vec<Setting> {
         .filter(|s| !s.is_unknown())
         .cloned()
         .collect();
-    if d.complete {
-        for def in &profile.defaults {
+    for def in &profile.defaults {
+        if d.complete || (def.charts && d.source == "helm") {
             let applies = def
                 .evidence
                 .as_ref()
