@@ -250,3 +250,16 @@ fn defaults_are_judged_at_the_deployment() {
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(out.stdout.starts_with("No findings"), "{}", out.stdout);
 }
+
+/// A document over a safety budget is reported in words: which budget, its figure, what to do.
+#[test]
+fn a_budget_is_reported_in_words() {
+    let v = json(&["check", "fixtures/real/budget", "--format", "json"]);
+    assert_eq!(codes(&v), ["BF001"]);
+    let m = v["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        m.contains("nests deeper than 128 levels, busfit's safety budget per document"),
+        "{m}"
+    );
+    assert!(!m.contains("Depth {"), "{m}");
+}

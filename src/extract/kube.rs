@@ -119,8 +119,9 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
             let key = k.scalar_text().unwrap_or_default();
             for (bus, rule) in kb.profiles.iter().flat_map(|p| {
                 p.recognition.files.iter().filter_map(|r| {
-                    globset::Glob::new(&r.glob)
-                        .is_ok_and(|g| g.compile_matcher().is_match(&key))
+                    r.matcher
+                        .as_ref()
+                        .is_some_and(|m| m.is_match(&key))
                         .then_some((p.bus.as_str(), r))
                 })
             }) {

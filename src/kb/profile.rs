@@ -122,6 +122,8 @@ pub struct NodeRule {
 #[derive(Debug, Clone)]
 pub struct FileRule {
     pub glob: String,
+    /// The glob, compiled once when the profile loads.
+    pub matcher: Option<globset::GlobMatcher>,
     /// `properties` (`key=value`) or `conf` (`key value`).
     pub format: String,
     /// Keys one of which must appear for the file to count (empty: any file of that name).
@@ -411,6 +413,7 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
             (words(u.get("keys")), to)
         });
         out.files.push(FileRule {
+            matcher: globset::Glob::new(&glob).ok().map(|g| g.compile_matcher()),
             glob,
             format,
             markers: words(e.get("markers")),

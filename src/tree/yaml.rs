@@ -182,28 +182,65 @@ pub struct YamlError {
     pub span: ByteSpan,
 }
 
-/// Budgets per file: deployment files are small; a file that needs more is hostile or
-/// generated, and is reported as unparseable instead of exhausting time or memory.
+/// Budgets per document (a stream is split into its documents first, so a file of 50,000
+/// small Kubernetes objects is read): a document that needs more is hostile or generated, and
+/// is reported in a sentence that names the budget and its figure.
+const MAX_DEPTH: usize = 128;
+const MAX_NODES: usize = 1_000_000;
+const MAX_EVENTS: usize = 2_000_000;
+const MAX_ALIASES: usize = 10_000;
+const MAX_ANCHORS: usize = 10_000;
+const MAX_SCALAR_BYTES: usize = 64 * 1024 * 1024;
+const MAX_REPLAYED_EVENTS: usize = 100_000;
+
 fn options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = 128;
-    budget.max_nodes = 1_000_000;
-    budget.max_events = 2_000_000;
-    budget.max_aliases = 10_000;
-    budget.max_anchors = 10_000;
-    budget.max_recorded_anchor_events = 100_000;
-    budget.max_documents = 100_000;
-    budget.max_total_scalar_bytes = 64 * 1024 * 1024;
+    budget.max_depth = MAX_DEPTH;
+    budget.max_nodes = MAX_NODES;
+    budget.max_events = MAX_EVENTS;
+    budget.max_aliases = MAX_ALIASES;
+    budget.max_anchors = MAX_ANCHORS;
+    budget.max_recorded_anchor_events = MAX_REPLAYED_EVENTS;
+    budget.max_documents = 1;
+    budget.max_total_scalar_bytes = MAX_SCALAR_BYTES;
     let mut o = serde_saphyr::Options::default();
     o.budget = Some(budget);
     // an alias bomb is stopped after 100k replayed events, not after filling memory
     let mut alias = serde_saphyr::options::AliasLimits::default();
-    alias.max_total_replayed_events = 100_000;
+    alias.max_total_replayed_events = MAX_REPLAYED_EVENTS;
     alias.max_alias_expansions_per_anchor = 1_000;
     o.alias_limits = alias;
     o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
     o.with_snippet = false;
     o
+}
+
+/// A breached budget in words: which budget, its figure, and why it is there.
+fn budget_sentence(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let (what, limit) = match breach {
+        B::Depth { .. } => ("nests deeper than", format!("{MAX_DEPTH} levels")),
+        B::Nodes { .. } => ("holds more than", format!("{MAX_NODES} values")),
+        B::Events { .. } => ("holds more than", format!("{MAX_EVENTS} parser events")),
+        B::Aliases { .. } => ("uses more than", format!("{MAX_ALIASES} aliases")),
+        B::Anchors { .. } => ("defines more than", format!("{MAX_ANCHORS} anchors")),
+        B::ScalarBytes { .. } => (
+            "holds more than",
+            format!(
+                "{} MiB of text in its values",
+                MAX_SCALAR_BYTES / (1024 * 1024)
+            ),
+        ),
+        _ => (
+            "expands its aliases beyond",
+            format!("{MAX_REPLAYED_EVENTS} replayed events"),
+        ),
+    };
+    format!(
+        "this YAML document {what} {limit}, busfit's safety budget per document against alias \
+         bombs and generated input; the budget is fixed, so split the document or exclude the \
+         file (settings.exclude in busfit.yaml)"
+    )
 }
 
 fn convert_error(src: &str, e: &serde_saphyr::Error) -> YamlError {
@@ -221,7 +258,10 @@ fn convert_error(src: &str, e: &serde_saphyr::Error) -> YamlError {
             }
         })
         .unwrap_or(ByteSpan::new(0, 0));
-    let mut message = e.to_string();
+    let mut message = match e {
+        serde_saphyr::Error::Budget { breach, .. } => budget_sentence(breach),
+        other => other.to_string(),
+    };
     if let Some(first) = message.lines().next() {
         message = first.to_owned();
     }
@@ -239,8 +279,67 @@ pub fn parse(src: &str) -> Result<Node, YamlError> {
     serde_saphyr::from_str_with_options::<Node>(src, options()).map_err(|e| convert_error(src, &e))
 }
 
-/// Parses every document of a YAML stream.
+/// The byte ranges of the documents of a YAML stream: split at `---` and `...` lines, which
+/// end any block (YAML 1.2 §9.1), so every document is parsed with its own budgets.
+fn documents(src: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut offset = 0;
+    for line in src.split_inclusive('\n') {
+        let marker = |m: &str| {
+            line.strip_prefix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+        };
+        if marker("---") {
+            out.push((start, offset));
+            start = offset + 3; // what follows `---` on its line belongs to the next document
+        } else if marker("...") {
+            out.push((start, offset));
+            start = offset + line.len();
+        }
+        offset += line.len();
+    }
+    out.push((start, src.len()));
+    // a piece of nothing but blank lines, comments and directives holds no document
+    out.retain(|&(a, b)| {
+        src.get(a..b).is_some_and(|t| {
+            t.lines().any(|l| {
+                let l = l.trim();
+                !(l.is_empty() || l.starts_with('#') || l.starts_with('%'))
+            })
+        })
+    });
+    out
+}
+
+fn shift(node: &mut Node, by: usize) {
+    node.span = ByteSpan::new(node.span.start + by, node.span.end + by);
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| shift(n, by)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            shift(k, by);
+            shift(v, by);
+        }),
+        _ => {}
+    }
+}
+
+/// Parses every document of a YAML stream, each with its own budgets; spans are the file's.
 pub fn parse_multi(src: &str) -> Result<Vec<Node>, YamlError> {
-    serde_saphyr::from_multiple_with_options::<Node>(src, options())
-        .map_err(|e| convert_error(src, &e))
+    let mut out = Vec::new();
+    for (a, b) in documents(src) {
+        let Some(piece) = src.get(a..b) else { continue };
+        match serde_saphyr::from_str_with_options::<Node>(piece, options()) {
+            Ok(mut n) => {
+                shift(&mut n, a);
+                out.push(n);
+            }
+            Err(e) => {
+                let mut err = convert_error(piece, &e);
+                err.span = ByteSpan::new(err.span.start + a, err.span.end + a);
+                return Err(err);
+            }
+        }
+    }
+    Ok(out)
 }
