@@ -263,3 +263,17 @@ fn a_budget_is_reported_in_words() {
     );
     assert!(!m.contains("Depth {"), "{m}");
 }
+
+/// An image of one's own build is recognised by the words of its name or by a broker's
+/// environment; tools named after a bus (kafka-ui, redis_exporter, nats-box) and apps that only
+/// reach a broker are not deployments.
+#[test]
+fn own_images_and_tools() {
+    let got = deployments("fixtures/real/own-images");
+    let want = [("kafka", "kafka"), ("kafka", "broker2"), ("redis", "cache")];
+    assert_eq!(
+        got,
+        want.map(|(b, n)| (b.to_owned(), n.to_owned())),
+        "{got:?}"
+    );
+}

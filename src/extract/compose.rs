@@ -2,7 +2,7 @@
 //! `command:`, which services reach which (depends_on, links, URLs), and `x-busfit`.
 
 use super::{
-    Client, Cluster, ConfigRef, Deployment, Facts, InlineFlow, Input, Origin, Setting,
+    Client, Cluster, ConfigRef, Deployment, Facts, InlineFlow, Input, Origin, Setting, bus_for_env,
     bus_for_image, env_key,
 };
 use crate::kb::Kb;
@@ -37,11 +37,18 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
         .collect();
     for (k, svc) in services.entries() {
         let name = k.scalar_text().unwrap_or_default();
-        if let Some(img) = svc
+        // the image names the bus, or (an image of one's own build) the broker environment does
+        let image = svc
             .get("image")
-            .and_then(|i| i.as_str().map(|s| (s.to_owned(), i.span)))
-            && let Some(bus) = bus_for_image(kb, &img.0)
-        {
+            .and_then(|i| i.as_str().map(|s| (s.to_owned(), i.span)));
+        let env_names: Vec<String> = env_pairs(svc).into_iter().map(|(k, _, _)| k).collect();
+        let found = match &image {
+            Some((text, span)) => bus_for_image(kb, text)
+                .or_else(|| bus_for_env(kb, &env_names))
+                .map(|b| (b, (text.clone(), *span))),
+            None => bus_for_env(kb, &env_names).map(|b| (b, (String::new(), k.span))),
+        };
+        if let Some((bus, img)) = found {
             if one_shot(kb, bus, &name, svc) {
                 // it creates topics or a cluster and exits: a client of the bus
                 facts.clients.push(Client {
@@ -56,7 +63,11 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
                 span: inp.at(img.1),
                 source: "compose",
                 name: name.clone(),
-                evidence: format!("image {}", img.0),
+                evidence: if img.0.is_empty() {
+                    "built here, with a broker's environment".to_owned()
+                } else {
+                    format!("image {}", img.0)
+                },
                 settings: Vec::new(),
                 complete: true,
                 config: None,

@@ -2,7 +2,7 @@
 //! holding broker configs; operators' custom resources; `busfit.dev/*` annotations.
 
 use super::{
-    Cluster, Deployment, Facts, InlineFlow, Input, Origin, Setting, bus_for_image,
+    Cluster, Deployment, Facts, InlineFlow, Input, Origin, Setting, bus_for_env, bus_for_image,
     embedded_settings, env_key, mapped_settings, select,
 };
 use crate::kb::Kb;
@@ -53,7 +53,14 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
         for c in containers(doc) {
             let Some(img) = c.get("image") else { continue };
             let Some(image) = img.as_str() else { continue };
-            let Some(bus) = bus_for_image(kb, image) else {
+            let env_names: Vec<String> = c
+                .get("env")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|e| e.get("name").and_then(Node::scalar_text))
+                .collect();
+            let Some(bus) = bus_for_image(kb, image).or_else(|| bus_for_env(kb, &env_names)) else {
                 continue;
             };
             let mut d = Deployment {

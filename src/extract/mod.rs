@@ -301,7 +301,7 @@ pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
         return None;
     }
     let last = name.rsplit('/').next().unwrap_or(&name);
-    kb.profiles.iter().find_map(|p| {
+    let exact = kb.profiles.iter().find_map(|p| {
         p.recognition
             .images
             .iter()
@@ -314,6 +314,36 @@ pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
                     })
             })
             .then_some(p.bus.as_str())
+    });
+    if exact.is_some() {
+        return exact;
+    }
+    // an image of one's own build: a word of its name names the bus, no word names a tool
+    let words: Vec<&str> = last.split(['-', '_', '.']).collect();
+    kb.profiles.iter().find_map(|p| {
+        (words
+            .iter()
+            .any(|w| p.recognition.image_words.iter().any(|b| b == w))
+            && !words
+                .iter()
+                .any(|w| p.recognition.tool_words.iter().any(|t| t == w)))
+        .then_some(p.bus.as_str())
+    })
+}
+
+/// The bus whose broker environment `keys` (setting keys after each profile's env convention)
+/// show, for a container whose image names no bus.
+#[must_use]
+pub fn bus_for_env<'k>(kb: &'k Kb, vars: &[String]) -> Option<&'k str> {
+    kb.profiles.iter().find_map(|p| {
+        let hit = vars.iter().any(|v| {
+            p.recognition.env.iter().any(|r| {
+                v.strip_prefix(&r.prefix).is_some_and(|rest| {
+                    p.recognition.env_markers.contains(&env_key(&r.style, rest))
+                })
+            })
+        });
+        (hit && !p.recognition.env_markers.is_empty()).then_some(p.bus.as_str())
     })
 }
 

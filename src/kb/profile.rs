@@ -51,6 +51,14 @@ pub struct DefaultSetting {
 pub struct Recognition {
     /// Image names without registry or tag: `confluentinc/cp-kafka`, `redis`.
     pub images: Vec<String>,
+    /// Words that name the bus in an image of its own build (`acme/kafka-broker`,
+    /// `rhel7-atomic-kafka`), and words that make such an image a tool around it instead
+    /// (`kafka-ui`, `redis-exporter`).
+    pub image_words: Vec<String>,
+    pub tool_words: Vec<String>,
+    /// Settings (after the env convention) that only a broker's environment holds: a container
+    /// of any image with one of them is a broker of the bus.
+    pub env_markers: Vec<String>,
     /// Environment variables that carry settings, by prefix, with the spelling convention.
     pub env: Vec<EnvRule>,
     pub command: Option<CommandRule>,
@@ -336,6 +344,9 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
 fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
     let mut out = Recognition {
         images: words(r.get("images")),
+        image_words: words(r.get("image_words")),
+        tool_words: words(r.get("tool_words")),
+        env_markers: words(r.get("env_markers")),
         ..Recognition::default()
     };
     let check = |f: &mut Checker<'_>, n: Option<&Node>, allowed: &[&str], what: &str| -> String {
