@@ -277,3 +277,91 @@ fn own_images_and_tools() {
         "{got:?}"
     );
 }
+
+/// A single-broker cluster is one finding: what it costs, with the replication settings that
+/// follow from it folded into it.
+#[test]
+fn a_single_broker_is_one_finding() {
+    let v = json(&["check", "fixtures/real/single-node", "--format", "json"]);
+    assert_eq!(codes(&v), ["BF933"], "{v}");
+    let f = &v["findings"][0];
+    assert_eq!(f["line"], 9);
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 broker: no replication and no failover")
+    );
+    let help = f["help"].as_str().unwrap();
+    assert!(
+        help.contains("follows from it: default.replication.factor=1, min.insync.replicas=1"),
+        "{help}"
+    );
+}
+
+/// SASL_PLAINTEXT is authenticated: never a "PLAINTEXT listener"; under a TLS requirement given
+/// with --require it is BF937, and the message says --require, never an empty flow name.
+#[test]
+fn sasl_plaintext_is_named_as_written() {
+    let v = json(&["check", "fixtures/real/sasl-plaintext", "--format", "json"]);
+    assert!(!codes(&v).contains(&"BF908".to_owned()), "{v}");
+    let v = json(&[
+        "check",
+        "fixtures/real/sasl-plaintext",
+        "--require",
+        "security=tls",
+        "--format",
+        "json",
+    ]);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BF937")
+        .expect("BF937");
+    let m = f["message"].as_str().unwrap();
+    assert!(m.contains("INTERNAL:SASL_PLAINTEXT"), "{m}");
+    assert!(m.ends_with("--require requires tls"), "{m}");
+    assert!(!m.contains("flow ``"), "{m}");
+    assert_eq!(f["line"], 10);
+}
+
+/// A setting a resource leaves out is reported at the resource (or the list item's name), and
+/// labelled with the path it leaves out, never over an unrelated key.
+#[test]
+fn a_missing_setting_is_reported_at_the_resource() {
+    let v = json(&[
+        "check",
+        "fixtures/real/absent-at-resource",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(codes(&v), ["BF936", "BF935"]);
+    assert_eq!(
+        (
+            v["findings"][0]["line"].as_u64(),
+            v["findings"][0]["column"].as_u64()
+        ),
+        (Some(3), Some(7))
+    );
+    assert_eq!(
+        (
+            v["findings"][1]["line"].as_u64(),
+            v["findings"][1]["column"].as_u64()
+        ),
+        (Some(11), Some(15))
+    );
+    let out = busfit(&["check", "fixtures/real/absent-at-resource"]);
+    assert!(
+        out.stdout
+            .contains("╰── spec.kafka.authorization is not set"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("╰── authentication is not set"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("set here"), "{}", out.stdout);
+}

@@ -44,13 +44,13 @@ pub struct Setting {
 }
 
 /// Where a setting's value comes from (contract §6, effective configuration).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     /// Written in the file.
     Written,
     /// Not written: the value the resource means by leaving it out (a Strimzi listener
-    /// without `authentication`).
-    Absent,
+    /// without `authentication`), with the path it leaves out as the resource would write it.
+    Absent(String),
     /// Not written: the broker's documented default, from the profile's `defaults:`.
     Default,
     /// Added up from what is written (a cluster's brokers, from its members).
@@ -544,11 +544,21 @@ pub fn mapped_settings(
             for parent in parents {
                 let found = select_live(parent, &rest);
                 if found.is_empty() {
+                    // the first part of the path the resource leaves out, as it would write it
+                    let mut missing = Vec::new();
+                    let mut at = Some(parent);
+                    for seg in rest.split('.') {
+                        missing.push(seg);
+                        at = at.and_then(|n| n.get(seg));
+                        if at.is_none() {
+                            break;
+                        }
+                    }
                     out.push(Setting {
                         key: key.to_owned(),
                         value: default.to_owned(),
                         span: inp.at(if in_list { item_name(parent) } else { resource }),
-                        origin: Origin::Absent,
+                        origin: Origin::Absent(missing.join(".")),
                     });
                 }
                 for n in found {

@@ -120,13 +120,13 @@ fn deployment_findings(
             let rule = &kb.rules[sh.hit.rule];
             let declared = reads_declared(rule, reqs);
             // a value nobody wrote is judged only against what a flow declares
-            if matches!(sh.setting.origin, Origin::Absent | Origin::Default) && !declared {
+            if matches!(sh.setting.origin, Origin::Absent(_) | Origin::Default) && !declared {
                 continue;
             }
             let mut severity = sh.hit.severity;
             let mut help = sh.hit.help.clone();
             let mut message = sh.hit.message.clone();
-            let label = match sh.setting.origin {
+            let label = match &sh.setting.origin {
                 Origin::Written => {
                     let text = &project.files.get(sh.setting.span.file).text;
                     let at = text
@@ -147,7 +147,7 @@ fn deployment_findings(
                     "{} = {}, counted from the cluster's members",
                     sh.setting.key, sh.setting.value
                 ),
-                Origin::Absent => format!("{} not set: {}", sh.setting.key, sh.setting.value),
+                Origin::Absent(path) => format!("{path} is not set"),
                 Origin::Default => {
                     message.push_str(&format!(
                         " ({} is not set; {} is the default)",
