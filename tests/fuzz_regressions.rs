@@ -71,10 +71,18 @@ fn fixtures_through_every_target() {
     }
     files.sort();
     assert!(files.len() > 100);
-    for p in &files {
-        let data = std::fs::read(p).unwrap();
-        for (_, f) in busfit::fuzz::TARGETS {
-            f(&data);
-        }
-    }
+    // the CLI's workers have 16 MiB stacks (deep YAML recurses once per level): so does this
+    std::thread::Builder::new()
+        .stack_size(16 * 1024 * 1024)
+        .spawn(move || {
+            for p in &files {
+                let data = std::fs::read(p).unwrap();
+                for (_, f) in busfit::fuzz::TARGETS {
+                    f(&data);
+                }
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap();
 }

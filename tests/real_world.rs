@@ -365,3 +365,10 @@ fn a_missing_setting_is_reported_at_the_resource() {
     );
     assert!(!out.stdout.contains("set here"), "{}", out.stdout);
 }
+
+/// A chart of one's own that names a broker's image in its values deploys that broker.
+#[test]
+fn values_images_are_deployments() {
+    let got = deployments("fixtures/real/values-images");
+    assert_eq!(got, [("kafka".to_owned(), "broker".to_owned())]);
+}

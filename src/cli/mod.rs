@@ -277,13 +277,20 @@ fn read_stdin(paths: &mut [PathBuf], name: Option<&PathBuf>) -> Result<Reader, V
     Ok(reader)
 }
 
-fn run_check(args: CheckArgs) -> i32 {
-    if let Some(n) = args.threads {
-        // the global pool is built once, before any parallel work
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global();
+/// Stack of each worker thread: a YAML document may nest 128 levels (the parser's budget),
+/// and reading it recurses once per level.
+const WORKER_STACK: usize = 16 * 1024 * 1024;
+
+/// The global pool is built once, before any parallel work.
+fn pool(threads: Option<usize>) {
+    let mut b = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
+    if let Some(n) = threads {
+        b = b.num_threads(n);
     }
+    let _ = b.build_global();
+}
+
+fn run_check(args: CheckArgs) -> i32 {
     let mut kb = match load_kb() {
         Ok(kb) => kb,
         Err(e) => return fail(&e),
@@ -581,6 +588,11 @@ fn run_buses(format: ListFormat, buses: &[String]) -> i32 {
 }
 
 pub fn run(cli: Cli) -> i32 {
+    pool(match &cli.command {
+        None => cli.check.threads,
+        Some(Command::Check(args)) => args.threads,
+        _ => None,
+    });
     match cli.command {
         None => run_check(cli.check),
         Some(Command::Check(args)) => run_check(*args),

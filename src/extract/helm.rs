@@ -118,3 +118,88 @@ fn push_values(
 fn dir_of(name: &str) -> &str {
     name.rsplit_once('/').map_or("", |(d, _)| d)
 }
+
+/// Images named in a values file (`image: {registry, repository, tag}` or `image: name:tag`)
+/// that are a bus's: the chart deploys that broker, whatever the chart is called. Each joins
+/// the values deployment of the same block, when the chart is a known one.
+pub fn value_images(kb: &Kb, inp: &Input<'_>, root: &Node, chart: Option<&str>, facts: &mut Facts) {
+    let mut found: Vec<(String, String, crate::source::ByteSpan)> = Vec::new();
+    walk_images(kb, root, "", 0, &mut found);
+    let mut seen: Vec<String> = Vec::new();
+    for (block, image, span) in found {
+        let Some(bus) = super::bus_for_image(kb, &image) else {
+            continue;
+        };
+        let top = block.split('.').next().unwrap_or("").to_owned();
+        // the chart's own image, or a subchart's block (`redis.image.repository`)
+        let name = if top == "image" || top.is_empty() {
+            chart.unwrap_or("values").to_owned()
+        } else {
+            top
+        };
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name.clone());
+        facts.deployments.push(Deployment {
+            bus: bus.to_owned(),
+            span: inp.at(span),
+            source: "helm",
+            name: name.clone(),
+            evidence: format!("values image {image}"),
+            settings: Vec::new(),
+            complete: false,
+            config: None,
+            cluster: Some(Cluster {
+                key: format!("helm:{}:{name}", dir_of(&inp.file.name)),
+                part: true,
+            }),
+            parts: Vec::new(),
+        });
+    }
+}
+
+fn walk_images(
+    kb: &Kb,
+    node: &Node,
+    path: &str,
+    depth: usize,
+    out: &mut Vec<(String, String, crate::source::ByteSpan)>,
+) {
+    if depth > 6 {
+        return;
+    }
+    // a switched-off block deploys nothing
+    if node
+        .get("enabled")
+        .is_some_and(|e| matches!(e.value, crate::tree::yaml::Value::Bool(false)))
+    {
+        return;
+    }
+    for (k, v) in node.entries() {
+        let Some(key) = k.as_str() else { continue };
+        let here = if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        };
+        if key == "image" {
+            if let Some(text) = v.as_str() {
+                out.push((here.clone(), text.to_owned(), v.span));
+            } else if let Some(repo) = v.get("repository").filter(|r| r.as_str().is_some()) {
+                let registry = v.get("registry").and_then(Node::as_str).unwrap_or("");
+                let name = repo.as_str().unwrap_or("");
+                let full = if registry.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{registry}/{name}")
+                };
+                out.push((here.clone(), full, repo.span));
+            }
+            continue;
+        }
+        if v.is_map() {
+            walk_images(kb, v, &here, depth + 1, out);
+        }
+    }
+}

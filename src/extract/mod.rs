@@ -217,11 +217,20 @@ fn yaml_file(kb: &Kb, inp: &Input<'_>, named_compose: bool, facts: &mut Facts) {
     }
     // the chart beside a values file says which chart these values configure
     if base.starts_with("values")
-        && let Some(chart) = inp.chart
-        && let Ok(chart) = crate::tree::yaml::parse(&chart.text)
         && let Some(root) = docs.first()
+        && !kube::is_object(root)
+        && !compose::is_compose(root)
     {
-        helm::values(kb, inp, root, &chart, facts);
+        let chart = inp
+            .chart
+            .and_then(|c| crate::tree::yaml::parse(&c.text).ok());
+        if let Some(chart) = &chart {
+            helm::values(kb, inp, root, chart, facts);
+        }
+        let name = chart
+            .as_ref()
+            .and_then(|c| c.get("name").and_then(Node::as_str).map(str::to_owned));
+        helm::value_images(kb, inp, root, name.as_deref(), facts);
         return;
     }
     for doc in &docs {

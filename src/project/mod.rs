@@ -109,10 +109,13 @@ fn yaml_needles(kb: &Kb) -> AhoCorasick {
         words.extend(r.images.iter().cloned());
         words.extend(r.kinds.iter().map(|k| k.kind.clone()));
         words.extend(r.charts.iter().cloned());
+        words.extend(r.image_words.iter().cloned());
     }
     words.sort();
     words.dedup();
-    AhoCorasick::new(&words)
+    aho_corasick::AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build(&words)
         .unwrap_or_else(|_| AhoCorasick::new(["x-busfit"]).expect("a literal pattern"))
 }
 
