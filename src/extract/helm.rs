@@ -124,7 +124,7 @@ fn dir_of(name: &str) -> &str {
 /// the values deployment of the same block, when the chart is a known one.
 pub fn value_images(kb: &Kb, inp: &Input<'_>, root: &Node, chart: Option<&str>, facts: &mut Facts) {
     let mut found: Vec<(String, String, crate::source::ByteSpan)> = Vec::new();
-    walk_images(kb, root, "", 0, &mut found);
+    walk_images(root, "", 0, &mut found);
     let mut seen: Vec<String> = Vec::new();
     for (block, image, span) in found {
         let Some(bus) = super::bus_for_image(kb, &image) else {
@@ -160,7 +160,6 @@ pub fn value_images(kb: &Kb, inp: &Input<'_>, root: &Node, chart: Option<&str>, 
 }
 
 fn walk_images(
-    kb: &Kb,
     node: &Node,
     path: &str,
     depth: usize,
@@ -199,7 +198,7 @@ fn walk_images(
             continue;
         }
         if v.is_map() {
-            walk_images(kb, v, &here, depth + 1, out);
+            walk_images(v, &here, depth + 1, out);
         }
     }
 }
