@@ -372,3 +372,46 @@ fn values_images_are_deployments() {
     let got = deployments("fixtures/real/values-images");
     assert_eq!(got, [("kafka".to_owned(), "broker".to_owned())]);
 }
+
+/// Extras, dependency groups, Poetry groups and Gradle version catalogs name clients too.
+#[test]
+fn dependency_groups_and_catalogs_name_clients() {
+    let v = json(&[
+        "inventory",
+        "fixtures/real/python-groups",
+        "--format",
+        "json",
+    ]);
+    let libs: Vec<&str> = v["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["library"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        libs,
+        [
+            "org.apache.kafka:kafka-clients",
+            "io.lettuce:lettuce-core",
+            "confluent-kafka",
+            "redis",
+            "paho-mqtt"
+        ]
+    );
+}
+
+/// Operators other than Strimzi, and a broker config recognised by its keys in a ConfigMap.
+#[test]
+fn other_operators_and_configs_by_content() {
+    let got = deployments("fixtures/real/operators");
+    let want = [
+        ("kafka", "kafka"),
+        ("redis", "sessions"),
+        ("nats-jetstream", "nats-config/js.conf"),
+    ];
+    assert_eq!(
+        got,
+        want.map(|(b, n)| (b.to_owned(), n.to_owned())),
+        "{got:?}"
+    );
+}

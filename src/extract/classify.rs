@@ -48,7 +48,10 @@ pub const NAMED: &[Named] = &[
     },
     Named {
         kind: "gradle",
-        matches: |n, _| n == "build.gradle" || n == "build.gradle.kts",
+        // and the version catalogs (gradle/libs.versions.toml) that name the modules they use
+        matches: |n, _| {
+            n == "build.gradle" || n == "build.gradle.kts" || n.ends_with(".versions.toml")
+        },
         extract: packages::gradle,
     },
     Named {

@@ -167,11 +167,20 @@ pub fn pyproject(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
     };
     let text = inp.file.text.clone();
     let project = root.get("project");
-    for dep in project
+    // project.dependencies, the extras (project.optional-dependencies) and PEP 735 groups
+    // (dependency-groups): lists of requirement strings
+    let lists: Vec<&Node> = project
         .and_then(|p| p.get("dependencies"))
-        .map(Node::items)
-        .unwrap_or_default()
-    {
+        .into_iter()
+        .chain(
+            project
+                .and_then(|p| p.get("optional-dependencies"))
+                .into_iter()
+                .chain(root.get("dependency-groups"))
+                .flat_map(|t| t.entries().iter().map(|(_, v)| v)),
+        )
+        .collect();
+    for dep in lists.into_iter().flat_map(Node::items) {
         if let Some(s) = dep.as_str() {
             let name = pep508_name(s.trim());
             let start = dep.span.start
@@ -191,11 +200,20 @@ pub fn pyproject(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
     }
     let tool = root.get("tool");
     if let Some(poetry) = tool.and_then(|t| t.get("poetry")) {
-        for (k, _) in poetry
+        // dependencies, and those of every group (tool.poetry.group.<name>.dependencies)
+        let tables: Vec<&Node> = poetry
             .get("dependencies")
-            .map(Node::entries)
-            .unwrap_or_default()
-        {
+            .into_iter()
+            .chain(
+                poetry
+                    .get("group")
+                    .map(Node::entries)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|(_, g)| g.get("dependencies")),
+            )
+            .collect();
+        for (k, _) in tables.into_iter().flat_map(Node::entries) {
             if let Some(name) = k.as_str() {
                 client(kb, facts, inp, "pypi", name, k.span);
             }
@@ -318,5 +336,19 @@ pub fn gradle(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
             }
             rest = start + len + 1;
         }
+    }
+    // a version catalog may name a module by parts: `{ group = "io.lettuce", name = "…" }`
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let quoted = |key: &str| -> Option<(usize, &str)> {
+            let i = line.find(&format!("{key} = \""))? + key.len() + 4;
+            let len = line[i..].find('"')?;
+            Some((i, &line[i..i + len]))
+        };
+        if let (Some((_, g)), Some((at, a))) = (quoted("group"), quoted("name")) {
+            let span = ByteSpan::new(offset + at, offset + at + a.len());
+            client(kb, facts, inp, "maven", &format!("{g}:{a}"), span);
+        }
+        offset += line.len();
     }
 }
