@@ -101,7 +101,9 @@ fn compose_is_followed_to_the_config_it_runs() {
         "json",
     ]);
     let ds = v["deployments"].as_array().unwrap();
-    assert_eq!(ds.len(), 2, "{v}");
+    assert_eq!(ds.len(), 3, "{v}");
+    // a config mounted where the image reads its own, with JetStream on
+    assert_eq!(ds[2]["bus"], "nats-jetstream");
     assert!(
         ds[0]["evidence"]
             .as_str()
@@ -370,7 +372,7 @@ fn a_missing_setting_is_reported_at_the_resource() {
 #[test]
 fn values_images_are_deployments() {
     let got = deployments("fixtures/real/values-images");
-    assert_eq!(got, [("kafka".to_owned(), "broker".to_owned())]);
+    assert_eq!(got, [("kafka".to_owned(), "events-platform".to_owned())]);
 }
 
 /// Extras, dependency groups, Poetry groups and Gradle version catalogs name clients too.

@@ -352,11 +352,9 @@ fn follow_config(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
     let Some(profile) = kb.profile(&d.bus) else {
         return;
     };
-    let format = profile
-        .recognition
-        .files
-        .first()
-        .map_or_else(|| "conf".to_owned(), |r| r.format.clone());
+    let rule = profile.recognition.files.first();
+    let format = rule.map_or_else(|| "conf".to_owned(), |r| r.format.clone());
+    let upgrade = rule.and_then(|r| r.upgrade.clone());
     let is_config = |t: &str| {
         t.starts_with('/')
             && [".conf", ".properties", ".cfg", ".config"]
@@ -380,6 +378,16 @@ fn follow_config(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
             break;
         }
     }
+    // no config on the command line: the file mounted where the image reads its config
+    if found.is_none()
+        && let Some(c) = &profile.recognition.command
+        && let Some(p) = c
+            .default_configs
+            .iter()
+            .find(|p| mounted(inp, svc, p).is_some())
+    {
+        found = Some((p.clone(), d.span.range));
+    }
     let Some((path, span)) = found else { return };
     if let Some((_, text)) = profile
         .recognition
@@ -400,7 +408,13 @@ fn follow_config(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
         return;
     }
     match mounted(inp, svc, &path) {
-        Some(shown) => d.config = Some(ConfigRef { shown, format }),
+        Some(shown) => {
+            d.config = Some(ConfigRef {
+                shown,
+                format,
+                upgrade,
+            });
+        }
         None => d.complete = false,
     }
 }

@@ -122,7 +122,25 @@ fn dir_of(name: &str) -> &str {
 /// Images named in a values file (`image: {registry, repository, tag}` or `image: name:tag`)
 /// that are a bus's: the chart deploys that broker, whatever the chart is called. Each joins
 /// the values deployment of the same block, when the chart is a known one.
-pub fn value_images(kb: &Kb, inp: &Input<'_>, root: &Node, chart: Option<&str>, facts: &mut Facts) {
+pub fn value_images(
+    kb: &Kb,
+    inp: &Input<'_>,
+    root: &Node,
+    chart: Option<&Node>,
+    facts: &mut Facts,
+) {
+    let own = chart.and_then(|c| c.get("name")).and_then(Node::as_str);
+    // the blocks that configure a dependency, by its alias or name
+    let deps: Vec<&str> = chart
+        .map(|c| select(c, "dependencies[]"))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|d| {
+            d.get("alias")
+                .or_else(|| d.get("name"))
+                .and_then(Node::as_str)
+        })
+        .collect();
     let mut found: Vec<(String, String, crate::source::ByteSpan)> = Vec::new();
     walk_images(root, "", 0, &mut found);
     let mut seen: Vec<String> = Vec::new();
@@ -131,11 +149,11 @@ pub fn value_images(kb: &Kb, inp: &Input<'_>, root: &Node, chart: Option<&str>, 
             continue;
         };
         let top = block.split('.').next().unwrap_or("").to_owned();
-        // the chart's own image, or a subchart's block (`redis.image.repository`)
-        let name = if top == "image" || top.is_empty() {
-            chart.unwrap_or("values").to_owned()
-        } else {
+        // a dependency's block (`redis.image.repository`), or else the chart's own image
+        let name = if deps.contains(&top.as_str()) {
             top
+        } else {
+            own.unwrap_or(&top).to_owned()
         };
         if seen.contains(&name) {
             continue;
@@ -186,13 +204,14 @@ fn walk_images(
             if let Some(text) = v.as_str() {
                 out.push((here.clone(), text.to_owned(), v.span));
             } else if let Some(repo) = v.get("repository").filter(|r| r.as_str().is_some()) {
-                let registry = v.get("registry").and_then(Node::as_str).unwrap_or("");
-                let name = repo.as_str().unwrap_or("");
-                let full = if registry.is_empty() {
-                    name.to_owned()
-                } else {
-                    format!("{registry}/{name}")
-                };
+                // <registry>/<repository>[/<name>], as charts spell it
+                let full = [v.get("registry"), Some(repo), v.get("name")]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Node::as_str)
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("/");
                 out.push((here.clone(), full, repo.span));
             }
             continue;

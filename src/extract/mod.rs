@@ -11,8 +11,8 @@ pub mod kube;
 pub mod packages;
 
 pub use self::classify::{Classifier, Kind};
-use crate::kb::Kb;
 use crate::kb::requirements::Requirements;
+use crate::kb::{Kb, Profile};
 use crate::source::{ByteSpan, ConfigError, FileId, SourceFile, Span};
 use crate::tree::yaml::Node;
 
@@ -105,6 +105,8 @@ pub struct ConfigRef {
     pub shown: String,
     /// The file's format (`conf`, `properties`).
     pub format: String,
+    /// Keys whose presence makes the deployment another bus kind (`jetstream`).
+    pub upgrade: Option<(Vec<String>, String)>,
 }
 
 /// Membership of a broker cluster (contract §6: a deployment is a cluster, not a document).
@@ -227,10 +229,7 @@ fn yaml_file(kb: &Kb, inp: &Input<'_>, named_compose: bool, facts: &mut Facts) {
         if let Some(chart) = &chart {
             helm::values(kb, inp, root, chart, facts);
         }
-        let name = chart
-            .as_ref()
-            .and_then(|c| c.get("name").and_then(Node::as_str).map(str::to_owned));
-        helm::value_images(kb, inp, root, name.as_deref(), facts);
+        helm::value_images(kb, inp, root, chart.as_ref(), facts);
         return;
     }
     for doc in &docs {
@@ -329,15 +328,25 @@ pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
     }
     // an image of one's own build: a word of its name names the bus, no word names a tool
     let words: Vec<&str> = last.split(['-', '_', '.']).collect();
-    kb.profiles.iter().find_map(|p| {
-        (words
-            .iter()
-            .any(|w| p.recognition.image_words.iter().any(|b| b == w))
-            && !words
+    let named: Vec<&Profile> = kb
+        .profiles
+        .iter()
+        .filter(|p| {
+            words
                 .iter()
-                .any(|w| p.recognition.tool_words.iter().any(|t| t == w)))
-        .then_some(p.bus.as_str())
-    })
+                .any(|w| p.recognition.image_words.iter().any(|b| b == w))
+        })
+        .collect();
+    // a name with two buses' words is a bridge between them (nats-kafka), not a broker
+    match named.as_slice() {
+        [p] if !words
+            .iter()
+            .any(|w| p.recognition.tool_words.iter().any(|t| t == w)) =>
+        {
+            Some(p.bus.as_str())
+        }
+        _ => None,
+    }
 }
 
 /// The bus whose broker environment `keys` (setting keys after each profile's env convention)

@@ -111,6 +111,9 @@ pub struct CommandRule {
     /// Commands that make a container a one-shot client of the bus, not a broker
     /// (`kafka-topics`, `redis-cli`).
     pub one_shot: Vec<String>,
+    /// Where the image reads its config when the command names none: a file mounted there is
+    /// the config it runs.
+    pub default_configs: Vec<String>,
 }
 
 /// How a cluster's broker count is added up from its members (contract §6): each member
@@ -402,6 +405,7 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
             upgrade,
             builtin,
             one_shot: words(c.get("one_shot")),
+            default_configs: words(c.get("default_configs")),
         });
     }
     if let Some(n) = r.get("nodes") {

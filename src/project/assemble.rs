@@ -66,6 +66,13 @@ fn follow_configs(reader: Option<&Reader>, files: &mut FileTable, facts: &mut Fa
                 origin: Origin::Written,
             });
         }
+        if let Some((keys, to)) = &cfg.upgrade
+            && d.settings
+                .iter()
+                .any(|s| keys.contains(&s.key) && s.value != "false")
+        {
+            d.bus.clone_from(to);
+        }
         d.evidence.push_str(&format!(" running {}", cfg.shown));
         absorbed.insert(id);
     }
