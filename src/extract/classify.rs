@@ -71,6 +71,9 @@ pub const NAMED: &[Named] = &[
     },
 ];
 
+/// Extensions that make a file a template of the file it names without them.
+const TEMPLATE_EXTENSIONS: &[&str] = &[".j2", ".jinja", ".jinja2", ".tpl", ".tmpl", ".gotmpl"];
+
 /// How a file is read.
 #[derive(Debug, Clone)]
 pub enum Kind {
@@ -106,6 +109,17 @@ impl Classifier {
     #[must_use]
     /// The kind of the file at `path` (`/`-separated; a base name alone will do).
     pub fn classify(&self, path: &str) -> Option<Kind> {
+        // a template of a file (`docker-compose.yml.j2`, `redis.conf.tpl`) is read as that file:
+        // what parses is read, a YAML template that does not is skipped and counted
+        let path = TEMPLATE_EXTENSIONS
+            .iter()
+            .find_map(|e| {
+                path.len()
+                    .checked_sub(e.len())
+                    .filter(|&i| path.is_char_boundary(i) && path[i..].eq_ignore_ascii_case(e))
+                    .map(|i| &path[..i])
+            })
+            .unwrap_or(path);
         let lower_path = path.to_ascii_lowercase();
         let lower = lower_path
             .rsplit('/')
