@@ -3,7 +3,7 @@
 
 use super::{
     Client, Cluster, ConfigRef, Deployment, Facts, InlineFlow, Input, Origin, Setting, bus_for_env,
-    bus_for_image, env_key,
+    bus_for_image, bus_for_image_word, corroborated, env_key,
 };
 use crate::kb::Kb;
 use crate::source::span::ByteSpan;
@@ -42,8 +42,24 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
             .get("image")
             .and_then(|i| i.as_str().map(|s| (s.to_owned(), i.span)));
         let env_names: Vec<String> = env_pairs(svc).into_iter().map(|(k, _, _)| k).collect();
+        let ports: Vec<String> = ["ports", "expose"]
+            .iter()
+            .filter_map(|k| svc.get(k))
+            .flat_map(Node::items)
+            .filter_map(|p| p.scalar_text().or_else(|| p.get("target")?.scalar_text()))
+            .collect();
+        let program: Vec<String> = ["entrypoint", "command"]
+            .iter()
+            .filter_map(|k| svc.get(k))
+            .flat_map(|c| tokens("", c))
+            .map(|(t, _)| t)
+            .collect();
         let found = match &image {
             Some((text, span)) => bus_for_image(kb, text)
+                .or_else(|| {
+                    bus_for_image_word(kb, text)
+                        .filter(|b| corroborated(kb, b, &ports, &program, &env_names))
+                })
                 .or_else(|| bus_for_env(kb, &env_names))
                 .map(|b| (b, (text.clone(), *span))),
             None => bus_for_env(kb, &env_names).map(|b| (b, (String::new(), k.span))),

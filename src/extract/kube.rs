@@ -3,7 +3,7 @@
 
 use super::{
     Cluster, Deployment, Facts, InlineFlow, Input, Origin, Setting, bus_for_env, bus_for_image,
-    embedded_settings, env_key, mapped_settings, select,
+    bus_for_image_word, corroborated, embedded_settings, env_key, mapped_settings, select,
 };
 use crate::kb::Kb;
 use crate::kb::requirements::{self, ReqValue, Requirements};
@@ -60,7 +60,22 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
                 .iter()
                 .filter_map(|e| e.get("name").and_then(Node::scalar_text))
                 .collect();
-            let Some(bus) = bus_for_image(kb, image).or_else(|| bus_for_env(kb, &env_names)) else {
+            let ports: Vec<String> = select(c, "ports[]")
+                .into_iter()
+                .filter_map(|p| p.get("containerPort").and_then(Node::scalar_text))
+                .collect();
+            let program: Vec<String> = select(c, "command[]")
+                .into_iter()
+                .chain(select(c, "args[]"))
+                .filter_map(Node::scalar_text)
+                .collect();
+            let Some(bus) = bus_for_image(kb, image)
+                .or_else(|| {
+                    bus_for_image_word(kb, image)
+                        .filter(|b| corroborated(kb, b, &ports, &program, &env_names))
+                })
+                .or_else(|| bus_for_env(kb, &env_names))
+            else {
                 continue;
             };
             let mut d = Deployment {

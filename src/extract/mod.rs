@@ -323,9 +323,16 @@ pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
             })
             .then_some(p.bus.as_str())
     });
-    if exact.is_some() {
-        return exact;
-    }
+    exact
+}
+
+/// The bus that a word of the image's name names, for an image of one's own build
+/// (`acme/rhel7-atomic-kafka`): a guess, which the caller takes only with other evidence (the
+/// bus's port, its program, its broker environment).
+#[must_use]
+pub fn bus_for_image_word<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
+    let name = image_path(image);
+    let last = name.rsplit('/').next().unwrap_or(&name);
     // an image of one's own build: a word of its name names the bus, no word names a tool
     let words: Vec<&str> = last.split(['-', '_', '.']).collect();
     let named: Vec<&Profile> = kb
@@ -347,6 +354,33 @@ pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
         }
         _ => None,
     }
+}
+
+/// Whether a container shows the bus with more than its image's name: it listens on one of the
+/// bus's ports, runs one of its programs, or holds its broker environment.
+#[must_use]
+pub fn corroborated(
+    kb: &Kb,
+    bus: &str,
+    ports: &[String],
+    program: &[String],
+    env: &[String],
+) -> bool {
+    let Some(p) = kb.profile(bus) else {
+        return false;
+    };
+    let r = &p.recognition;
+    ports.iter().any(|port| {
+        // `9092`, `"9092:9092"`, `127.0.0.1:29092:29092/tcp`: the container's side is last
+        let inner = port.rsplit(':').next().unwrap_or(port);
+        let inner = inner.split('/').next().unwrap_or(inner).trim();
+        r.ports.iter().any(|q| q == inner)
+    }) || program.iter().any(|t| {
+        let prog = t.rsplit('/').next().unwrap_or(t);
+        r.command
+            .as_ref()
+            .is_some_and(|c| c.programs.iter().any(|x| x == prog))
+    }) || bus_for_env(kb, env) == Some(bus)
 }
 
 /// The bus whose broker environment `keys` (setting keys after each profile's env convention)

@@ -59,6 +59,8 @@ pub struct Recognition {
     /// Settings (after the env convention) that only a broker's environment holds: a container
     /// of any image with one of them is a broker of the bus.
     pub env_markers: Vec<String>,
+    /// The ports the broker listens on, to corroborate an image named after the bus.
+    pub ports: Vec<String>,
     /// Environment variables that carry settings, by prefix, with the spelling convention.
     pub env: Vec<EnvRule>,
     pub command: Option<CommandRule>,
@@ -350,6 +352,7 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
         image_words: words(r.get("image_words")),
         tool_words: words(r.get("tool_words")),
         env_markers: words(r.get("env_markers")),
+        ports: words(r.get("ports")),
         ..Recognition::default()
     };
     let check = |f: &mut Checker<'_>, n: Option<&Node>, allowed: &[&str], what: &str| -> String {
