@@ -309,7 +309,7 @@ pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
         return None;
     }
     let last = name.rsplit('/').next().unwrap_or(&name);
-    let exact = kb.profiles.iter().find_map(|p| {
+    kb.profiles.iter().find_map(|p| {
         p.recognition
             .images
             .iter()
@@ -322,8 +322,7 @@ pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
                     })
             })
             .then_some(p.bus.as_str())
-    });
-    exact
+    })
 }
 
 /// The bus that a word of the image's name names, for an image of one's own build
