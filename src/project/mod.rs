@@ -113,9 +113,7 @@ fn yaml_needles(kb: &Kb) -> AhoCorasick {
     }
     words.sort();
     words.dedup();
-    aho_corasick::AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .build(&words)
+    AhoCorasick::new(&words)
         .unwrap_or_else(|_| AhoCorasick::new(["x-busfit"]).expect("a literal pattern"))
 }
 
