@@ -1,0 +1,100 @@
+//! Corrected facts of the knowledge base, pinned through the CLI (issue 10's audit): each
+//! figure as `busfit buses --format json` shows it, and the rankings that follow from it.
+
+mod common;
+use common::json;
+
+fn figure(bus: &str, key: &str) -> serde_json::Value {
+    let v = json(&["buses", "--format", "json"]);
+    let b = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["bus"] == bus)
+        .unwrap_or_else(|| panic!("no bus {bus}"));
+    b["figures"][key].clone()
+}
+
+fn comparison(bus: &str, row: &str) -> String {
+    let v = json(&["buses", "--format", "json"]);
+    let b = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["bus"] == bus)
+        .unwrap();
+    b["comparison"][row]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Kafka is at-least-once by default; exactly-once only Kafka to Kafka with transactions.
+#[test]
+fn kafka_delivery_is_qualified() {
+    let t = comparison("kafka", "delivery");
+    assert!(t.starts_with("at-least-once by default"), "{t}");
+    assert!(t.contains("transactions"), "{t}");
+}
+
+/// Apache Kafka ships no schema registry; its ecosystem source is whole (no `#streams` cut).
+#[test]
+fn kafka_has_no_schema_registry_of_its_own() {
+    assert_eq!(
+        figure("kafka", "ecosystem.features"),
+        "stream-processing, connectors"
+    );
+    assert!(comparison("kafka", "ecosystem").contains("from others"));
+    let md = common::busfit(&["buses", "--format", "markdown"]).stdout;
+    assert!(
+        md.contains("https://kafka.apache.org/documentation/#streams"),
+        "{md}"
+    );
+}
+
+/// A Pub/Sub subscriber is cut off past 32 MB of output buffer; Pub/Sub is no cache.
+#[test]
+fn redis_pubsub_limits_and_scenarios() {
+    assert_eq!(figure("redis-pubsub", "message_size.max"), "32MiB");
+    assert_eq!(figure("redis-pubsub", "scenarios.fits"), "realtime-ui");
+}
+
+/// RedisGraph reached end of life: no Redis mode offers graph.
+#[test]
+fn redis_has_no_graph() {
+    for bus in ["redis", "redis-streams"] {
+        assert_eq!(figure(bus, "ecosystem.features"), "search, json", "{bus}");
+    }
+}
+
+/// NATS and Pulsar limits are binary (1 MiB, 64 MiB, 5,242,880 bytes): 1000 KiB on NATS and
+/// 4.9 MiB on Pulsar are within them.
+#[test]
+fn binary_message_limits() {
+    assert_eq!(figure("nats", "message_size.default"), "1MiB");
+    assert_eq!(figure("nats-jetstream", "message_size.max"), "64MiB");
+    assert_eq!(figure("pulsar", "message_size.default"), "5MiB");
+    for (size, bus) in [("1000KiB", "nats"), ("4900KiB", "pulsar")] {
+        let v = json(&["recommend", "--message-size", size, "--format", "json"]);
+        let r = v["flows"][0]["ranking"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["bus"] == bus)
+            .unwrap()
+            .clone();
+        assert_eq!(r["unmet"].as_array().map(Vec::len), Some(0), "{bus}: {r}");
+    }
+}
+
+/// Leaf nodes are edge servers, not device clients; JetStream's global order is one stream's,
+/// with one leader, as with one Kafka partition.
+#[test]
+fn nats_devices_and_jetstream_order() {
+    assert_eq!(figure("nats", "devices.constrained"), "false");
+    assert_eq!(figure("nats-jetstream", "devices.constrained"), "false");
+    assert_eq!(
+        figure("nats-jetstream", "ordering.global"),
+        "single-partition"
+    );
+}
