@@ -98,3 +98,37 @@ fn nats_devices_and_jetstream_order() {
         "single-partition"
     );
 }
+
+/// RAM for history is computed only for buses that keep history, and history kept forever is
+/// unbounded, not "infTiB".
+#[test]
+fn history_in_ram_only_where_history_is_kept() {
+    let v = json(&[
+        "recommend",
+        "--retention",
+        "forever",
+        "--throughput",
+        "1000/s",
+        "--message-size",
+        "1KiB",
+        "--format",
+        "json",
+    ]);
+    let ranking = v["flows"][0]["ranking"].as_array().unwrap();
+    for r in ranking {
+        for u in r["unmet"].as_array().unwrap() {
+            let reason = u["reason"].as_str().unwrap();
+            assert!(!reason.contains("inf"), "{reason}");
+            if ["mqtt", "nats", "redis-pubsub"].contains(&r["bus"].as_str().unwrap()) {
+                assert!(!reason.contains("of RAM"), "{}: {reason}", r["bus"]);
+            }
+        }
+    }
+    let redis = ranking.iter().find(|r| r["bus"] == "redis").unwrap();
+    assert!(
+        redis["unmet"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("needs an unbounded amount of RAM")
+    );
+}

@@ -269,6 +269,10 @@ fn count_text(v: f64) -> String {
 
 fn size_text(v: f64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    // history kept forever grows without bound
+    if v.is_infinite() {
+        return "an unbounded amount".into();
+    }
     let mut x = v;
     let mut i = 0;
     while x >= 1024.0 && i + 1 < UNITS.len() {
