@@ -132,3 +132,22 @@ fn history_in_ram_only_where_history_is_kept() {
             .contains("needs an unbounded amount of RAM")
     );
 }
+
+/// MQTT's latency is the broker's hop (milliseconds), not a cellular round trip: an IoT flow
+/// with a 20 ms budget ranks MQTT first, not last.
+#[test]
+fn mqtt_latency_is_the_brokers() {
+    assert_eq!(figure("mqtt", "latency.typical"), "1ms..10ms");
+    let v = json(&[
+        "recommend",
+        "--use-case",
+        "iot",
+        "--latency",
+        "20ms",
+        "--format",
+        "json",
+    ]);
+    let first = &v["flows"][0]["ranking"][0];
+    assert_eq!(first["bus"], "mqtt", "{v}");
+    assert_eq!(first["fits"], true);
+}
