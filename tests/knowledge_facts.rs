@@ -151,3 +151,27 @@ fn mqtt_latency_is_the_brokers() {
     assert_eq!(first["bus"], "mqtt", "{v}");
     assert_eq!(first["fits"], true);
 }
+
+/// `redis` with its mode unknown is judged as one mode, never as a mix of each mode's best
+/// figures: Pub/Sub's latency with Streams' delivery and history does not "fit".
+#[test]
+fn redis_unknown_mode_is_one_mode() {
+    let v = json(&[
+        "recommend",
+        "--delivery",
+        "at-least-once",
+        "--latency",
+        "0.5ms",
+        "--retention",
+        "1h",
+        "--format",
+        "json",
+    ]);
+    let ranking = v["flows"][0]["ranking"].as_array().unwrap();
+    let redis = ranking.iter().find(|r| r["bus"] == "redis").unwrap();
+    assert_eq!(redis["fits"], false, "{redis}");
+    assert_eq!(redis["mode"], "redis-streams");
+    assert!(ranking.iter().all(|r| r["fits"] == false), "{v}");
+    let kafka = ranking.iter().find(|r| r["bus"] == "kafka").unwrap();
+    assert!(kafka["mode"].is_null());
+}

@@ -18,7 +18,12 @@ pub fn ranking_text(flow: &str, current: Option<&str>, ranking: &[Ranked]) -> St
     );
     for (i, r) in ranking.iter().enumerate() {
         let mark = if r.fits { "fits" } else { "does not fit" };
-        let _ = writeln!(out, "{:>3}. {:<15} {}", i + 1, r.bus, mark);
+        let mode = r
+            .mode
+            .as_ref()
+            .map(|m| format!(" (judged as {m}, the mode that meets the most)"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{:>3}. {:<15} {mark}{mode}", i + 1, r.bus);
         for u in &r.unmet {
             let _ = writeln!(
                 out,
@@ -41,6 +46,7 @@ pub fn ranking_json(flows: &[(String, Option<String>, Vec<Ranked>)]) -> String {
             "ranking": ranking.iter().map(|r| json!({
                 "bus": r.bus,
                 "fits": r.fits,
+                "mode": r.mode,
                 "unmet": r.unmet.iter().map(|u| json!({
                     "criterion": u.criterion,
                     "severity": u.severity.as_str(),

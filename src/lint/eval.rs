@@ -280,6 +280,9 @@ pub struct Ranked {
     pub bus: String,
     pub fits: bool,
     pub unmet: Vec<Unmet>,
+    /// For a bus whose mode is not known (`redis`): the one mode it is judged as, the mode
+    /// that meets the most (contract §6: it fits only where one mode meets every requirement).
+    pub mode: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -299,26 +302,48 @@ pub fn rank(
     reqs: &Requirements,
     flow: &str,
 ) -> Vec<Ranked> {
+    let unmet_of = |p: &Profile| -> Vec<Unmet> {
+        hits(kb, levels, p, reqs, flow, "")
+            .into_iter()
+            .map(|h| {
+                let r = &kb.rules[h.rule];
+                Unmet {
+                    criterion: r.criterion.clone(),
+                    severity: h.severity,
+                    reason: h.message,
+                    code: r.code.clone(),
+                    requirement: r.requirement.clone().unwrap_or_default(),
+                }
+            })
+            .collect()
+    };
+    let serious = |u: &[Unmet]| {
+        let c = |s| u.iter().filter(|x| x.severity == s).count();
+        (c(Severity::Error), c(Severity::Warning), c(Severity::Info))
+    };
     let mut out: Vec<Ranked> = profiles
         .iter()
         .map(|p| {
-            let unmet: Vec<Unmet> = hits(kb, levels, p, reqs, flow, "")
-                .into_iter()
-                .map(|h| {
-                    let r = &kb.rules[h.rule];
-                    Unmet {
-                        criterion: r.criterion.clone(),
-                        severity: h.severity,
-                        reason: h.message,
-                        code: r.code.clone(),
-                        requirement: r.requirement.clone().unwrap_or_default(),
-                    }
-                })
+            // a bus whose mode is unknown is judged as its best single mode, never as a mix
+            // of each mode's best figures
+            let modes: Vec<&Profile> = p
+                .modes
+                .iter()
+                .filter_map(|m| profiles.iter().find(|q| &q.bus == m))
                 .collect();
+            let (unmet, mode) = match modes
+                .iter()
+                .map(|m| (unmet_of(m), m.bus.clone()))
+                .min_by(|a, b| serious(&a.0).cmp(&serious(&b.0)).then(a.1.cmp(&b.1)))
+            {
+                Some((u, m)) => (u, Some(m)),
+                None => (unmet_of(p), None),
+            };
             Ranked {
                 bus: p.bus.clone(),
                 fits: !unmet.iter().any(|u| u.severity >= Severity::Warning),
                 unmet,
+                mode,
             }
         })
         .collect();
