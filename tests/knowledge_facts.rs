@@ -175,3 +175,16 @@ fn redis_unknown_mode_is_one_mode() {
     let kafka = ranking.iter().find(|r| r["bus"] == "kafka").unwrap();
     assert!(kafka["mode"].is_null());
 }
+
+/// A default means what the stock server and client give, on every profile: Streams without
+/// AOF and consumer groups lose entries, as RabbitMQ without confirms and acks does.
+#[test]
+fn defaults_mean_the_same_everywhere() {
+    assert_eq!(figure("redis-streams", "delivery.default"), "at-most-once");
+    assert_eq!(figure("rabbitmq", "delivery.default"), "at-most-once");
+    let how = figure("redis-streams", "delivery.how");
+    assert!(how.as_str().unwrap().contains("appendonly yes"), "{how}");
+    // which broker the MQTT size figure is for
+    let src = figure("mqtt", "message_size.source");
+    assert!(src.as_str().unwrap().contains("EMQX"), "{src}");
+}

@@ -226,8 +226,9 @@ fn switched_off_values_are_not_settings() {
 #[test]
 fn defaults_are_judged_at_the_deployment() {
     let v = json(&["check", "fixtures/real/defaults/redis", "--format", "json"]);
-    assert_eq!(codes(&v), ["BF911"]);
-    let f = &v["findings"][0];
+    // BF102: Streams are at-least-once only when configured for it
+    assert_eq!(codes(&v), ["BF102", "BF911"]);
+    let f = &v["findings"][1];
     assert_eq!(
         (f["line"].as_u64(), f["column"].as_u64()),
         (Some(4), Some(12))
