@@ -53,6 +53,8 @@ pub enum Origin {
     Absent(String),
     /// Not written: the broker's documented default, from the profile's `defaults:`.
     Default,
+    /// A fact of the broker that no key sets (`clustering: none` for Mosquitto).
+    Implied,
     /// Added up from what is written (a cluster's brokers, from its members).
     Counted,
 }

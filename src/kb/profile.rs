@@ -44,6 +44,9 @@ pub struct DefaultSetting {
     pub evidence: Option<String>,
     /// Whether a chart's values take the default too (the chart leaves the key to the broker).
     pub charts: bool,
+    /// A fact of the broker rather than a key one could write (`clustering: none` for
+    /// Mosquitto): findings do not say it "is not set".
+    pub implied: bool,
 }
 
 /// How a bus is recognised in a repository's files.
@@ -309,7 +312,11 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
     let mut defaults = Vec::new();
     for (k, v) in root.get("defaults").map(Node::entries).unwrap_or_default() {
         let key = k.scalar_text().unwrap_or_default();
-        f.keys(v, &["value", "source", "evidence", "charts"], "a default");
+        f.keys(
+            v,
+            &["value", "source", "evidence", "charts", "implied"],
+            "a default",
+        );
         match (
             v.get("value").and_then(scalar),
             v.get("source").and_then(scalar),
@@ -320,6 +327,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
                 source,
                 evidence: v.get("evidence").and_then(scalar),
                 charts: v.get("charts").and_then(scalar).as_deref() == Some("true"),
+                implied: v.get("implied").and_then(scalar).as_deref() == Some("true"),
             }),
             _ => f.err(
                 v.span,

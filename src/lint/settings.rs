@@ -120,7 +120,11 @@ fn deployment_findings(
             let rule = &kb.rules[sh.hit.rule];
             let declared = reads_declared(rule, reqs);
             // a value nobody wrote is judged only against what a flow declares
-            if matches!(sh.setting.origin, Origin::Absent(_) | Origin::Default) && !declared {
+            if matches!(
+                sh.setting.origin,
+                Origin::Absent(_) | Origin::Default | Origin::Implied
+            ) && !declared
+            {
                 continue;
             }
             let mut severity = sh.hit.severity;
@@ -148,6 +152,7 @@ fn deployment_findings(
                     sh.setting.key, sh.setting.value
                 ),
                 Origin::Absent(path) => format!("{path} is not set"),
+                Origin::Implied => format!("{}: {}", sh.setting.key, sh.setting.value),
                 Origin::Default => {
                     message.push_str(&format!(
                         " ({} is not set; {} is the default)",
@@ -203,7 +208,11 @@ fn effective(profile: &Profile, d: &Deployment) -> Vec<Setting> {
                     key: def.key.clone(),
                     value: def.value.clone(),
                     span: d.span,
-                    origin: Origin::Default,
+                    origin: if def.implied {
+                        Origin::Implied
+                    } else {
+                        Origin::Default
+                    },
                 });
             }
         }
