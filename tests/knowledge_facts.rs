@@ -188,3 +188,30 @@ fn defaults_mean_the_same_everywhere() {
     let src = figure("mqtt", "message_size.source");
     assert!(src.as_str().unwrap().contains("EMQX"), "{src}");
 }
+
+/// Throughput is judged in bytes as well as messages: 700k/s of 100 KiB is about 67 GiB/s,
+/// beyond every published benchmark busfit has a figure for.
+#[test]
+fn bandwidth_is_judged() {
+    let v = json(&[
+        "recommend",
+        "--throughput",
+        "700k/s",
+        "--message-size",
+        "100KiB",
+        "--format",
+        "json",
+    ]);
+    let ranking = v["flows"][0]["ranking"].as_array().unwrap();
+    for bus in ["kafka", "pulsar", "rabbitmq"] {
+        let r = ranking.iter().find(|r| r["bus"] == bus).unwrap();
+        assert!(
+            r["unmet"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["code"] == "BF307"),
+            "{bus}: {r}"
+        );
+    }
+}
