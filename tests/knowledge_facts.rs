@@ -215,3 +215,21 @@ fn bandwidth_is_judged() {
         );
     }
 }
+
+/// MQTT's exactly-once is QoS 2 per hop, with a persistent session and broker persistence, and
+/// some brokers lack it.
+#[test]
+fn mqtt_qos2_has_its_limits() {
+    let how = figure("mqtt", "delivery.how");
+    let how = how.as_str().unwrap();
+    for part in [
+        "per hop",
+        "persistent session",
+        "persistence",
+        "RabbitMQ",
+        "AWS IoT Core",
+    ] {
+        assert!(how.contains(part), "{part}: {how}");
+    }
+    assert!(comparison("mqtt", "delivery").contains("per hop"));
+}
