@@ -4,26 +4,23 @@
 mod common;
 use common::json;
 
-fn figure(bus: &str, key: &str) -> serde_json::Value {
+/// One bus as `busfit buses --format json` shows it.
+fn bus(name: &str) -> serde_json::Value {
     let v = json(&["buses", "--format", "json"]);
-    let b = v
-        .as_array()
+    v.as_array()
         .unwrap()
         .iter()
-        .find(|b| b["bus"] == bus)
-        .unwrap_or_else(|| panic!("no bus {bus}"));
-    b["figures"][key].clone()
+        .find(|b| b["bus"] == name)
+        .unwrap_or_else(|| panic!("no bus {name}"))
+        .clone()
 }
 
-fn comparison(bus: &str, row: &str) -> String {
-    let v = json(&["buses", "--format", "json"]);
-    let b = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["bus"] == bus)
-        .unwrap();
-    b["comparison"][row]["text"]
+fn figure(name: &str, key: &str) -> serde_json::Value {
+    bus(name)["figures"][key].clone()
+}
+
+fn comparison(name: &str, row: &str) -> String {
+    bus(name)["comparison"][row]["text"]
         .as_str()
         .unwrap_or_default()
         .to_owned()

@@ -57,6 +57,13 @@ fn long_comment_blocks_parse() {
     assert_eq!(d["file"], "fixtures/real/long-comments/chart/values.yaml");
 }
 
+/// Expected (bus, name) pairs, owned, to compare with [`deployments`].
+fn pairs(want: &[(&str, &str)]) -> Vec<(String, String)> {
+    want.iter()
+        .map(|(b, n)| ((*b).to_owned(), (*n).to_owned()))
+        .collect()
+}
+
 fn deployments(path: &str) -> Vec<(String, String)> {
     let v = json(&["inventory", path, "--format", "json"]);
     v["deployments"]
@@ -85,11 +92,7 @@ fn images_are_recognised_as_written() {
         ("kafka", "events"),
         ("mqtt", "devices"),
     ];
-    assert_eq!(
-        got,
-        want.map(|(b, n)| (b.to_owned(), n.to_owned())),
-        "{got:?}"
-    );
+    assert_eq!(got, pairs(&want), "{got:?}");
 }
 
 /// A compose service runs a config mounted under another name: its settings are that broker's,
@@ -277,11 +280,7 @@ fn a_budget_is_reported_in_words() {
 fn own_images_and_tools() {
     let got = deployments("fixtures/real/own-images");
     let want = [("kafka", "kafka"), ("kafka", "broker2"), ("redis", "cache")];
-    assert_eq!(
-        got,
-        want.map(|(b, n)| (b.to_owned(), n.to_owned())),
-        "{got:?}"
-    );
+    assert_eq!(got, pairs(&want), "{got:?}");
 }
 
 /// A single-broker cluster is one finding: what it costs, with the replication settings that
@@ -415,9 +414,5 @@ fn other_operators_and_configs_by_content() {
         ("redis", "sessions"),
         ("nats-jetstream", "nats-config/js.conf"),
     ];
-    assert_eq!(
-        got,
-        want.map(|(b, n)| (b.to_owned(), n.to_owned())),
-        "{got:?}"
-    );
+    assert_eq!(got, pairs(&want), "{got:?}");
 }

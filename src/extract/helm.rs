@@ -3,6 +3,7 @@
 use super::{Cluster, Deployment, Facts, Input, Setting, mapped_settings, select};
 use crate::kb::Kb;
 use crate::source::Span;
+use crate::source::path::dir_of;
 use crate::tree::yaml::Node;
 
 /// Chart.yaml: the chart itself or its dependencies name a well-known chart.
@@ -113,10 +114,6 @@ fn push_values(
         }),
         parts: Vec::new(),
     });
-}
-
-fn dir_of(name: &str) -> &str {
-    name.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 /// Images named in a values file (`image: {registry, repository, tag}` or `image: name:tag`)

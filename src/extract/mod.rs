@@ -86,10 +86,12 @@ pub struct Deployment {
     pub name: String,
     pub evidence: String,
     pub settings: Vec<Setting>,
-    /// Whether `settings` is the broker's whole configuration, so that a key left out has
-    /// the broker's default (a config file, a container run without a config file, a
-    /// Strimzi resource); false for a chart, whose own values set other defaults, or a
-    /// container started with a config file busfit could not read.
+    /// Whether a key left out of `settings` takes the broker's default here: the settings are
+    /// the broker's whole configuration (a config file, a container run without a config file,
+    /// a Strimzi resource), and this is the member of its cluster that carries the cluster's
+    /// defaults (the first; `project::assemble` clears the others). False for a chart, whose
+    /// own values set other defaults, or a container started with a config file busfit could
+    /// not read.
     pub complete: bool,
     /// The config file the container runs (`redis-server /etc/redis/redis.conf` with that
     /// path mounted from the repository): read as this deployment's configuration.
@@ -445,29 +447,20 @@ pub fn env_key(style: &str, rest: &str) -> String {
 /// Every node at a dotted path; a segment `name[]` walks each item of a list.
 #[must_use]
 pub fn select<'a>(node: &'a Node, path: &str) -> Vec<&'a Node> {
-    let mut current = vec![node];
-    for seg in path.split('.') {
-        let (name, each) = match seg.strip_suffix("[]") {
-            Some(n) => (n, true),
-            None => (seg, false),
-        };
-        let mut next = Vec::new();
-        for n in current {
-            if let Some(v) = n.get(name) {
-                if each {
-                    next.extend(v.items());
-                } else {
-                    next.push(v);
-                }
-            }
-        }
-        current = next;
-    }
-    current
+    walk(node, path, false)
 }
 
 /// Like [`select`], but a list item with `enabled: false` is switched off and not walked.
 fn select_live<'a>(node: &'a Node, path: &str) -> Vec<&'a Node> {
+    walk(node, path, true)
+}
+
+fn walk<'a>(node: &'a Node, path: &str, live: bool) -> Vec<&'a Node> {
+    let off = |i: &Node| {
+        live && i
+            .get("enabled")
+            .is_some_and(|e| matches!(e.value, crate::tree::yaml::Value::Bool(false)))
+    };
     let mut current = vec![node];
     for seg in path.split('.') {
         let (name, each) = match seg.strip_suffix("[]") {
@@ -478,11 +471,7 @@ fn select_live<'a>(node: &'a Node, path: &str) -> Vec<&'a Node> {
         for n in current {
             if let Some(v) = n.get(name) {
                 if each {
-                    next.extend(v.items().iter().filter(|i| {
-                        !i.get("enabled").is_some_and(|e| {
-                            matches!(e.value, crate::tree::yaml::Value::Bool(false))
-                        })
-                    }));
+                    next.extend(v.items().iter().filter(|i| !off(i)));
                 } else {
                     next.push(v);
                 }

@@ -99,6 +99,22 @@ pub struct Hit {
     pub help: Option<String>,
 }
 
+impl Hit {
+    /// Rule `i` fired in `env`: its message and help rendered there (an empty help is none).
+    fn of(i: usize, rule: &Rule, severity: Severity, env: &FlowEnv<'_>) -> Hit {
+        Hit {
+            rule: i,
+            severity,
+            message: name_flow(rule.message.render(env)),
+            help: rule
+                .help
+                .as_ref()
+                .map(|h| h.render(env))
+                .filter(|h| !h.trim().is_empty() && h != "?"),
+        }
+    }
+}
+
 /// The rules that fire for `reqs` on `profile`, in rule order.
 pub fn hits(
     kb: &Kb,
@@ -127,16 +143,7 @@ pub fn hits(
             continue;
         };
         if expr::fires(expr::eval(cond, &env)) {
-            out.push(Hit {
-                rule: i,
-                severity,
-                message: name_flow(rule.message.render(&env)),
-                help: rule
-                    .help
-                    .as_ref()
-                    .map(|h| h.render(&env))
-                    .filter(|h| !h.trim().is_empty() && h != "?"),
-            });
+            out.push(Hit::of(i, rule, severity, &env));
         }
     }
     out
@@ -398,16 +405,7 @@ pub fn setting_hits(
             };
             if expr::fires(expr::eval(cond, &env)) {
                 out.push(SettingHit {
-                    hit: Hit {
-                        rule: i,
-                        severity,
-                        message: name_flow(rule.message.render(&env)),
-                        help: rule
-                            .help
-                            .as_ref()
-                            .map(|h| h.render(&env))
-                            .filter(|h| !h.trim().is_empty()),
-                    },
+                    hit: Hit::of(i, rule, severity, &env),
                     setting: current.clone(),
                 });
             }

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::extract::{Deployment, Facts, Origin, Setting, conf};
 use crate::kb::Kb;
+use crate::source::path::dir_of;
 use crate::source::read::{MAX_FILE_BYTES, Reader};
 use crate::source::{FileId, FileTable, SourceFile, Span};
 
@@ -80,10 +81,6 @@ fn follow_configs(reader: Option<&Reader>, files: &mut FileTable, facts: &mut Fa
         d.config.is_some()
             || !(absorbed.contains(&d.span.file) && matches!(d.source, "conf" | "properties"))
     });
-}
-
-fn dir_of(name: &str) -> &str {
-    name.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 /// Attaches every part to its cluster's deployment: the one with the same cluster key in the

@@ -43,3 +43,9 @@ pub fn glob_set(list: &[String]) -> Option<globset::GlobSet> {
     }
     b.build().ok()
 }
+
+/// The directory part of a `/`-separated shown path (`""` for a bare name).
+#[must_use]
+pub fn dir_of(name: &str) -> &str {
+    name.rsplit_once('/').map_or("", |(d, _)| d)
+}
