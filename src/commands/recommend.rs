@@ -4,9 +4,10 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::lint::eval::Ranked;
+use crate::lint::eval::{Ranked, closest};
 
-/// One flow's ranking for the terminal.
+/// One flow's ranking for the terminal: each bus with its `why`, a finding's sentence under
+/// its severity and code, a met requirement under `ok`, anything else under `note`.
 pub fn ranking_text(flow: &str, current: Option<&str>, ranking: &[Ranked]) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -18,22 +19,21 @@ pub fn ranking_text(flow: &str, current: Option<&str>, ranking: &[Ranked]) -> St
     );
     for (i, r) in ranking.iter().enumerate() {
         let mark = if r.fits { "fits" } else { "does not fit" };
-        let mode = r
-            .mode
-            .as_ref()
-            .map(|m| format!(" (judged as {m}, the mode that meets the most)"))
-            .unwrap_or_default();
-        let _ = writeln!(out, "{:>3}. {:<15} {mark}{mode}", i + 1, r.bus);
-        for u in &r.unmet {
-            let _ = writeln!(
-                out,
-                "       {:<7} {:<12} {} [{}]",
-                u.severity.as_str(),
-                u.criterion,
-                u.reason,
-                u.code
-            );
+        let _ = writeln!(out, "{:>3}. {:<15} {mark}", i + 1, r.bus);
+        for (j, sentence) in r.why.iter().enumerate() {
+            let line = match r.unmet.iter().find(|u| &u.reason == sentence) {
+                Some(u) => format!("{:<7} {sentence} [{}]", u.severity.as_str(), u.code),
+                // the lead sentence of a bus judged as one mode, and the tie note
+                None if (j == 0 && r.mode.is_some()) || sentence.starts_with("ties with") => {
+                    format!("note    {sentence}")
+                }
+                None => format!("ok      {sentence}"),
+            };
+            let _ = writeln!(out, "       {line}");
         }
+    }
+    if let Some(note) = closest(ranking) {
+        let _ = writeln!(out, "  {note}");
     }
     out
 }
@@ -43,10 +43,14 @@ pub fn ranking_json(flows: &[(String, Option<String>, Vec<Ranked>)]) -> String {
         "flows": flows.iter().map(|(name, current, ranking)| json!({
             "name": name,
             "current": current,
+            "note": closest(ranking),
             "ranking": ranking.iter().map(|r| json!({
                 "bus": r.bus,
                 "fits": r.fits,
                 "mode": r.mode,
+                "why": r.why,
+                "weight": (r.weight * 1000.0).round() / 1000.0 + 0.0,
+                "margin": (r.margin * 1000.0).round() / 1000.0 + 0.0,
                 "unmet": r.unmet.iter().map(|u| json!({
                     "criterion": u.criterion,
                     "severity": u.severity.as_str(),

@@ -2,6 +2,7 @@
 //! and derived values, compiled into the binary and validated when loaded.
 
 pub mod profile;
+pub mod ranking;
 pub mod requirements;
 pub mod rule;
 
@@ -92,6 +93,7 @@ pub struct Kb {
     pub profiles: Vec<Profile>,
     pub rules: Vec<Rule>,
     pub derived: Vec<Derived>,
+    pub ranking: ranking::Ranking,
 }
 
 impl Kb {
@@ -102,6 +104,7 @@ impl Kb {
         let mut derived = Vec::new();
         let is_profile = |name: &str| name.starts_with("rules/buses/");
         let is_derived = |name: &str| name == "rules/derived.yaml";
+        let is_ranking = |name: &str| name == "rules/ranking.yaml";
         for (name, text) in RULE_FILES {
             let file = SourceFile::new(*name, *text);
             let loaded = if is_profile(name) {
@@ -121,8 +124,16 @@ impl Kb {
             profiles,
             rules: Vec::new(),
             derived,
+            ranking: ranking::Ranking::default(),
         };
         for (name, text) in RULE_FILES {
+            if is_ranking(name) {
+                match ranking::load_ranking(&SourceFile::new(*name, *text), &kb) {
+                    Ok(r) => kb.ranking = r,
+                    Err(e) => errors.extend(e),
+                }
+                continue;
+            }
             if is_profile(name) || is_derived(name) {
                 continue;
             }

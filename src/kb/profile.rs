@@ -24,6 +24,9 @@ pub struct Profile {
     pub order: i64,
     pub name: String,
     pub modes: Vec<String>,
+    /// For a bus with modes: requirements judged on the bus as a whole whatever the mode
+    /// (Redis is a cache whether its messages go through Pub/Sub or Streams).
+    pub whole_bus: Vec<String>,
     pub comparison: Vec<Row>,
     /// Flattened figures: `delivery.max` → value.
     pub figures: BTreeMap<String, Val>,
@@ -214,6 +217,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             "order",
             "name",
             "modes",
+            "whole_bus",
             "comparison",
             "figures",
             "recognition",
@@ -236,6 +240,18 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
         .get("modes")
         .map(|n| n.items().iter().filter_map(scalar).collect())
         .unwrap_or_default();
+    let whole_bus = words(root.get("whole_bus"));
+    for w in &whole_bus {
+        if super::requirements::key_def(w).is_none() {
+            let span = root.get("whole_bus").map_or(root.span, |n| n.span);
+            f.err(
+                span,
+                format!("unknown requirement `{w}` in `whole_bus`"),
+                "here",
+                "",
+            );
+        }
+    }
     let mut comparison = Vec::new();
     if let Some(c) = root.get("comparison") {
         for (k, v) in c.entries() {
@@ -343,6 +359,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             order,
             name,
             modes,
+            whole_bus,
             comparison,
             figures,
             recognition,

@@ -33,6 +33,9 @@ pub struct Rule {
     /// Rules whose findings on the same cluster follow from this one's (one root cause, one
     /// finding): when this rule fires on a deployment, theirs are folded into it.
     pub folds: Vec<String>,
+    /// What the rule finds can be removed by a setting or more nodes (a default limit, a
+    /// tuned deployment): `recommend` weighs it below what cannot (rules/ranking.yaml).
+    pub configurable: bool,
     pub file: String,
 }
 
@@ -99,6 +102,7 @@ const RULE_KEYS: &[&str] = &[
     "applies_to",
     "settings",
     "folds",
+    "configurable",
 ];
 
 /// Checks that every path an expression reads can exist.
@@ -211,6 +215,9 @@ fn load_rule(
     let builtin = item
         .get("builtin")
         .is_some_and(|n| n.value == Value::Bool(true));
+    let configurable = item
+        .get("configurable")
+        .is_some_and(|n| n.value == Value::Bool(true));
     check_identity(&mut f, code.as_ref(), name.as_ref(), criterion.as_ref());
     let sev = severity.as_ref().and_then(|(s, span)| {
         let v = Severity::parse(s);
@@ -303,6 +310,7 @@ fn load_rule(
                 applies_to,
                 settings,
                 folds: words(item.get("folds")),
+                configurable,
                 file: file.name.clone(),
             },
             code.1,
@@ -368,46 +376,55 @@ fn condition(
     item: &Node,
     builtin: bool,
 ) -> (Option<Expr>, String) {
-    let mut when = None;
-    let mut when_text = String::new();
     match item.get("when") {
-        Some(n) => {
-            let text = scalar(n).unwrap_or_default();
-            when_text = text.clone();
-            match expr::parse(&text) {
-                Ok(e) => {
-                    let mut paths = Vec::new();
-                    e.paths(&mut paths);
-                    if let Err(msg) = check_paths(&paths, kb) {
-                        f.err(n.span, msg, "here", "");
-                    } else {
-                        when = Some(e);
-                    }
-                }
-                Err(pe) => {
-                    let s = text_start(file, n.span) + pe.offset;
-                    f.err(
-                        ByteSpan::new(s, s + pe.len.max(1)),
-                        format!("invalid condition: {}", pe.message),
-                        "here",
-                        "",
-                    );
-                }
+        Some(n) => (expression(f, file, kb, n), scalar(n).unwrap_or_default()),
+        None if !builtin => {
+            f.err(
+                item.span,
+                "missing `when` (the condition under which the rule fires)",
+                "here",
+                "",
+            );
+            (None, String::new())
+        }
+        None => (None, String::new()),
+    }
+}
+
+/// An expression written as a scalar: parsed, and every path it reads known.
+pub(crate) fn expression(
+    f: &mut Checker<'_>,
+    file: &SourceFile,
+    kb: &Kb,
+    n: &Node,
+) -> Option<Expr> {
+    let text = scalar(n).unwrap_or_default();
+    match expr::parse(&text) {
+        Ok(e) => {
+            let mut paths = Vec::new();
+            e.paths(&mut paths);
+            if let Err(msg) = check_paths(&paths, kb) {
+                f.err(n.span, msg, "here", "");
+                None
+            } else {
+                Some(e)
             }
         }
-        None if !builtin => f.err(
-            item.span,
-            "missing `when` (the condition under which the rule fires)",
-            "here",
-            "",
-        ),
-        None => {}
+        Err(pe) => {
+            let s = text_start(file, n.span) + pe.offset;
+            f.err(
+                ByteSpan::new(s, s + pe.len.max(1)),
+                format!("invalid condition: {}", pe.message),
+                "here",
+                "",
+            );
+            None
+        }
     }
-    (when, when_text)
 }
 
 /// A rule's `message` or `help` template: parsed, and every path it reads known.
-fn template(
+pub(crate) fn template(
     f: &mut Checker<'_>,
     file: &SourceFile,
     kb: &Kb,

@@ -124,7 +124,16 @@ pub struct ExprError {
     pub message: String,
 }
 
-pub const FUNCTIONS: [&str; 6] = ["missing", "has", "len", "contains", "if", "protocols"];
+pub const FUNCTIONS: [&str; 8] = [
+    "missing",
+    "has",
+    "len",
+    "contains",
+    "if",
+    "protocols",
+    "headroom",
+    "standing",
+];
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -525,6 +534,46 @@ fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
                     .collect(),
             ))
         }
+        // how comfortably `have` covers `need`: for quantities the natural log of their ratio
+        // (a range counts as the geometric mean of its ends), for words of a scale the number
+        // of levels between them; clamped to -3..1: room beyond one step (about 2.7 times)
+        // earns nothing more, so one generous criterion cannot outweigh the rest
+        ("headroom", [a, b]) => {
+            let scale = scale_for(a, env).or_else(|| scale_for(b, env));
+            let (have, need) = (eval(a, env)?, eval(b, env)?);
+            let v = match (&have, &need, scale) {
+                (Val::Str(_), Val::Str(_), Some(s)) => {
+                    rank(s, &have)? as f64 - rank(s, &need)? as f64
+                }
+                _ => {
+                    let (h, n) = (magnitude(&have)?, magnitude(&need)?);
+                    if !h.1.compatible(n.1) {
+                        return None;
+                    }
+                    match (h.0 > 0.0, n.0 > 0.0) {
+                        // forever against forever is no headroom either way
+                        (true, true) => Some((h.0 / n.0).ln())
+                            .filter(|r| !r.is_nan())
+                            .unwrap_or(0.0),
+                        (true, false) => 3.0,
+                        (false, true) => -3.0,
+                        (false, false) => 0.0,
+                    }
+                }
+            };
+            Some(Val::Qty(Quantity::new(v.clamp(-3.0, 1.0), Dim::Number)))
+        }
+        // where a word stands in a list written most typical first: 1 for the first item,
+        // one list-length's share less for each item before it, 0 when it is not there
+        ("standing", [w, list]) => {
+            let word = eval(w, env)?.to_string();
+            let items = eval(list, env)?.words()?;
+            let v = items
+                .iter()
+                .position(|i| *i == word)
+                .map_or(0.0, |p| 1.0 - p as f64 / items.len() as f64);
+            Some(Val::Qty(Quantity::new(v, Dim::Number)))
+        }
         ("contains", [a, b]) => {
             let hay = eval(a, env)?;
             let needle = eval(b, env)?.to_string().to_ascii_lowercase();
@@ -540,6 +589,15 @@ fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
                 want.into_iter().filter(|w| !have.contains(w)).collect(),
             ))
         }
+        _ => None,
+    }
+}
+
+/// A quantity's value, or a range's geometric mean, with its dimension.
+fn magnitude(v: &Val) -> Option<(f64, Dim)> {
+    match v {
+        Val::Qty(q) => Some((q.value, q.dim)),
+        Val::Range(lo, hi) => Some(((lo.value.max(0.0) * hi.value.max(0.0)).sqrt(), lo.dim)),
         _ => None,
     }
 }

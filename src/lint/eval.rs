@@ -244,7 +244,15 @@ impl FlowResult {
             .map(|h| requirement_of(kb, h))
             .collect();
         needed.push(requirement_of(kb, hit));
-        let mut alts: Vec<(usize, Alternative)> = Vec::new();
+        // a requirement no bus meets (a browser's 1 ms) tells no bus apart: it is left out,
+        // and an alternative is judged on the rest
+        needed.retain(|req| {
+            !self.others.iter().all(|(_, hs)| {
+                hs.iter()
+                    .any(|h| h.severity >= Severity::Warning && &requirement_of(kb, h) == req)
+            })
+        });
+        let mut alts: Vec<(i64, Alternative)> = Vec::new();
         for (bus, hs) in &self.others {
             if hs.iter().any(|h| h.rule == hit.rule) {
                 continue;
@@ -262,12 +270,13 @@ impl FlowResult {
             let mut unmet: Vec<String> = serious.iter().map(|h| requirement_of(kb, h)).collect();
             unmet.sort();
             unmet.dedup();
-            let errors = serious
+            // weighed as `recommend` weighs misses (rules/ranking.yaml), in thousandths
+            let weight: f64 = hs
                 .iter()
-                .filter(|h| h.severity == Severity::Error)
-                .count();
+                .map(|h| kb.ranking.weight(h.severity, kb.rules[h.rule].configurable))
+                .sum();
             alts.push((
-                errors,
+                (weight * 1000.0).round() as i64,
                 Alternative {
                     bus: bus.clone(),
                     unmet,
@@ -290,6 +299,12 @@ pub struct Ranked {
     /// For a bus whose mode is not known (`redis`): the one mode it is judged as, the mode
     /// that meets the most (contract §6: it fits only where one mode meets every requirement).
     pub mode: Option<String>,
+    /// What the misses weigh (rules/ranking.yaml): lower ranks first.
+    pub weight: f64,
+    /// The room the bus leaves over the requirements: higher ranks first among equal weights.
+    pub margin: f64,
+    /// What the bus meets and misses for the flow, in short sentences (contract §6).
+    pub why: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -301,7 +316,151 @@ pub struct Unmet {
     pub requirement: String,
 }
 
-/// Ranks every bus for a flow: fits first, then by errors, warnings, infos, name.
+/// How one profile fares: its hits (each with the profile it was judged on) and margin.
+struct Judged<'a> {
+    /// The profile judged: the bus, or the mode it is judged as.
+    mode: &'a Profile,
+    hits: Vec<(Hit, &'a Profile)>,
+    margin: f64,
+    weight: f64,
+}
+
+impl<'a> Judged<'a> {
+    /// The profile a requirement is judged on: the whole bus for its `whole_bus` ones.
+    fn judged_as(&self, whole: &'a Profile, key: &str) -> &'a Profile {
+        if whole.whole_bus.iter().any(|w| w == key) {
+            whole
+        } else {
+            self.mode
+        }
+    }
+    fn fits(&self) -> bool {
+        !self
+            .hits
+            .iter()
+            .any(|(h, _)| h.severity >= Severity::Warning)
+    }
+    /// Sort key: fits first, lighter misses, then more room (margins compared to 1/1000).
+    fn key(&self) -> (bool, i64, i64) {
+        (
+            !self.fits(),
+            (self.weight * 1000.0).round() as i64,
+            -(self.margin * 1000.0).round() as i64,
+        )
+    }
+}
+
+fn judge<'a>(
+    kb: &Kb,
+    levels: &Levels,
+    whole: &'a Profile,
+    mode: &'a Profile,
+    reqs: &Requirements,
+    flow: &str,
+) -> Judged<'a> {
+    let whole_bus = |r: &Rule| {
+        r.requirement
+            .as_ref()
+            .is_some_and(|q| whole.whole_bus.contains(q))
+    };
+    let mut all: Vec<(Hit, &Profile)> = hits(kb, levels, mode, reqs, flow, "")
+        .into_iter()
+        .filter(|h| !whole_bus(&kb.rules[h.rule]))
+        .map(|h| (h, mode))
+        .collect();
+    if !std::ptr::eq(whole, mode) {
+        all.extend(
+            hits(kb, levels, whole, reqs, flow, "")
+                .into_iter()
+                .filter(|h| whole_bus(&kb.rules[h.rule]))
+                .map(|h| (h, whole)),
+        );
+        all.sort_by_key(|(h, _)| h.rule);
+    }
+    let weight = all
+        .iter()
+        .map(|(h, _)| kb.ranking.weight(h.severity, kb.rules[h.rule].configurable))
+        .sum();
+    let mut j = Judged {
+        mode,
+        hits: all,
+        margin: 0.0,
+        weight,
+    };
+    for r in &kb.ranking.requirements {
+        let (Some(m), true) = (&r.margin, reqs.get(&r.key).is_some()) else {
+            continue;
+        };
+        let env = FlowEnv {
+            kb,
+            reqs,
+            profile: j.judged_as(whole, &r.key),
+            flow,
+            file: "",
+            settings: &[],
+            current: None,
+        };
+        if let Some(Val::Qty(q)) = expr::eval(m, &env) {
+            j.margin += q.value;
+        }
+    }
+    j
+}
+
+/// What `why` says of one judged bus: per requirement of the flow, in the ranking's order,
+/// what it misses (the findings' messages) or what it meets.
+fn why_of<'a>(
+    kb: &Kb,
+    whole: &'a Profile,
+    j: &Judged<'a>,
+    reqs: &Requirements,
+    flow: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut said = vec![false; j.hits.len()];
+    for r in &kb.ranking.requirements {
+        if reqs.get(&r.key).is_none() {
+            continue;
+        }
+        let mut found = false;
+        for (i, (h, _)) in j.hits.iter().enumerate() {
+            if kb.rules[h.rule].requirement.as_deref() == Some(r.key.as_str()) {
+                out.push(h.message.clone());
+                said[i] = true;
+                found = true;
+            }
+        }
+        if found {
+            continue;
+        }
+        if let Some(t) = &r.meets {
+            let env = FlowEnv {
+                kb,
+                reqs,
+                profile: j.judged_as(whole, &r.key),
+                flow,
+                file: "",
+                settings: &[],
+                current: None,
+            };
+            let text = t.render(&env);
+            // a sentence with a figure the profile does not have is left out
+            if !text.contains('?') && !out.iter().any(|o: &String| o.starts_with(&text)) {
+                out.push(text);
+            }
+        }
+    }
+    for (i, (h, _)) in j.hits.iter().enumerate() {
+        if !said[i] {
+            out.push(h.message.clone());
+        }
+    }
+    out
+}
+
+/// Ranks every bus for a flow: fits first, then by what the misses weigh (what cannot be
+/// configured away above what can), then by margin, and by name only as a last resort, which
+/// the entry then says (contract §6).
 pub fn rank(
     kb: &Kb,
     levels: &Levels,
@@ -309,26 +468,7 @@ pub fn rank(
     reqs: &Requirements,
     flow: &str,
 ) -> Vec<Ranked> {
-    let unmet_of = |p: &Profile| -> Vec<Unmet> {
-        hits(kb, levels, p, reqs, flow, "")
-            .into_iter()
-            .map(|h| {
-                let r = &kb.rules[h.rule];
-                Unmet {
-                    criterion: r.criterion.clone(),
-                    severity: h.severity,
-                    reason: h.message,
-                    code: r.code.clone(),
-                    requirement: r.requirement.clone().unwrap_or_default(),
-                }
-            })
-            .collect()
-    };
-    let serious = |u: &[Unmet]| {
-        let c = |s| u.iter().filter(|x| x.severity == s).count();
-        (c(Severity::Error), c(Severity::Warning), c(Severity::Info))
-    };
-    let mut out: Vec<Ranked> = profiles
+    let mut out: Vec<(Ranked, (bool, i64, i64))> = profiles
         .iter()
         .map(|p| {
             // a bus whose mode is unknown is judged as its best single mode, never as a mix
@@ -338,33 +478,111 @@ pub fn rank(
                 .iter()
                 .filter_map(|m| profiles.iter().find(|q| &q.bus == m))
                 .collect();
-            let (unmet, mode) = match modes
+            let (j, mode) = match modes
                 .iter()
-                .map(|m| (unmet_of(m), m.bus.clone()))
-                .min_by(|a, b| serious(&a.0).cmp(&serious(&b.0)).then(a.1.cmp(&b.1)))
+                .map(|m| (judge(kb, levels, p, m, reqs, flow), m.bus.clone()))
+                .min_by(|a, b| a.0.key().cmp(&b.0.key()).then(a.1.cmp(&b.1)))
             {
-                Some((u, m)) => (u, Some(m)),
-                None => (unmet_of(p), None),
+                Some((j, m)) => (j, Some(m)),
+                None => (judge(kb, levels, p, p, reqs, flow), None),
             };
-            Ranked {
-                bus: p.bus.clone(),
-                fits: !unmet.iter().any(|u| u.severity >= Severity::Warning),
-                unmet,
-                mode,
+            let mut why = why_of(kb, p, &j, reqs, flow);
+            if let Some(m) = &mode {
+                let lead = if j.fits() {
+                    format!("fits as {m}, a mode that meets every requirement")
+                } else {
+                    format!("judged as {m}, the mode that misses the least; no one mode meets every requirement")
+                };
+                why.insert(0, lead);
             }
+            let key = j.key();
+            let unmet = j
+                .hits
+                .into_iter()
+                .map(|(h, _)| {
+                    let r = &kb.rules[h.rule];
+                    Unmet {
+                        criterion: r.criterion.clone(),
+                        severity: h.severity,
+                        reason: h.message,
+                        code: r.code.clone(),
+                        requirement: r.requirement.clone().unwrap_or_default(),
+                    }
+                })
+                .collect();
+            (
+                Ranked {
+                    bus: p.bus.clone(),
+                    fits: !key.0,
+                    unmet,
+                    mode,
+                    weight: j.weight,
+                    margin: j.margin,
+                    why,
+                },
+                key,
+            )
         })
         .collect();
-    let key = |r: &Ranked| {
-        let c = |s| r.unmet.iter().filter(|u| u.severity == s).count();
-        (
-            !r.fits,
-            c(Severity::Error),
-            c(Severity::Warning),
-            c(Severity::Info),
-        )
+    out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.bus.cmp(&b.0.bus)));
+    // the alphabet decides only ties, and says so
+    for i in 1..out.len() {
+        if out[i].1 == out[i - 1].1 {
+            let before = out[i - 1].0.bus.clone();
+            out[i].0.why.push(format!(
+                "ties with {before} on weight and margin: listed after it by name"
+            ));
+        }
+    }
+    out.into_iter().map(|(r, _)| r).collect()
+}
+
+/// When no bus fits: what it would take, as one sentence.
+pub fn closest(ranking: &[Ranked]) -> Option<String> {
+    if ranking.is_empty() || ranking.iter().any(|r| r.fits) {
+        return None;
+    }
+    let missed = |r: &Ranked| -> Vec<String> {
+        let mut v: Vec<String> = r
+            .unmet
+            .iter()
+            .filter(|u| u.severity >= Severity::Warning)
+            .map(|u| u.requirement.clone())
+            .collect();
+        v.dedup();
+        v
     };
-    out.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.bus.cmp(&b.bus)));
-    out
+    let every: Vec<String> = missed(&ranking[0])
+        .into_iter()
+        .filter(|q| ranking.iter().all(|r| missed(r).contains(q)))
+        .collect();
+    let top = &ranking[0];
+    Some(if every.is_empty() {
+        format!(
+            "no bus fits; the closest, {}, would fit with {} relaxed",
+            top.bus,
+            missed(top).join(" and ")
+        )
+    } else {
+        let rest: Vec<String> = missed(top)
+            .into_iter()
+            .filter(|q| !every.contains(q))
+            .collect();
+        format!(
+            "no bus fits: none meets {}; relax {} first{}",
+            every.join(" and "),
+            if every.len() > 1 { "them" } else { "it" },
+            if rest.is_empty() {
+                format!(" ({} would then fit)", top.bus)
+            } else {
+                format!(
+                    " ({} would then still miss {})",
+                    top.bus,
+                    rest.join(" and ")
+                )
+            }
+        )
+    })
 }
 
 /// A settings rule that fired on one setting of a deployment.
