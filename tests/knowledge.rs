@@ -65,6 +65,9 @@ fn core_buses_have_every_figure_the_rules_read() {
         "scenarios.poor_how",
         "message_size.max",
         "resources.node_memory",
+        // a stock install's limit, only where one is set (Redis maxclients, NATS max_connections)
+        "connections.default",
+        "connections.how",
     ];
     for bus in ["kafka", "redis", "redis-pubsub", "redis-streams", "mqtt"] {
         let p = kb.profile(bus).unwrap();

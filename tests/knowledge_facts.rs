@@ -230,3 +230,129 @@ fn mqtt_qos2_has_its_limits() {
     }
     assert!(comparison("mqtt", "delivery").contains("per hop"));
 }
+
+/// MQTT figures say which broker they are for: a bus whose broker is not known is judged as
+/// one kind (a single Mosquitto or a cluster), and a Mosquitto deployment is judged on
+/// Mosquitto's figures: 200k connections and 120k/s warn at the broker, not one info.
+#[test]
+fn mosquitto_is_judged_as_one_node() {
+    let out = json(&[
+        "check",
+        "fixtures/knowledge/mosquitto-fleet",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    let findings = out["findings"].as_array().unwrap();
+    let at_broker = findings
+        .iter()
+        .find(|f| f["code"] == "BF945")
+        .unwrap_or_else(|| panic!("no BF945: {out:#}"));
+    assert_eq!(at_broker["severity"], "warning");
+    assert_eq!(
+        at_broker["file"],
+        "fixtures/knowledge/mosquitto-fleet/docker-compose.yml"
+    );
+    assert_eq!(at_broker["line"], 3);
+    for code in ["BF306", "BF301"] {
+        let f = findings.iter().find(|f| f["code"] == code).unwrap();
+        let m = f["message"].as_str().unwrap();
+        assert!(
+            m.contains("only as a clustered broker") && m.contains("as a single Mosquitto"),
+            "{m}"
+        );
+    }
+    // the kinds and their own figures, in `buses --format json`
+    let v = bus("mqtt");
+    let kinds: Vec<&str> = v["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["mosquitto", "clustered"]);
+    assert_eq!(v["variants"][0]["figures"]["scalability.horizontal"], "no");
+    assert_eq!(v["variants"][1]["figures"]["message_size.default"], "1MB");
+}
+
+/// `connections.max` means one thing everywhere (what one deployment is known to hold) and
+/// every bus has it; a stock install's raisable limit is `connections.default`. RabbitMQ no
+/// longer "fits" a million mobile connections.
+#[test]
+fn connections_mean_one_thing() {
+    for b in [
+        "kafka",
+        "redis",
+        "redis-pubsub",
+        "redis-streams",
+        "mqtt",
+        "nats",
+        "nats-jetstream",
+        "rabbitmq",
+        "pulsar",
+    ] {
+        assert!(figure(b, "connections.max").is_string(), "{b}");
+    }
+    assert_eq!(figure("redis", "connections.default"), "10k");
+    assert_eq!(figure("nats", "connections.default"), "64k");
+    let v = json(&[
+        "recommend",
+        "--clients",
+        "mobile",
+        "--connections",
+        "1M",
+        "--format",
+        "json",
+    ]);
+    let rabbit = v["flows"][0]["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["bus"] == "rabbitmq")
+        .unwrap()
+        .clone();
+    assert_eq!(rabbit["fits"], false, "{rabbit}");
+}
+
+/// RabbitMQ's replay comes from Streams and its per-message work queues from classic and
+/// quorum queues: a task queue that must also keep 7 days of history fits no one kind.
+#[test]
+fn rabbitmq_kinds_are_not_mixed() {
+    let v = json(&[
+        "recommend",
+        "--use-case",
+        "task-queue",
+        "--retention",
+        "7d",
+        "--format",
+        "json",
+    ]);
+    let r = v["flows"][0]["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["bus"] == "rabbitmq")
+        .unwrap()
+        .clone();
+    assert_eq!(r["fits"], false, "{r}");
+    // and a high-volume history it meets as Streams, saying so
+    let v = json(&[
+        "recommend",
+        "--throughput",
+        "500k/s",
+        "--retention",
+        "1d",
+        "--format",
+        "json",
+    ]);
+    let r = v["flows"][0]["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["bus"] == "rabbitmq")
+        .unwrap()
+        .clone();
+    assert_eq!(r["fits"], true, "{r}");
+    assert_eq!(r["mode"], "streams", "{r}");
+}

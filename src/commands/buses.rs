@@ -77,6 +77,14 @@ pub fn table(kb: &Kb, buses: &[&str]) -> String {
     out
 }
 
+/// The figures of a variant that differ from its bus's.
+fn own_figures<'a>(p: &'a Profile, v: &'a Profile) -> impl Iterator<Item = (&'a str, String)> {
+    v.figures
+        .iter()
+        .filter(move |(k, val)| p.figures.get(*k) != Some(*val))
+        .map(|(k, val)| (k.as_str(), val.to_string()))
+}
+
 #[must_use]
 pub fn json(kb: &Kb, buses: &[&str]) -> String {
     let v: Vec<Json> = selected(kb, buses)
@@ -89,7 +97,17 @@ pub fn json(kb: &Kb, buses: &[&str]) -> String {
                 .collect();
             let figures: serde_json::Map<String, Json> =
                 p.figures.iter().map(|(k, v)| (k.clone(), Json::String(v.to_string()))).collect();
-            json!({"bus": p.bus, "name": p.name, "modes": p.modes, "comparison": comparison, "figures": figures})
+            let variants: Vec<Json> = p
+                .variants
+                .iter()
+                .map(|v| {
+                    let own: serde_json::Map<String, Json> = own_figures(p, v)
+                        .map(|(k, val)| (k.to_owned(), Json::String(val)))
+                        .collect();
+                    json!({"key": v.variant, "name": v.name, "figures": own})
+                })
+                .collect();
+            json!({"bus": p.bus, "name": p.name, "modes": p.modes, "variants": variants, "comparison": comparison, "figures": figures})
         })
         .collect();
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
@@ -127,6 +145,14 @@ pub fn markdown(kb: &Kb, buses: &[&str]) -> String {
         let _ = writeln!(out, "\n### {} ({})\n", p.name, p.bus);
         for r in &p.comparison {
             let _ = writeln!(out, "- {}: {}", r.key, r.source);
+        }
+        // kinds of the bus whose figures differ: judged one at a time, never mixed
+        for v in &p.variants {
+            let own: Vec<String> = own_figures(p, v)
+                .filter(|(k, _)| !k.ends_with(".source") && !k.ends_with(".how"))
+                .map(|(k, val)| format!("{k} {val}"))
+                .collect();
+            let _ = writeln!(out, "- as {}: {}", v.name, own.join(", "));
         }
     }
     out

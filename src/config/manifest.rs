@@ -825,6 +825,12 @@ pub fn apply_overrides(profile: &crate::kb::Profile, overrides: &[Override]) -> 
         }
         p.figures.insert(o.figure.clone(), o.val.clone());
     }
+    // a deployment's own figures hold whatever kind of the bus it is
+    p.variants = p
+        .variants
+        .iter()
+        .map(|v| apply_overrides(v, overrides))
+        .collect();
     p
 }
 

@@ -27,6 +27,15 @@ pub struct Profile {
     /// For a bus with modes: requirements judged on the bus as a whole whatever the mode
     /// (Redis is a cache whether its messages go through Pub/Sub or Streams).
     pub whole_bus: Vec<String>,
+    /// Kinds of the bus whose figures differ, not bus kinds of their own (a single Mosquitto,
+    /// a clustered MQTT broker; RabbitMQ's queues and its Streams): a bus whose kind is not
+    /// known is judged as its best single kind, like a bus with modes.
+    pub variants: Vec<Profile>,
+    /// For one of a bus's variants: its key (`mosquitto`, `streams`)…
+    pub variant: Option<String>,
+    /// …and the word of a deployment's evidence that makes the deployment this variant
+    /// (`mosquitto` in `image eclipse-mosquitto:2`): its settings are judged on these figures.
+    pub variant_evidence: Option<String>,
     pub comparison: Vec<Row>,
     /// Flattened figures: `delivery.max` → value.
     pub figures: BTreeMap<String, Val>,
@@ -181,6 +190,21 @@ impl Profile {
         }
     }
 
+    /// How sentences name the profile when it is one mode or variant of another: the mode's bus
+    /// kind (`redis-streams`) or the variant's name (`a single Mosquitto`).
+    pub fn label(&self) -> &str {
+        if self.variant.is_some() {
+            &self.name
+        } else {
+            &self.bus
+        }
+    }
+
+    /// What `recommend` gives as the entry's `mode`: the mode's bus kind or the variant's key.
+    pub fn mode_word(&self) -> &str {
+        self.variant.as_deref().unwrap_or(&self.bus)
+    }
+
     pub fn row(&self, key: &str) -> Option<&Row> {
         self.comparison.iter().find(|r| r.key == key)
     }
@@ -217,6 +241,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             "order",
             "name",
             "modes",
+            "variants",
             "whole_bus",
             "comparison",
             "figures",
@@ -289,37 +314,21 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
     }
     let mut figures = BTreeMap::new();
     if let Some(fig) = root.get("figures") {
-        for (k, block) in fig.entries() {
-            let crit = k.scalar_text().unwrap_or_default();
-            if block.get("source").is_none() {
-                f.err(
-                    k.span,
-                    format!("figures `{crit}` have no `source`"),
-                    "here",
-                    "every figure carries its source",
-                );
-            }
-            for (fk, fv) in block.entries() {
-                let fname = fk.scalar_text().unwrap_or_default();
-                match node_val(fv) {
-                    Some(v) => {
-                        // `how` and `source` are prose, never quantities
-                        let v = if fname == "how" || fname == "source" {
-                            Val::Str(fv.scalar_text().unwrap_or_default())
-                        } else {
-                            v
-                        };
-                        figures.insert(format!("{crit}.{fname}"), v);
-                    }
-                    None => f.err(
-                        fv.span,
-                        format!("figure `{crit}.{fname}` must be a scalar or a list"),
-                        "here",
-                        "",
-                    ),
-                }
-            }
+        load_figures(&mut f, fig, &mut figures);
+    }
+    // kinds of the bus whose figures differ (a single Mosquitto, a clustered broker): each is
+    // the bus's figures with its own written over them
+    let mut variants = Vec::new();
+    for (k, v) in root.get("variants").map(Node::entries).unwrap_or_default() {
+        let key = k.scalar_text().unwrap_or_default();
+        f.keys(v, &["name", "evidence", "figures"], "a variant");
+        let vname = f.text(v, "name", true).map(|s| s.0).unwrap_or_default();
+        let evidence = v.get("evidence").and_then(scalar);
+        let mut own = figures.clone();
+        if let Some(fig) = v.get("figures") {
+            load_figures(&mut f, fig, &mut own);
         }
+        variants.push((key, vname, evidence, own));
     }
     let recognition = root
         .get("recognition")
@@ -354,20 +363,70 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
         }
     }
     if f.errors.is_empty() {
-        Ok(Profile {
+        let mut profile = Profile {
             bus,
             order,
             name,
             modes,
+            variants: Vec::new(),
+            variant: None,
+            variant_evidence: None,
             whole_bus,
             comparison,
             figures,
             recognition,
             defaults,
             file: file.name.clone(),
-        })
+        };
+        profile.variants = variants
+            .into_iter()
+            .map(|(key, name, evidence, figures)| Profile {
+                name,
+                figures,
+                variant: Some(key),
+                variant_evidence: evidence,
+                ..profile.clone()
+            })
+            .collect();
+        Ok(profile)
     } else {
         Err(f.errors)
+    }
+}
+
+/// Flattens a `figures:` mapping (`delivery: {max: …}` → `delivery.max`) into `out`; every
+/// block carries its source.
+fn load_figures(f: &mut Checker<'_>, fig: &Node, out: &mut BTreeMap<String, Val>) {
+    for (k, block) in fig.entries() {
+        let crit = k.scalar_text().unwrap_or_default();
+        if block.get("source").is_none() {
+            f.err(
+                k.span,
+                format!("figures `{crit}` have no `source`"),
+                "here",
+                "every figure carries its source",
+            );
+        }
+        for (fk, fv) in block.entries() {
+            let fname = fk.scalar_text().unwrap_or_default();
+            match node_val(fv) {
+                Some(v) => {
+                    // `how` and `source` are prose, never quantities
+                    let v = if fname == "how" || fname == "source" {
+                        Val::Str(fv.scalar_text().unwrap_or_default())
+                    } else {
+                        v
+                    };
+                    out.insert(format!("{crit}.{fname}"), v);
+                }
+                None => f.err(
+                    fv.span,
+                    format!("figure `{crit}.{fname}` must be a scalar or a list"),
+                    "here",
+                    "",
+                ),
+            }
+        }
     }
 }
 

@@ -279,6 +279,17 @@ fn size_text(v: f64) -> String {
         x /= 1024.0;
         i += 1;
     }
+    // a size written in decimal units (1MB, 38MB) reads back in them, not as 976.56KiB
+    if x.fract() != 0.0 {
+        const DECIMAL: [(f64, &str); 4] = [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")];
+        if let Some((scale, unit)) = DECIMAL
+            .iter()
+            .find(|(scale, _)| v >= *scale)
+            .filter(|(scale, _)| (v / scale).fract() == 0.0)
+        {
+            return format!("{}{unit}", trim_float(v / scale));
+        }
+    }
     format!("{}{}", trim_float(x), UNITS[i])
 }
 

@@ -169,6 +169,20 @@ fn requirement_of(kb: &Kb, h: &Hit) -> String {
     kb.rules[h.rule].requirement.clone().unwrap_or_default()
 }
 
+/// The kinds a bus is judged as when its kind is not known: its modes (`redis`: Pub/Sub and
+/// Streams, bus kinds of their own) or its variants (`mqtt`: a single Mosquitto or a
+/// clustered broker). None for a bus of one kind.
+fn kinds_of<'a>(p: &'a Profile, profiles: &'a [Profile]) -> Vec<&'a Profile> {
+    if p.modes.is_empty() {
+        p.variants.iter().collect()
+    } else {
+        p.modes
+            .iter()
+            .filter_map(|m| profiles.iter().find(|q| &q.bus == m))
+            .collect()
+    }
+}
+
 /// Evaluates one flow on its bus, every mode of that bus, and every other bus.
 pub fn evaluate(
     kb: &Kb,
@@ -182,11 +196,10 @@ pub fn evaluate(
     let profile = profiles.iter().find(|p| p.bus == bus)?;
     let main = hits(kb, levels, profile, reqs, flow, file);
     let mut mode_hints = Vec::new();
-    if !profile.modes.is_empty() {
-        let per_mode: Vec<(&Profile, Vec<Hit>)> = profile
-            .modes
-            .iter()
-            .filter_map(|m| profiles.iter().find(|p| &p.bus == m))
+    let kinds = kinds_of(profile, profiles);
+    if !kinds.is_empty() {
+        let per_mode: Vec<(&Profile, Vec<Hit>)> = kinds
+            .into_iter()
             .map(|p| (p, hits(kb, levels, p, reqs, flow, file)))
             .collect();
         for (ri, rule) in kb.rules.iter().enumerate() {
@@ -200,7 +213,7 @@ pub fn evaluate(
             let passing: Vec<&str> = per_mode
                 .iter()
                 .filter(|(_, hs)| !hs.iter().any(|h| h.rule == ri))
-                .map(|(p, _)| p.bus.as_str())
+                .map(|(p, _)| p.label())
                 .collect();
             if failing.is_empty() || passing.is_empty() {
                 continue;
@@ -214,7 +227,7 @@ pub fn evaluate(
                 message: format!(
                     "{bus} meets `{req}: {shown}` only as {}; as {}: {}",
                     passing.join(" or "),
-                    fp.bus,
+                    fp.label(),
                     fh.message
                 ),
                 help: fh.help.clone(),
@@ -473,28 +486,25 @@ pub fn rank(
         .map(|p| {
             // a bus whose mode is unknown is judged as its best single mode, never as a mix
             // of each mode's best figures
-            let modes: Vec<&Profile> = p
-                .modes
-                .iter()
-                .filter_map(|m| profiles.iter().find(|q| &q.bus == m))
-                .collect();
-            let (j, mode) = match modes
-                .iter()
-                .map(|m| (judge(kb, levels, p, m, reqs, flow), m.bus.clone()))
-                .min_by(|a, b| a.0.key().cmp(&b.0.key()).then(a.1.cmp(&b.1)))
+            let (j, mode) = match kinds_of(p, profiles)
+                .into_iter()
+                .map(|m| (judge(kb, levels, p, m, reqs, flow), m))
+                .min_by(|a, b| a.0.key().cmp(&b.0.key()).then(a.1.label().cmp(b.1.label())))
             {
                 Some((j, m)) => (j, Some(m)),
                 None => (judge(kb, levels, p, p, reqs, flow), None),
             };
             let mut why = why_of(kb, p, &j, reqs, flow);
-            if let Some(m) = &mode {
+            if let Some(m) = mode {
+                let (label, kind) = (m.label(), if m.variant.is_some() { "kind" } else { "mode" });
                 let lead = if j.fits() {
-                    format!("fits as {m}, a mode that meets every requirement")
+                    format!("fits as {label}, a {kind} that meets every requirement")
                 } else {
-                    format!("judged as {m}, the mode that misses the least; no one mode meets every requirement")
+                    format!("judged as {label}, the {kind} that misses the least; no one {kind} meets every requirement")
                 };
                 why.insert(0, lead);
             }
+            let mode = mode.map(|m| m.mode_word().to_owned());
             let key = j.key();
             let unmet = j
                 .hits

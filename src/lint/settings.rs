@@ -97,6 +97,17 @@ fn deployment_findings(
     let Some(profile) = sets.profiles(mi).iter().find(|p| p.bus == d.bus) else {
         return out;
     };
+    // a deployment whose evidence names one kind of the bus (Mosquitto) is judged on its figures
+    let evidence = d.evidence.to_ascii_lowercase();
+    let profile = profile
+        .variants
+        .iter()
+        .find(|v| {
+            v.variant_evidence
+                .as_deref()
+                .is_some_and(|w| evidence.contains(w))
+        })
+        .unwrap_or(profile);
     let mut covering: Vec<&ResolvedFlow> = by_bus
         .get(&(mi, d.bus.as_str()))
         .cloned()
