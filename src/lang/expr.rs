@@ -124,7 +124,7 @@ pub struct ExprError {
     pub message: String,
 }
 
-pub const FUNCTIONS: [&str; 8] = [
+pub const FUNCTIONS: [&str; 9] = [
     "missing",
     "has",
     "len",
@@ -133,6 +133,7 @@ pub const FUNCTIONS: [&str; 8] = [
     "protocols",
     "headroom",
     "standing",
+    "bytes",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -562,6 +563,32 @@ fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
                 }
             };
             Some(Val::Qty(Quantity::new(v.clamp(-3.0, 1.0), Dim::Number)))
+        }
+        // a broker's size setting as bytes, however the broker spells it: plain bytes
+        // (`1073741824`), units (`1GB`, `1GiB`), or Redis's (`1gb` = 1024³, `1g` = 10⁹)
+        ("bytes", [e]) => {
+            let text = eval(e, env)?.to_string();
+            let t = text.trim();
+            let v = quantity::parse_size(t)
+                .filter(|v| *v > 0.0 || t == "0")
+                .or_else(|| {
+                    let (n, unit) = t
+                        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                        .map_or((t, ""), |i| t.split_at(i));
+                    let n: f64 = n.parse().ok()?;
+                    let mult = match unit.to_ascii_lowercase().as_str() {
+                        "" => 1.0,
+                        "k" => 1e3,
+                        "kb" => 1024.0,
+                        "m" => 1e6,
+                        "mb" => 1024.0 * 1024.0,
+                        "g" => 1e9,
+                        "gb" => 1024.0 * 1024.0 * 1024.0,
+                        _ => return None,
+                    };
+                    Some(n * mult)
+                })?;
+            Some(Val::Qty(Quantity::new(v, Dim::Size)))
         }
         // where a word stands in a list written most typical first: 1 for the first item,
         // one list-length's share less for each item before it, 0 when it is not there

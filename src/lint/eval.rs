@@ -73,6 +73,18 @@ impl Env for FlowEnv<'_> {
             "flow" => Some(Val::Str(self.flow.to_owned())),
             "file" => Some(Val::Str(self.file.to_owned())),
             "setting" if path.len() > 1 => self.setting(&path[1..].join(".")),
+            // every value of a key, in order: `settings.protocol` of all listeners (empty when
+            // the deployment writes none)
+            "settings" if path.len() > 1 => {
+                let key = path[1..].join(".");
+                Some(Val::Set(
+                    self.settings
+                        .iter()
+                        .filter(|s| s.key == key)
+                        .map(|s| s.value.clone())
+                        .collect(),
+                ))
+            }
             "key" => self.current.map(|s| Val::Str(s.key.clone())),
             "value" => self.current.map(|s| Val::from_text(&s.value)),
             _ => None,

@@ -69,11 +69,23 @@ pub fn findings(
 }
 
 /// Whether a rule's condition reads a requirement that is declared.
-fn reads_declared(rule: &Rule, reqs: &Requirements) -> bool {
+fn reads_declared(kb: &Kb, rule: &Rule, reqs: &Requirements) -> bool {
     let mut paths = Vec::new();
     if let Some(w) = &rule.when {
         w.paths(&mut paths);
     }
+    // a derived value reads the requirements it is computed from
+    let derived: Vec<Vec<String>> = paths
+        .iter()
+        .filter(|p| p.first().is_some_and(|h| h == "derived"))
+        .filter_map(|p| kb.derived.iter().find(|d| Some(&d.name) == p.get(1)))
+        .flat_map(|d| {
+            let mut inner = Vec::new();
+            d.expr.paths(&mut inner);
+            inner
+        })
+        .collect();
+    paths.extend(derived);
     paths.iter().any(|p| {
         p.first().is_some_and(|h| h == "req") && p.get(1).is_some_and(|k| reqs.get(k).is_some())
     })
@@ -129,7 +141,7 @@ fn deployment_findings(
         let by = flow.unwrap_or("");
         for sh in eval::setting_hits(kb, levels, profile, reqs, &settings, by, file) {
             let rule = &kb.rules[sh.hit.rule];
-            let declared = reads_declared(rule, reqs);
+            let declared = reads_declared(kb, rule, reqs);
             // a value nobody wrote is judged only against what a flow declares
             if matches!(
                 sh.setting.origin,
