@@ -30,7 +30,9 @@ pub fn inventory(
             .iter()
             .map(|c| {
                 let (line, column) = files.line_col(c.span);
-                json!({"bus": c.bus, "file": files.name(c.span.file), "line": line, "column": column, "library": c.library})
+                json!({"bus": c.bus, "file": files.name(c.span.file), "line": line, "column": column, "library": c.library,
+                       "source": c.source,
+                       "settings": c.settings.iter().map(|s| json!({"key": s.key, "value": s.value})).collect::<Vec<_>>()})
             })
             .collect();
         let flows: Vec<Json> = flows
@@ -74,6 +76,7 @@ pub fn inventory(
             vec![
                 c.bus.clone(),
                 format!("{}:{l}:{col}", files.name(c.span.file)),
+                c.source.clone(),
                 c.library.clone(),
             ]
         })
@@ -100,8 +103,8 @@ pub fn inventory(
         &["bus", "where", "source", "name", "evidence"],
         &d_rows,
     ));
-    let _ = writeln!(out, "\nClient libraries ({})", c_rows.len());
-    out.push_str(&table(&["bus", "where", "library"], &c_rows));
+    let _ = writeln!(out, "\nClients ({})", c_rows.len());
+    out.push_str(&table(&["bus", "where", "source", "library"], &c_rows));
     let _ = writeln!(out, "\nFlows ({})", f_rows.len());
     out.push_str(&table(&["flow", "where", "bus", "bus from"], &f_rows));
     out

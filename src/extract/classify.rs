@@ -4,7 +4,7 @@
 
 use globset::{Glob, GlobMatcher};
 
-use super::{Facts, Input, packages};
+use super::{Facts, Input, packages, spring};
 use crate::kb::{FileRule, Kb};
 
 /// An extractor of one source kind: a file's text in, facts out.
@@ -21,6 +21,12 @@ pub struct Named {
 
 /// The source kinds read by file name. Adding one is its extractor and its row here.
 pub const NAMED: &[Named] = &[
+    Named {
+        kind: "spring",
+        // application.yml, application-prod.properties, bootstrap.yaml, under any folder
+        matches: |n, _| spring::is_spring_file(n),
+        extract: spring::extract,
+    },
     Named {
         kind: "cargo",
         matches: |n, _| n == "cargo.toml",
@@ -129,6 +135,9 @@ impl Classifier {
         let name = path.rsplit('/').next().unwrap_or(path);
         if crate::config::manifest::FILE_NAMES.contains(&lower.as_str()) {
             return None;
+        }
+        if spring::is_spring_file(&lower) {
+            return NAMED.iter().find(|r| r.kind == "spring").map(Kind::Named);
         }
         if lower.ends_with(".yml") || lower.ends_with(".yaml") {
             let named = lower.starts_with("docker-compose") || lower.starts_with("compose");

@@ -71,6 +71,8 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
                     bus: bus.to_owned(),
                     span: inp.at(img.1),
                     library: format!("{} (one-shot service {name})", img.0),
+                    source: "compose".to_owned(),
+                    settings: Vec::new(),
                 });
                 continue;
             }

@@ -1,7 +1,7 @@
 //! Broker config files: Kafka `.properties` (`key=value`), redis.conf and
 //! mosquitto.conf (`key value`). One deployment per file.
 
-use super::{Deployment, Facts, Input, Origin, Setting};
+use super::{Client, Deployment, Facts, Input, Origin, Setting};
 use crate::kb::FileRule;
 use crate::source::{ByteSpan, Span};
 
@@ -68,7 +68,17 @@ pub fn extract(rules: &[(String, FileRule)], inp: &Input<'_>, facts: &mut Facts)
             }
         };
         if recognises(rule, &settings) {
-            if let Some(d) = deployment(bus, rule, inp, settings) {
+            if let Some(source) = &rule.client {
+                // a client's configuration (producer.properties): a client with settings
+                let name = inp.file.name.rsplit('/').next().unwrap_or(&inp.file.name);
+                facts.clients.push(Client {
+                    bus: bus.clone(),
+                    span: settings.first().map_or(Span::start_of(inp.id), |s| s.span),
+                    library: format!("{name} (client configuration)"),
+                    source: source.clone(),
+                    settings,
+                });
+            } else if let Some(d) = deployment(bus, rule, inp, settings) {
                 facts.deployments.push(d);
             }
             return;

@@ -9,6 +9,7 @@ pub mod conf;
 pub mod helm;
 pub mod kube;
 pub mod packages;
+pub mod spring;
 
 pub use self::classify::{Classifier, Kind};
 use crate::kb::requirements::Requirements;
@@ -135,6 +136,12 @@ pub struct Client {
     pub bus: String,
     pub span: Span,
     pub library: String,
+    /// Where it was found: `package` (a dependency), `compose` (a one-shot container),
+    /// `kafka-client` (a client properties file), `spring` (Spring Boot configuration).
+    pub source: String,
+    /// What the client's configuration writes (acks, isolation.level, ssl): judged by the
+    /// settings rules like a deployment's.
+    pub settings: Vec<Setting>,
 }
 
 /// Requirements declared inline in a deployment or package file.
@@ -192,7 +199,7 @@ pub fn extract(kb: &Kb, kind: &Kind, inp: &Input<'_>, facts: &mut Facts) {
 }
 
 /// A YAML (or JSON-in-YAML) file: compose, Kubernetes, AsyncAPI or Helm, decided by content.
-fn yaml_file(kb: &Kb, inp: &Input<'_>, named_compose: bool, facts: &mut Facts) {
+pub(crate) fn yaml_file(kb: &Kb, inp: &Input<'_>, named_compose: bool, facts: &mut Facts) {
     let src = &inp.file.text;
     let name = &inp.file.name;
     let base = name.rsplit('/').next().unwrap_or(name);

@@ -11,6 +11,8 @@ fn client(kb: &Kb, facts: &mut Facts, inp: &Input<'_>, eco: &str, name: &str, sp
             bus: bus.to_owned(),
             span: inp.at(span),
             library: name.to_owned(),
+            source: "package".to_owned(),
+            settings: Vec::new(),
         });
     }
 }

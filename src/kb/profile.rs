@@ -94,6 +94,21 @@ pub struct Recognition {
     pub values: Vec<(String, String)>,
     /// AsyncAPI binding fields → setting keys.
     pub bindings: Vec<(String, String)>,
+    /// How Spring Boot's configuration configures a client of the bus.
+    pub spring: Option<SpringRule>,
+}
+
+/// Spring Boot keys (`application*.yml|properties`) of one bus: the prefixes they live under
+/// and their mapping onto the bus's setting keys. Keys compare with relaxed binding
+/// (`enable-auto-commit` = `enableAutoCommit` = `enable_auto_commit`); a key ending in `.*`
+/// maps everything under it, the rest of the key appended to the target's prefix (`*`: none).
+#[derive(Debug, Clone, Default)]
+pub struct SpringRule {
+    pub prefixes: Vec<String>,
+    pub keys: Vec<(String, String)>,
+    /// Setting keys whose values are words Spring spells freely (`READ_COMMITTED`,
+    /// `read-committed`): read lower-cased with `_` for `-`.
+    pub words: Vec<String>,
 }
 
 /// A custom resource that deploys the bus. `settings` maps paths in the resource
@@ -166,6 +181,9 @@ pub struct FileRule {
     /// Whether the file is a broker's whole configuration, so keys it leaves out take the
     /// broker's defaults (`broker_defaults: false` for a client's file).
     pub complete: bool,
+    /// The file configures a client of the bus, not a broker (`client: kafka-client`): it is
+    /// listed among the clients with this source, and its settings are judged there.
+    pub client: Option<String>,
 }
 
 pub const ENV_STYLES: &[&str] = &["dots", "confluent", "hocon"];
@@ -523,6 +541,7 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
             not_markers: words(e.get("not_markers")),
             role: e.get("role").and_then(scalar),
             complete: e.get("broker_defaults").and_then(scalar).as_deref() != Some("false"),
+            client: e.get("client").and_then(scalar),
         });
     }
     out.charts = words(r.get("charts"));
@@ -538,6 +557,14 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
     };
     out.values = pairs(r.get("values"));
     out.bindings = pairs(r.get("bindings"));
+    out.spring = r.get("spring").map(|sp| {
+        f.keys(sp, &["prefixes", "keys", "words"], "spring");
+        SpringRule {
+            prefixes: words(sp.get("prefixes")),
+            keys: pairs(sp.get("keys")),
+            words: words(sp.get("words")),
+        }
+    });
     for k in r.get("kinds").map(Node::items).unwrap_or_default() {
         let group = k.get("group").and_then(scalar).unwrap_or_default();
         let kind = k.get("kind").and_then(scalar).unwrap_or_default();

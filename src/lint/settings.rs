@@ -34,6 +34,9 @@ impl Sets<'_> {
 /// the same setting, and the most severe finding is kept.
 type Keyed = ((usize, crate::source::Span), Finding);
 
+/// The source of a client's configuration seen as a deployment's settings.
+const CLIENT: &str = "client";
+
 /// Flows by (manifest, bus), so each deployment finds the flows that run on it directly.
 type ByBus<'a> = HashMap<(Option<usize>, &'a str), Vec<&'a ResolvedFlow>>;
 
@@ -50,10 +53,31 @@ pub fn findings(
             by_bus.entry((f.manifest, b.as_str())).or_default().push(f);
         }
     }
+    // a client's configuration (a properties file, Spring Boot's) is judged like a
+    // deployment's settings, with the flows of its bus
+    let clients: Vec<Deployment> = project
+        .facts
+        .clients
+        .iter()
+        .filter(|c| !c.settings.is_empty())
+        .map(|c| Deployment {
+            bus: c.bus.clone(),
+            span: c.span,
+            source: CLIENT,
+            name: c.library.clone(),
+            evidence: c.library.clone(),
+            settings: c.settings.clone(),
+            complete: false,
+            config: None,
+            cluster: None,
+            parts: Vec::new(),
+        })
+        .collect();
     let per_deployment: Vec<Vec<Keyed>> = project
         .facts
         .deployments
         .par_iter()
+        .chain(clients.par_iter())
         .map(|d| deployment_findings(kb, project, d, &by_bus, cli, sets))
         .collect();
     let mut best: BTreeMap<(usize, crate::source::Span), Finding> = BTreeMap::new();
@@ -197,10 +221,14 @@ fn deployment_findings(
             }
             let fd = Finding::new(rule, severity, sh.setting.span, message)
                 .label(label)
-                .secondary(
-                    (d.span != sh.setting.span)
-                        .then(|| (d.span, format!("{} deployed here", d.bus))),
-                )
+                .secondary((d.span != sh.setting.span).then(|| {
+                    let what = if d.source == CLIENT {
+                        "client configured"
+                    } else {
+                        "deployed"
+                    };
+                    (d.span, format!("{} {what} here", d.bus))
+                }))
                 .flow(flow.map(str::to_owned))
                 .bus(Some(d.bus.clone()))
                 .help(help)

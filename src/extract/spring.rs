@@ -1,0 +1,243 @@
+//! Spring Boot configuration (`application*.yml|yaml|properties`, `bootstrap*.…`): the clients
+//! of each bus it configures, with their settings (contract §6, "More of what is read as
+//! deployed and used"). The keys and what they mean are data: each profile's
+//! `recognition.spring`.
+
+use super::{Client, Facts, Input, Origin, Setting};
+use crate::kb::Kb;
+use crate::kb::profile::SpringRule;
+use crate::source::span::ByteSpan;
+use crate::tree::yaml::{self, Node, Value};
+
+/// Whether a lower-cased base name is a Spring Boot configuration file.
+#[must_use]
+pub fn is_spring_file(name: &str) -> bool {
+    let stem = ["application", "bootstrap"]
+        .iter()
+        .any(|s| name.starts_with(s));
+    stem && [".yml", ".yaml", ".properties"]
+        .iter()
+        .any(|e| name.ends_with(e))
+}
+
+/// A key compared with Spring's relaxed binding: lower case, without `-` and `_`, and without
+/// the brackets of a map key (`[enable.idempotence]`).
+fn relaxed(key: &str) -> String {
+    key.chars()
+        .filter(|c| !matches!(c, '-' | '_' | '[' | ']'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Every scalar of a YAML document under its dotted path; a list of scalars is one value,
+/// its items joined with `,` (`bootstrap-servers: [a:9092, b:9092]`).
+fn flatten(node: &Node, prefix: &str, out: &mut Vec<(String, String, ByteSpan)>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                let Some(key) = k.scalar_text() else { continue };
+                let key = key.trim_matches(['[', ']']);
+                let path = if prefix.is_empty() {
+                    key.to_owned()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                flatten(v, &path, out);
+            }
+        }
+        Value::Seq(items) => {
+            let words: Vec<String> = items.iter().filter_map(Node::scalar_text).collect();
+            if !words.is_empty() && words.len() == items.len() {
+                out.push((prefix.to_owned(), words.join(","), node.span));
+            }
+        }
+        Value::Null => {}
+        _ => {
+            if let Some(text) = node.scalar_text() {
+                out.push((prefix.to_owned(), text, node.span));
+            }
+        }
+    }
+}
+
+/// A key's segments: `spring.kafka.producer.properties[enable.idempotence]` gives `spring`,
+/// `kafka`, `producer`, `properties`, `enable`, `idempotence`.
+fn segments(key: &str) -> Vec<&str> {
+    key.split(['.', '[', ']'])
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Whether `key` starts with the segments of `head`, compared with relaxed binding; the
+/// segments after them if it does.
+fn strip<'k>(key: &[&'k str], head: &str) -> Option<Vec<&'k str>> {
+    let head = segments(head);
+    (key.len() >= head.len() && key.iter().zip(&head).all(|(a, b)| relaxed(a) == relaxed(b)))
+        .then(|| key[head.len()..].to_vec())
+}
+
+/// The setting key a Spring key maps to under `rule`, if any.
+fn map_key(rule: &SpringRule, key: &str) -> Option<String> {
+    let all = segments(key);
+    for prefix in &rule.prefixes {
+        let Some(rest) = strip(&all, prefix) else {
+            continue;
+        };
+        if rest.is_empty() {
+            continue;
+        }
+        for (from, to) in &rule.keys {
+            match from.strip_suffix(".*") {
+                Some(head) => {
+                    // everything under it, passed through as written (Kafka's own keys)
+                    if let Some(tail) = strip(&rest, head).filter(|t| !t.is_empty()) {
+                        let tail = tail.join(".");
+                        return Some(match to.strip_suffix('*') {
+                            Some(target) => format!("{target}{tail}"),
+                            None => to.clone(),
+                        });
+                    }
+                }
+                None => {
+                    if strip(&rest, from).is_some_and(|t| t.is_empty()) {
+                        return Some(to.clone());
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The (key, value, span) entries of a Spring file, every document of it.
+fn entries(inp: &Input<'_>) -> Option<Vec<(String, String, ByteSpan)>> {
+    let name = inp.file.name.to_ascii_lowercase();
+    let mut out = Vec::new();
+    if name.ends_with(".properties") {
+        for (k, v, span) in super::conf::lines(&inp.file.text, "properties") {
+            out.push((k, v, span));
+        }
+    } else {
+        // profiles (`spring.config.activate.on-profile`) are documents of one stream: each
+        // document's settings are read, where they are written
+        for doc in yaml::parse_multi(&inp.file.text).ok()? {
+            flatten(&doc, "", &mut out);
+        }
+    }
+    Some(out)
+}
+
+/// Reads a Spring Boot file: one client per bus whose keys it writes.
+pub fn extract(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let text = &inp.file.text;
+    let is_yaml = !inp.file.name.to_ascii_lowercase().ends_with(".properties");
+    if !text.contains("spring") {
+        // an application.yaml that is a Kubernetes manifest or a compose file
+        if is_yaml {
+            super::yaml_file(kb, inp, false, facts);
+        }
+        return;
+    }
+    let Some(entries) = entries(inp) else {
+        // a Spring file that does not parse names no client; a template is counted as skipped
+        if super::is_template(text) {
+            facts.skipped.push(inp.id);
+        }
+        return;
+    };
+    for p in &kb.profiles {
+        let Some(rule) = &p.recognition.spring else {
+            continue;
+        };
+        let mut settings = Vec::new();
+        for (key, value, span) in &entries {
+            let Some(target) = map_key(rule, key) else {
+                continue;
+            };
+            let value = if rule.words.contains(&target) {
+                value.to_ascii_lowercase().replace('-', "_")
+            } else {
+                value.clone()
+            };
+            settings.push(Setting {
+                key: target,
+                value,
+                span: inp.at(*span),
+                origin: Origin::Written,
+            });
+        }
+        if let Some(first) = settings.first() {
+            facts.clients.push(Client {
+                bus: p.bus.clone(),
+                span: first.span,
+                library: format!(
+                    "Spring Boot ({})",
+                    rule.prefixes.first().map_or("", String::as_str)
+                ),
+                source: "spring".to_owned(),
+                settings,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kafka() -> SpringRule {
+        SpringRule {
+            prefixes: vec![
+                "spring.kafka".into(),
+                "spring.cloud.stream.kafka.binder".into(),
+            ],
+            keys: vec![
+                (
+                    "consumer.enable-auto-commit".into(),
+                    "enable.auto.commit".into(),
+                ),
+                ("producer.properties.*".into(), "*".into()),
+                ("ssl.*".into(), "ssl.*".into()),
+                ("configuration.*".into(), "*".into()),
+            ],
+            words: vec![],
+        }
+    }
+
+    #[test]
+    fn relaxed_binding_maps_every_spelling() {
+        let r = kafka();
+        // the last is the environment's SPRING_KAFKA_CONSUMER_ENABLEAUTOCOMMIT as Spring reads it
+        for k in [
+            "spring.kafka.consumer.enable-auto-commit",
+            "spring.kafka.consumer.enableAutoCommit",
+            "spring.kafka.consumer.enable_auto_commit",
+            "spring.kafka.consumer.enableautocommit",
+        ] {
+            assert_eq!(map_key(&r, k).as_deref(), Some("enable.auto.commit"), "{k}");
+        }
+        assert_eq!(
+            map_key(&r, "spring.kafka.producer.properties.enable.idempotence").as_deref(),
+            Some("enable.idempotence")
+        );
+        assert_eq!(
+            map_key(&r, "spring.kafka.ssl.trust-store-location").as_deref(),
+            Some("ssl.trust-store-location")
+        );
+        assert_eq!(
+            map_key(&r, "spring.cloud.stream.kafka.binder.configuration.acks").as_deref(),
+            Some("acks")
+        );
+        assert_eq!(map_key(&r, "spring.kafka.template.default-topic"), None);
+        assert_eq!(map_key(&r, "spring.kafkaesque.acks"), None);
+    }
+
+    #[test]
+    fn spring_file_names() {
+        assert!(is_spring_file("application.yml"));
+        assert!(is_spring_file("application-prod.yaml"));
+        assert!(is_spring_file("bootstrap.properties"));
+        assert!(!is_spring_file("app.yml"));
+        assert!(!is_spring_file("application.json"));
+    }
+}
