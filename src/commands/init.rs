@@ -55,8 +55,9 @@ pub fn manifest(project: &Project) -> String {
             buses.push((
                 c.bus.clone(),
                 format!(
-                    "{}:{l}:{col} (client library {})",
+                    "{}:{l}:{col} ({} client: {})",
                     project.files.name(c.span.file),
+                    c.source,
                     c.library
                 ),
             ));

@@ -1,0 +1,137 @@
+//! Client configuration read as clients of their bus (issue 11): Spring Boot files and Kafka
+//! client properties, listed by `inventory` with their source, judged at their own lines, and
+//! turned into flows by `init`.
+
+mod common;
+use common::json;
+
+fn clients(dir: &str) -> Vec<serde_json::Value> {
+    json(&["inventory", dir, "--format", "json"])["clients"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// (code, file, line) of every finding.
+fn found(dir: &str) -> Vec<(String, String, u64)> {
+    let v = json(&["check", dir, "--format", "json", "--fail-on", "never"]);
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+const SPRING: &str = "fixtures/clients/order-service";
+const YML: &str = "fixtures/clients/order-service/src/main/resources/application.yml";
+
+#[test]
+fn spring_boot_files_are_clients_of_each_bus_they_configure() {
+    let c = clients(SPRING);
+    let spring: Vec<(&str, &str, u64)> = c
+        .iter()
+        .map(|c| {
+            (
+                c["bus"].as_str().unwrap(),
+                c["file"].as_str().unwrap(),
+                c["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(spring.contains(&("kafka", YML, 7)), "{c:?}");
+    assert!(spring.contains(&("rabbitmq", YML, 22)), "{c:?}");
+    assert!(
+        spring.contains(&(
+            "kafka",
+            "fixtures/clients/order-service/src/main/resources/application-local.properties",
+            2
+        )),
+        "{c:?}"
+    );
+    assert!(c.iter().all(|c| c["source"] == "spring"));
+    // relaxed binding: enableAutoCommit is enable.auto.commit; Spring's words are normalised
+    let kafka = c
+        .iter()
+        .find(|c| c["file"] == YML && c["bus"] == "kafka")
+        .unwrap();
+    let settings = kafka["settings"].as_array().unwrap();
+    let has = |k: &str, v: &str| settings.iter().any(|s| s["key"] == k && s["value"] == v);
+    assert!(has("enable.auto.commit", "false"), "{kafka}");
+    assert!(has("isolation.level", "read_uncommitted"), "{kafka}");
+    assert!(has("enable.idempotence", "true"), "{kafka}");
+    // the prod profile's document is read too
+    assert!(has("security.protocol", "SASL_PLAINTEXT"), "{kafka}");
+}
+
+#[test]
+fn spring_settings_are_judged_at_their_lines() {
+    let f = found(SPRING);
+    for (code, line) in [("BF920", 11), ("BF906", 19), ("BF963", 26), ("BF961", 35)] {
+        assert!(
+            f.contains(&(code.to_owned(), YML.to_owned(), line)),
+            "{code} at {line}: {f:?}"
+        );
+    }
+    // what is right is quiet: acks=all, idempotence on, auto-commit off, confirms on
+    for code in ["BF901", "BF905", "BF946", "BF962"] {
+        assert!(!f.iter().any(|(c, _, _)| c == code), "{code}: {f:?}");
+    }
+}
+
+#[test]
+fn kafka_client_properties_are_clients() {
+    let dir = "fixtures/clients/kafka-tools";
+    let c = clients(dir);
+    assert_eq!(c.len(), 3, "{c:?}");
+    assert!(c.iter().all(|c| c["source"] == "kafka-client"), "{c:?}");
+    let inv = json(&["inventory", dir, "--format", "json"]);
+    assert_eq!(inv["deployments"].as_array().unwrap().len(), 0, "{inv}");
+    let f = found(dir);
+    for (code, file, line) in [
+        ("BF901", "producer.properties", 3),
+        ("BF907", "consumer.properties", 3),
+        ("BF903", "connect-distributed.properties", 6),
+    ] {
+        let file = format!("{dir}/config/{file}");
+        assert!(
+            f.contains(&(code.to_owned(), file.clone(), line)),
+            "{code} at {file}:{line}: {f:?}"
+        );
+    }
+}
+
+#[test]
+fn init_writes_flows_for_the_buses_clients_reveal() {
+    let d = tempfile::tempdir().unwrap();
+    let root = common::root();
+    for (from, to) in [
+        (
+            "fixtures/clients/kafka-tools/config/producer.properties",
+            "producer.properties",
+        ),
+        (
+            "fixtures/clients/order-service/src/main/resources/application.yml",
+            "application.yml",
+        ),
+    ] {
+        std::fs::copy(root.join(from), d.path().join(to)).unwrap();
+    }
+    let out = common::busfit_in(d.path(), &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let written = std::fs::read_to_string(d.path().join("busfit.yaml")).unwrap();
+    for bus in ["bus: kafka", "bus: rabbitmq"] {
+        assert!(written.contains(bus), "{written}");
+    }
+    // each flow says where its bus was found, and as what kind of client
+    assert!(
+        written.contains("spring client: Spring Boot (spring.rabbitmq)"),
+        "{written}"
+    );
+}
