@@ -4,7 +4,7 @@
 
 use globset::{Glob, GlobMatcher};
 
-use super::{Facts, Input, packages, spring};
+use super::{Facts, Input, packages, spring, terraform};
 use crate::kb::{FileRule, Kb};
 
 /// An extractor of one source kind: a file's text in, facts out.
@@ -26,6 +26,12 @@ pub const NAMED: &[Named] = &[
         // application.yml, application-prod.properties, bootstrap.yaml, under any folder
         matches: |n, _| spring::is_spring_file(n),
         extract: spring::extract,
+    },
+    Named {
+        kind: "terraform",
+        // modules are not followed: what a module deploys is read where its resources are
+        matches: |n, _| n.ends_with(".tf"),
+        extract: terraform::extract,
     },
     Named {
         kind: "cargo",

@@ -10,6 +10,7 @@ pub mod helm;
 pub mod kube;
 pub mod packages;
 pub mod spring;
+pub mod terraform;
 
 pub use self::classify::{Classifier, Kind};
 use crate::kb::requirements::Requirements;

@@ -96,6 +96,19 @@ pub struct Recognition {
     pub bindings: Vec<(String, String)>,
     /// How Spring Boot's configuration configures a client of the bus.
     pub spring: Option<SpringRule>,
+    /// Terraform resources that deploy the bus as a managed service.
+    pub terraform: Vec<TerraformRule>,
+}
+
+/// A Terraform resource type that deploys the bus (`aws_msk_cluster`): the attributes that
+/// must hold for it to be this bus (`engine_type: [RabbitMQ]`), and its attribute paths
+/// (nested blocks joined by `.`) mapped onto setting keys as a custom resource's are
+/// (`key|default` where leaving it out means something).
+#[derive(Debug, Clone, Default)]
+pub struct TerraformRule {
+    pub resource: String,
+    pub only_if: Vec<(String, Vec<String>)>,
+    pub settings: Vec<(String, String)>,
 }
 
 /// Spring Boot keys (`application*.yml|properties`) of one bus: the prefixes they live under
@@ -576,6 +589,30 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
             kind,
             part_of: k.get("part_of").and_then(scalar),
             settings: pairs(k.get("settings")),
+        });
+    }
+    for t in r.get("terraform").map(Node::items).unwrap_or_default() {
+        f.keys(
+            t,
+            &["resource", "only_if", "settings"],
+            "a terraform resource",
+        );
+        let resource = t.get("resource").and_then(scalar).unwrap_or_default();
+        if resource.is_empty() {
+            f.err(t.span, "a terraform entry needs `resource`", "here", "");
+        }
+        out.terraform.push(TerraformRule {
+            resource,
+            only_if: t
+                .get("only_if")
+                .map(|o| {
+                    o.entries()
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.scalar_text()?, words(Some(v)))))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            settings: pairs(t.get("settings")),
         });
     }
     if let Some(l) = r.get("libraries") {

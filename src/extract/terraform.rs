@@ -1,0 +1,234 @@
+//! Terraform (`*.tf`): managed buses declared as resources (`aws_msk_cluster`,
+//! `aws_elasticache_replication_group`, `azurerm_redis_cache`, …). The resource types and
+//! their attributes are data: each profile's `recognition.terraform`.
+//!
+//! The HCL is parsed with hcl-edit, which keeps byte spans, and each resource's body becomes
+//! the same spanned tree a Kubernetes resource is, so its attributes map onto settings the way
+//! a custom resource's do. An attribute set from a variable, a local or any expression is
+//! unknown and never judged; `count` and `for_each` do not change what is judged; modules are
+//! not followed.
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::structure::{Block, BlockLabel, Body, Structure};
+
+use super::{Deployment, Facts, Input, mapped_settings};
+use crate::kb::Kb;
+use crate::source::span::ByteSpan;
+use crate::tree::yaml::{Node, Value};
+
+fn span(r: Option<std::ops::Range<usize>>, fallback: ByteSpan) -> ByteSpan {
+    r.map_or(fallback, |r| ByteSpan::new(r.start, r.end))
+}
+
+fn text(s: &str, span: ByteSpan) -> Node {
+    Node {
+        span,
+        value: Value::Str(s.to_owned()),
+    }
+}
+
+/// An expression as a tree node: literals as themselves, anything computed (a variable, a
+/// reference, a call, an interpolation) as `${…}` text, which is never judged.
+fn expr_node(src: &str, e: &Expression, fallback: ByteSpan) -> Node {
+    let at = span(e.span(), fallback);
+    let value = match e {
+        Expression::Null(_) => Value::Null,
+        Expression::Bool(b) => Value::Bool(*b.value()),
+        Expression::Number(n) => match (n.value().as_i64(), n.value().as_f64()) {
+            (Some(i), _) => Value::Int(i),
+            (None, Some(f)) => Value::Float(f),
+            _ => Value::Str(n.value().to_string()),
+        },
+        Expression::String(s) => Value::Str(s.value().clone()),
+        Expression::Array(a) => Value::Seq(a.iter().map(|x| expr_node(src, x, at)).collect()),
+        Expression::Object(o) => Value::Map(
+            o.iter()
+                .filter_map(|(k, v)| {
+                    let key = match k {
+                        ObjectKey::Ident(i) => text(i.as_str(), span(i.span(), at)),
+                        ObjectKey::Expression(Expression::String(s)) => {
+                            text(s.value(), span(s.span(), at))
+                        }
+                        ObjectKey::Expression(_) => return None,
+                    };
+                    Some((key, expr_node(src, v.expr(), at)))
+                })
+                .collect(),
+        ),
+        _ => {
+            let written = src.get(at.start..at.end).unwrap_or("expression").trim();
+            Value::Str(format!("${{{written}}}"))
+        }
+    };
+    Node { span: at, value }
+}
+
+/// A body as a mapping: attributes by key, nested blocks by type (a list where a block type
+/// repeats, as `ingress` does).
+fn body_node(src: &str, body: &Body, at: ByteSpan) -> Node {
+    let mut entries: Vec<(Node, Node)> = Vec::new();
+    for s in body.iter() {
+        match s {
+            Structure::Attribute(a) => {
+                let k = span(a.key.span(), at);
+                entries.push((text(a.key.as_str(), k), expr_node(src, &a.value, k)));
+            }
+            Structure::Block(b) => {
+                let k = span(b.ident.span(), at);
+                let node = body_node(src, &b.body, span(b.span(), k));
+                let name = b.ident.as_str();
+                match entries
+                    .iter_mut()
+                    .find(|(key, _)| key.scalar_text().as_deref() == Some(name))
+                {
+                    Some((_, existing)) => {
+                        if let Value::Seq(items) = &mut existing.value {
+                            items.push(node);
+                        } else {
+                            let first = std::mem::replace(
+                                existing,
+                                Node {
+                                    span: k,
+                                    value: Value::Seq(Vec::new()),
+                                },
+                            );
+                            existing.value = Value::Seq(vec![first, node]);
+                        }
+                    }
+                    None => entries.push((text(name, k), node)),
+                }
+            }
+        }
+    }
+    Node {
+        span: at,
+        value: Value::Map(entries),
+    }
+}
+
+fn label(l: &BlockLabel) -> &str {
+    match l {
+        BlockLabel::Ident(i) => i.as_str(),
+        BlockLabel::String(s) => s.value(),
+    }
+}
+
+/// Whether a file can declare a bus: it names one of the resource types, so every other
+/// `.tf` file is rejected before it is parsed.
+fn names_a_bus(kb: &Kb, src: &str) -> bool {
+    src.contains("resource")
+        && kb
+            .profiles
+            .iter()
+            .flat_map(|p| &p.recognition.terraform)
+            .any(|t| src.contains(t.resource.as_str()))
+}
+
+pub fn extract(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let src = &inp.file.text;
+    if !names_a_bus(kb, src) {
+        return;
+    }
+    let body = match hcl_edit::parser::parse_body(src) {
+        Ok(b) => b,
+        Err(e) => {
+            let at = e.location().offset().min(src.len());
+            let end = src[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let message = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid HCL")
+                .to_owned();
+            facts.broken.push((
+                inp.at(ByteSpan::new(at, end)),
+                format!("invalid Terraform (HCL): {message}"),
+            ));
+            return;
+        }
+    };
+    for b in body.blocks() {
+        resource(kb, inp, src, b, facts);
+    }
+}
+
+fn resource(kb: &Kb, inp: &Input<'_>, src: &str, b: &Block, facts: &mut Facts) {
+    if b.ident.as_str() != "resource" || b.labels.len() < 2 {
+        return;
+    }
+    let kind = label(&b.labels[0]);
+    let name = label(&b.labels[1]);
+    let at = span(b.labels[0].span(), ByteSpan::new(0, 0));
+    let tree = body_node(src, &b.body, span(b.span(), at));
+    for p in &kb.profiles {
+        for t in p
+            .recognition
+            .terraform
+            .iter()
+            .filter(|t| t.resource == kind)
+        {
+            // `engine_type = "RabbitMQ"`: the same resource type deploys other brokers too
+            let holds = t.only_if.iter().all(|(key, words)| {
+                tree.get(key)
+                    .and_then(Node::scalar_text)
+                    .is_some_and(|v| words.iter().any(|w| w.eq_ignore_ascii_case(&v)))
+            });
+            if !holds {
+                continue;
+            }
+            facts.deployments.push(Deployment {
+                bus: p.bus.clone(),
+                span: inp.at(at),
+                source: "terraform",
+                name: name.to_owned(),
+                evidence: format!("resource {kind}"),
+                settings: mapped_settings(inp, &tree, &t.settings, "", at),
+                complete: false,
+                config: None,
+                cluster: None,
+                parts: Vec::new(),
+            });
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_blocks_become_paths_and_expressions_stay_unknown() {
+        let src = r#"
+resource "aws_msk_cluster" "events" {
+  kafka_version          = "3.6.0"
+  number_of_broker_nodes = 3
+  encryption_info {
+    encryption_in_transit {
+      client_broker = "TLS_PLAINTEXT"
+    }
+  }
+  tags = { team = var.team }
+  ingress { port = 1 }
+  ingress { port = 2 }
+  count = var.enabled ? 1 : 0
+}
+"#;
+        let body = hcl_edit::parser::parse_body(src).unwrap();
+        let b = body.blocks().next().unwrap();
+        let tree = body_node(src, &b.body, ByteSpan::new(0, 0));
+        let cb = tree
+            .get("encryption_info")
+            .and_then(|n| n.get("encryption_in_transit"))
+            .and_then(|n| n.get("client_broker"))
+            .unwrap();
+        assert_eq!(cb.scalar_text().as_deref(), Some("TLS_PLAINTEXT"));
+        assert_eq!(&src[cb.span.start..cb.span.end], "\"TLS_PLAINTEXT\"");
+        let team = tree.get("tags").and_then(|t| t.get("team")).unwrap();
+        assert_eq!(team.scalar_text().as_deref(), Some("${var.team}"));
+        assert_eq!(tree.get("ingress").unwrap().items().len(), 2);
+        let count = tree.get("count").unwrap().scalar_text().unwrap();
+        assert!(count.starts_with("${"), "{count}");
+    }
+}
