@@ -131,7 +131,16 @@ fn entries(inp: &Input<'_>) -> Option<Vec<(String, String, ByteSpan)>> {
 pub fn extract(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
     let text = &inp.file.text;
     let is_yaml = !inp.file.name.to_ascii_lowercase().ends_with(".properties");
-    if !text.contains("spring") {
+    // a file that names none of the buses' Spring prefixes (`kafka`, `rabbitmq`, `redis`) is
+    // rejected before it is parsed: most application.yml files configure only a datasource
+    let names_a_bus = kb
+        .profiles
+        .iter()
+        .filter_map(|p| p.recognition.spring.as_ref())
+        .flat_map(|r| &r.prefixes)
+        .filter_map(|p| p.rsplit('.').next())
+        .any(|word| text.contains(word));
+    if !text.contains("spring") || !names_a_bus {
         // an application.yaml that is a Kubernetes manifest or a compose file
         if is_yaml {
             super::yaml_file(kb, inp, false, facts);

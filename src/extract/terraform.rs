@@ -76,8 +76,18 @@ fn body_node(src: &str, body: &Body, at: ByteSpan) -> Node {
             }
             Structure::Block(b) => {
                 let k = span(b.ident.span(), at);
-                let node = body_node(src, &b.body, span(b.span(), k));
-                let name = b.ident.as_str();
+                // `dynamic "public_access" { content { … } }` writes `public_access` blocks:
+                // read as one, whose values are the expressions they are (unknown)
+                let (name, body) = match (b.ident.as_str(), b.labels.first()) {
+                    ("dynamic", Some(l)) => {
+                        match b.body.blocks().find(|c| c.ident.as_str() == "content") {
+                            Some(c) => (label(l), &c.body),
+                            None => continue,
+                        }
+                    }
+                    (ident, _) => (ident, &b.body),
+                };
+                let node = body_node(src, body, span(b.span(), k));
                 match entries
                     .iter_mut()
                     .find(|(key, _)| key.scalar_text().as_deref() == Some(name))
@@ -213,6 +223,12 @@ resource "aws_msk_cluster" "events" {
   ingress { port = 1 }
   ingress { port = 2 }
   count = var.enabled ? 1 : 0
+  dynamic "client_authentication" {
+    for_each = var.auth
+    content {
+      unauthenticated = client_authentication.value.open
+    }
+  }
 }
 "#;
         let body = hcl_edit::parser::parse_body(src).unwrap();
@@ -230,5 +246,12 @@ resource "aws_msk_cluster" "events" {
         assert_eq!(tree.get("ingress").unwrap().items().len(), 2);
         let count = tree.get("count").unwrap().scalar_text().unwrap();
         assert!(count.starts_with("${"), "{count}");
+        // a dynamic block is read as the block it writes, its values unknown
+        let open = tree
+            .get("client_authentication")
+            .and_then(|n| n.get("unauthenticated"))
+            .and_then(Node::scalar_text)
+            .unwrap();
+        assert!(open.starts_with("${"), "{open}");
     }
 }
