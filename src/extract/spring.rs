@@ -141,8 +141,12 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
         .filter_map(|p| p.rsplit('.').next())
         .any(|word| text.contains(word));
     if !text.contains("spring") || !names_a_bus {
-        // an application.yaml that is a Kubernetes manifest or a compose file
-        if is_yaml {
+        // an application.yaml that is a Kubernetes manifest, a compose file or an AsyncAPI
+        // document; any other is not parsed
+        let deployed = ["apiVersion:", "services:", "x-busfit", "asyncapi:"]
+            .iter()
+            .any(|w| text.contains(w));
+        if is_yaml && deployed {
             super::yaml_file(kb, inp, false, facts);
         }
         return;
