@@ -249,7 +249,12 @@ fn effective(profile: &Profile, d: &Deployment) -> Vec<Setting> {
         .cloned()
         .collect();
     for def in &profile.defaults {
-        if d.complete || (def.charts && d.source == "helm") {
+        // a fact of one kind of broker or service (Mosquitto has no clustering, Event Hubs
+        // takes events of 1 MB at most) holds wherever its evidence is, read config or not
+        if d.complete
+            || (def.charts && d.source == "helm")
+            || (def.implied && def.evidence.is_some())
+        {
             let applies = def
                 .evidence
                 .as_ref()
