@@ -135,3 +135,29 @@ fn init_writes_flows_for_the_buses_clients_reveal() {
         "{written}"
     );
 }
+
+/// Spring Boot's environment (`SPRING_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT`, or the canonical
+/// `…_ENABLEAUTOCOMMIT`) on an application container, in compose or Kubernetes, is the same
+/// client configuration as application.yml, judged at the variable's value.
+#[test]
+fn spring_environment_variables_are_client_settings() {
+    let dir = "fixtures/clients/env-config";
+    let c = clients(dir);
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert!(
+        c.iter()
+            .all(|c| c["source"] == "spring" && c["bus"] == "kafka")
+    );
+    let f = found(dir);
+    for (code, file, line) in [
+        ("BF901", "docker-compose.yml", 7),
+        ("BF946", "orders-deployment.yaml", 20),
+        ("BF906", "orders-deployment.yaml", 22),
+    ] {
+        let file = format!("{dir}/{file}");
+        assert!(
+            f.contains(&(code.to_owned(), file.clone(), line)),
+            "{code} at {file}:{line}: {f:?}"
+        );
+    }
+}

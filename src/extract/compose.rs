@@ -64,6 +64,7 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
                 .map(|b| (b, (text.clone(), *span))),
             None => bus_for_env(kb, &env_names).map(|b| (b, (String::new(), k.span))),
         };
+        let is_bus = found.is_some();
         if let Some((bus, img)) = found {
             if one_shot(kb, bus, &name, svc) {
                 // it creates topics or a cluster and exits: a client of the bus
@@ -118,6 +119,10 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
                 });
             }
             facts.deployments.push(d);
+        }
+        if !is_bus {
+            // an application container configured through Spring Boot's environment
+            super::spring::env_clients(kb, inp, &env_pairs(svc), facts);
         }
         if let Some(x) = svc.get("x-busfit") {
             match crate::config::manifest::parse_inline(inp.file, inp.id, x, kb) {

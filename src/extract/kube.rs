@@ -76,6 +76,18 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
                 })
                 .or_else(|| bus_for_env(kb, &env_names))
             else {
+                // an application container configured through Spring Boot's environment
+                let env: Vec<(String, String, crate::source::span::ByteSpan)> = c
+                    .get("env")
+                    .map(Node::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|e| {
+                        let v = e.get("value")?;
+                        Some((e.get("name")?.scalar_text()?, v.scalar_text()?, v.span))
+                    })
+                    .collect();
+                super::spring::env_clients(kb, inp, &env, facts);
                 continue;
             };
             let mut d = Deployment {

@@ -76,8 +76,10 @@ fn strip<'k>(key: &[&'k str], head: &str) -> Option<Vec<&'k str>> {
         .then(|| key[head.len()..].to_vec())
 }
 
-/// The setting key a Spring key maps to under `rule`, if any.
-fn map_key(rule: &SpringRule, key: &str) -> Option<String> {
+/// The setting key a Spring key maps to under `rule`, if any. `env`: the key came from an
+/// environment variable (`SPRING_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT`), whose `_` stands for
+/// both `.` and `-`, so a property's words may arrive as several segments.
+fn map_key(rule: &SpringRule, key: &str, env: bool) -> Option<String> {
     let all = segments(key);
     for prefix in &rule.prefixes {
         let Some(rest) = strip(&all, prefix) else {
@@ -99,7 +101,11 @@ fn map_key(rule: &SpringRule, key: &str) -> Option<String> {
                     }
                 }
                 None => {
-                    if strip(&rest, from).is_some_and(|t| t.is_empty()) {
+                    let whole = || {
+                        let joined: String = rest.iter().map(|r| relaxed(r)).collect();
+                        joined == relaxed(&from.replace('.', ""))
+                    };
+                    if strip(&rest, from).is_some_and(|t| t.is_empty()) || (env && whole()) {
                         return Some(to.clone());
                     }
                 }
@@ -125,6 +131,62 @@ fn entries(inp: &Input<'_>) -> Option<Vec<(String, String, ByteSpan)>> {
         }
     }
     Some(out)
+}
+
+/// A container's `SPRING_*` environment (compose, Kubernetes): one client per bus whose keys
+/// it sets, at the variables' values.
+pub fn env_clients(
+    kb: &Kb,
+    inp: &Input<'_>,
+    env: &[(String, String, ByteSpan)],
+    facts: &mut Facts,
+) {
+    let spring: Vec<(String, &String, &ByteSpan)> = env
+        .iter()
+        .filter(|(k, _, _)| k.starts_with("SPRING_"))
+        .map(|(k, v, s)| (k.to_ascii_lowercase().replace('_', "."), v, s))
+        .collect();
+    if spring.is_empty() {
+        return;
+    }
+    for p in &kb.profiles {
+        let Some(rule) = &p.recognition.spring else {
+            continue;
+        };
+        let settings: Vec<Setting> = spring
+            .iter()
+            .filter_map(|(key, value, span)| {
+                let target = map_key(rule, key, true)?;
+                Some(Setting {
+                    value: word_value(rule, &target, value),
+                    key: target,
+                    span: inp.at(**span),
+                    origin: Origin::Written,
+                })
+            })
+            .collect();
+        if let Some(first) = settings.first() {
+            facts.clients.push(Client {
+                bus: p.bus.clone(),
+                span: first.span,
+                library: format!(
+                    "Spring Boot ({}, from the environment)",
+                    rule.prefixes.first().map_or("", String::as_str)
+                ),
+                source: "spring".to_owned(),
+                settings,
+            });
+        }
+    }
+}
+
+/// A value as the bus reads it: Spring's words (`READ_COMMITTED`, `read-committed`) as one.
+fn word_value(rule: &SpringRule, target: &str, value: &str) -> String {
+    if rule.words.iter().any(|w| w == target) {
+        value.to_ascii_lowercase().replace('-', "_")
+    } else {
+        value.to_owned()
+    }
 }
 
 /// Reads a Spring Boot file: one client per bus whose keys it writes.
@@ -164,14 +226,10 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
         };
         let mut settings = Vec::new();
         for (key, value, span) in &entries {
-            let Some(target) = map_key(rule, key) else {
+            let Some(target) = map_key(rule, key, false) else {
                 continue;
             };
-            let value = if rule.words.contains(&target) {
-                value.to_ascii_lowercase().replace('-', "_")
-            } else {
-                value.clone()
-            };
+            let value = word_value(rule, &target, value);
             settings.push(Setting {
                 key: target,
                 value,
@@ -227,22 +285,60 @@ mod tests {
             "spring.kafka.consumer.enable_auto_commit",
             "spring.kafka.consumer.enableautocommit",
         ] {
-            assert_eq!(map_key(&r, k).as_deref(), Some("enable.auto.commit"), "{k}");
+            assert_eq!(
+                map_key(&r, k, false).as_deref(),
+                Some("enable.auto.commit"),
+                "{k}"
+            );
         }
         assert_eq!(
-            map_key(&r, "spring.kafka.producer.properties.enable.idempotence").as_deref(),
+            map_key(
+                &r,
+                "spring.kafka.producer.properties.enable.idempotence",
+                false
+            )
+            .as_deref(),
             Some("enable.idempotence")
         );
         assert_eq!(
-            map_key(&r, "spring.kafka.ssl.trust-store-location").as_deref(),
+            map_key(&r, "spring.kafka.ssl.trust-store-location", false).as_deref(),
             Some("ssl.trust-store-location")
         );
         assert_eq!(
-            map_key(&r, "spring.cloud.stream.kafka.binder.configuration.acks").as_deref(),
+            map_key(
+                &r,
+                "spring.cloud.stream.kafka.binder.configuration.acks",
+                false
+            )
+            .as_deref(),
             Some("acks")
         );
-        assert_eq!(map_key(&r, "spring.kafka.template.default-topic"), None);
-        assert_eq!(map_key(&r, "spring.kafkaesque.acks"), None);
+        assert_eq!(
+            map_key(&r, "spring.kafka.template.default-topic", false),
+            None
+        );
+        assert_eq!(map_key(&r, "spring.kafkaesque.acks", false), None);
+        // the environment's spellings, as a container's `environment:` writes them
+        for k in [
+            "SPRING_KAFKA_CONSUMER_ENABLEAUTOCOMMIT",
+            "SPRING_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT",
+        ] {
+            let dotted = k.to_ascii_lowercase().replace('_', ".");
+            assert_eq!(
+                map_key(&r, &dotted, true).as_deref(),
+                Some("enable.auto.commit"),
+                "{k}"
+            );
+        }
+        assert_eq!(
+            map_key(
+                &r,
+                "spring.kafka.producer.properties.enable.idempotence",
+                true
+            )
+            .as_deref(),
+            Some("enable.idempotence")
+        );
     }
 
     #[test]
