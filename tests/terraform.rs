@@ -69,6 +69,12 @@ fn attributes_are_judged_and_expressions_are_not() {
     // left out, meaning no TLS and no token: at the resource
     assert_eq!(at("BF965", "elasticache.tf"), [1]);
     assert!(at("BF967", "elasticache.tf").contains(&1));
+    // the cluster's aws_msk_configuration joins it; its server_properties are read line by line
+    assert_eq!(at("BF902", "msk.tf"), [41]);
+    assert!(
+        at("BF904", "msk.tf").is_empty(),
+        "a ${{var}} value is unknown"
+    );
     // client_broker and number_of_broker_nodes come from variables: unknown, never judged
     assert!(at("BF965", "msk.tf").is_empty());
     assert!(at("BF933", "msk.tf").is_empty());

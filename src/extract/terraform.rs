@@ -12,7 +12,7 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Block, BlockLabel, Body, Structure};
 
-use super::{Deployment, Facts, Input, mapped_settings};
+use super::{Cluster, Deployment, Facts, Input, mapped_settings};
 use crate::kb::Kb;
 use crate::source::span::ByteSpan;
 use crate::tree::yaml::{Node, Value};
@@ -56,6 +56,15 @@ fn expr_node(src: &str, e: &Expression, fallback: ByteSpan) -> Node {
                 })
                 .collect(),
         ),
+        // `server_properties = <<PROPERTIES … PROPERTIES`: the text between the markers, each
+        // line of which is then read (a line with `${…}` stays unknown)
+        Expression::HeredocTemplate(_) => {
+            let written = src.get(at.start..at.end).unwrap_or("");
+            let inner = written.split_once('\n').map_or("", |(_, rest)| {
+                rest.rsplit_once('\n').map_or(rest, |(body, _)| body)
+            });
+            Value::Str(inner.to_owned())
+        }
         _ => {
             let written = src.get(at.start..at.end).unwrap_or("expression").trim();
             Value::Str(format!("${{{written}}}"))
@@ -187,6 +196,11 @@ fn resource(kb: &Kb, inp: &Input<'_>, src: &str, b: &Block, facts: &mut Facts) {
             if !holds {
                 continue;
             }
+            // `aws_msk_configuration` is part of the MSK cluster beside it
+            let cluster = t.cluster.as_ref().map(|key| Cluster {
+                key: format!("terraform:{key}"),
+                part: t.part,
+            });
             facts.deployments.push(Deployment {
                 bus: p.bus.clone(),
                 span: inp.at(at),
@@ -196,7 +210,7 @@ fn resource(kb: &Kb, inp: &Input<'_>, src: &str, b: &Block, facts: &mut Facts) {
                 settings: mapped_settings(inp, &tree, &t.settings, "", at),
                 complete: false,
                 config: None,
-                cluster: None,
+                cluster,
                 parts: Vec::new(),
             });
             return;

@@ -107,6 +107,10 @@ pub struct Recognition {
 #[derive(Debug, Clone, Default)]
 pub struct TerraformRule {
     pub resource: String,
+    /// Resources of one cluster share this key; a `part` joins the cluster's deployment
+    /// (`aws_msk_configuration` joins its `aws_msk_cluster`).
+    pub cluster: Option<String>,
+    pub part: bool,
     pub only_if: Vec<(String, Vec<String>)>,
     pub settings: Vec<(String, String)>,
 }
@@ -594,7 +598,7 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
     for t in r.get("terraform").map(Node::items).unwrap_or_default() {
         f.keys(
             t,
-            &["resource", "only_if", "settings"],
+            &["resource", "only_if", "settings", "cluster", "part"],
             "a terraform resource",
         );
         let resource = t.get("resource").and_then(scalar).unwrap_or_default();
@@ -603,6 +607,8 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
         }
         out.terraform.push(TerraformRule {
             resource,
+            cluster: t.get("cluster").and_then(scalar),
+            part: t.get("part").is_some_and(|n| n.value == Value::Bool(true)),
             only_if: t
                 .get("only_if")
                 .map(|o| {
