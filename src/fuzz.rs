@@ -147,6 +147,10 @@ const NAMES: &[&str] = &[
     "nats-server.conf",
     "rabbitmq.conf",
     "kafka.yaml",
+    "infra/msk.tf",
+    "src/main/resources/application.yml",
+    "config/application-prod.properties",
+    "config/producer.properties",
 ];
 
 const MANIFEST: &str = "version: 1
