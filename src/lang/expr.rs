@@ -124,7 +124,7 @@ pub struct ExprError {
     pub message: String,
 }
 
-pub const FUNCTIONS: [&str; 9] = [
+pub const FUNCTIONS: [&str; 10] = [
     "missing",
     "has",
     "len",
@@ -134,6 +134,7 @@ pub const FUNCTIONS: [&str; 9] = [
     "headroom",
     "standing",
     "bytes",
+    "figure",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -589,6 +590,16 @@ fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
                     Some(n * mult)
                 })?;
             Some(Val::Qty(Quantity::new(v, Dim::Size)))
+        }
+        // a figure of the bus's named by a value: `figure('node_memory', value)` is the figure
+        // `node_memory.<value>` (a table of a managed service's node types)
+        ("figure", [table, key]) => {
+            let table = eval(table, env)?.to_string();
+            let key = eval(key, env)?.to_string();
+            let mut path = vec!["bus".to_owned()];
+            path.extend(table.split('.').map(str::to_owned));
+            path.extend(key.split('.').map(str::to_owned));
+            env.lookup(&path)
         }
         // where a word stands in a list written most typical first: 1 for the first item,
         // one list-length's share less for each item before it, 0 when it is not there
