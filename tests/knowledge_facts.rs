@@ -15,6 +15,17 @@ fn bus(name: &str) -> serde_json::Value {
         .clone()
 }
 
+/// One bus's entry in the first flow's ranking of `recommend --format json`.
+fn entry(v: &serde_json::Value, bus: &str) -> serde_json::Value {
+    v["flows"][0]["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["bus"] == bus)
+        .unwrap_or_else(|| panic!("no {bus} in {v}"))
+        .clone()
+}
+
 fn figure(name: &str, key: &str) -> serde_json::Value {
     bus(name)["figures"][key].clone()
 }
@@ -305,13 +316,7 @@ fn connections_mean_one_thing() {
         "--format",
         "json",
     ]);
-    let rabbit = v["flows"][0]["ranking"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["bus"] == "rabbitmq")
-        .unwrap()
-        .clone();
+    let rabbit = entry(&v, "rabbitmq");
     assert_eq!(rabbit["fits"], false, "{rabbit}");
 }
 
@@ -328,13 +333,7 @@ fn rabbitmq_kinds_are_not_mixed() {
         "--format",
         "json",
     ]);
-    let r = v["flows"][0]["ranking"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["bus"] == "rabbitmq")
-        .unwrap()
-        .clone();
+    let r = entry(&v, "rabbitmq");
     assert_eq!(r["fits"], false, "{r}");
     // and a high-volume history it meets as Streams, saying so
     let v = json(&[
@@ -346,13 +345,7 @@ fn rabbitmq_kinds_are_not_mixed() {
         "--format",
         "json",
     ]);
-    let r = v["flows"][0]["ranking"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["bus"] == "rabbitmq")
-        .unwrap()
-        .clone();
+    let r = entry(&v, "rabbitmq");
     assert_eq!(r["fits"], true, "{r}");
     assert_eq!(r["mode"], "streams", "{r}");
 }

@@ -278,67 +278,60 @@ mod tests {
     #[test]
     fn relaxed_binding_maps_every_spelling() {
         let r = kafka();
-        // the last is the environment's SPRING_KAFKA_CONSUMER_ENABLEAUTOCOMMIT as Spring reads it
-        for k in [
-            "spring.kafka.consumer.enable-auto-commit",
-            "spring.kafka.consumer.enableAutoCommit",
-            "spring.kafka.consumer.enable_auto_commit",
-            "spring.kafka.consumer.enableautocommit",
-        ] {
-            assert_eq!(
-                map_key(&r, k, false).as_deref(),
+        // (key as read, from the environment, what it maps to); the environment's keys are
+        // SPRING_KAFKA_… with `_` read as `.`, as Spring reads them
+        let cases: &[(&str, bool, Option<&str>)] = &[
+            (
+                "spring.kafka.consumer.enable-auto-commit",
+                false,
                 Some("enable.auto.commit"),
-                "{k}"
-            );
-        }
-        assert_eq!(
-            map_key(
-                &r,
+            ),
+            (
+                "spring.kafka.consumer.enableAutoCommit",
+                false,
+                Some("enable.auto.commit"),
+            ),
+            (
+                "spring.kafka.consumer.enable_auto_commit",
+                false,
+                Some("enable.auto.commit"),
+            ),
+            (
+                "spring.kafka.consumer.enableautocommit",
+                true,
+                Some("enable.auto.commit"),
+            ),
+            (
+                "spring.kafka.consumer.enable.auto.commit",
+                true,
+                Some("enable.auto.commit"),
+            ),
+            (
                 "spring.kafka.producer.properties.enable.idempotence",
-                false
-            )
-            .as_deref(),
-            Some("enable.idempotence")
-        );
-        assert_eq!(
-            map_key(&r, "spring.kafka.ssl.trust-store-location", false).as_deref(),
-            Some("ssl.trust-store-location")
-        );
-        assert_eq!(
-            map_key(
-                &r,
+                false,
+                Some("enable.idempotence"),
+            ),
+            (
+                "spring.kafka.producer.properties.enable.idempotence",
+                true,
+                Some("enable.idempotence"),
+            ),
+            (
+                "spring.kafka.ssl.trust-store-location",
+                false,
+                Some("ssl.trust-store-location"),
+            ),
+            (
                 "spring.cloud.stream.kafka.binder.configuration.acks",
-                false
-            )
-            .as_deref(),
-            Some("acks")
-        );
-        assert_eq!(
-            map_key(&r, "spring.kafka.template.default-topic", false),
-            None
-        );
-        assert_eq!(map_key(&r, "spring.kafkaesque.acks", false), None);
-        // the environment's spellings, as a container's `environment:` writes them
-        for k in [
-            "SPRING_KAFKA_CONSUMER_ENABLEAUTOCOMMIT",
-            "SPRING_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT",
-        ] {
-            let dotted = k.to_ascii_lowercase().replace('_', ".");
-            assert_eq!(
-                map_key(&r, &dotted, true).as_deref(),
-                Some("enable.auto.commit"),
-                "{k}"
-            );
+                false,
+                Some("acks"),
+            ),
+            ("spring.kafka.template.default-topic", false, None),
+            ("spring.kafkaesque.acks", false, None),
+        ];
+        for (key, env, want) in cases {
+            assert_eq!(map_key(&r, key, *env).as_deref(), *want, "{key}");
         }
-        assert_eq!(
-            map_key(
-                &r,
-                "spring.kafka.producer.properties.enable.idempotence",
-                true
-            )
-            .as_deref(),
-            Some("enable.idempotence")
-        );
     }
 
     #[test]

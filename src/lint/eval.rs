@@ -43,7 +43,20 @@ struct FlowEnv<'a> {
     current: Option<&'a Setting>,
 }
 
-impl FlowEnv<'_> {
+impl<'a> FlowEnv<'a> {
+    /// The environment of a flow on a bus, with no deployment settings.
+    fn flow(kb: &'a Kb, reqs: &'a Requirements, profile: &'a Profile, flow: &'a str) -> Self {
+        FlowEnv {
+            kb,
+            reqs,
+            profile,
+            flow,
+            file: "",
+            settings: &[],
+            current: None,
+        }
+    }
+
     fn setting(&self, key: &str) -> Option<Val> {
         // the last spelling of a key wins, as in the brokers themselves
         self.settings
@@ -416,15 +429,7 @@ fn judge<'a>(
         let (Some(m), true) = (&r.margin, reqs.get(&r.key).is_some()) else {
             continue;
         };
-        let env = FlowEnv {
-            kb,
-            reqs,
-            profile: j.judged_as(whole, &r.key),
-            flow,
-            file: "",
-            settings: &[],
-            current: None,
-        };
+        let env = FlowEnv::flow(kb, reqs, j.judged_as(whole, &r.key), flow);
         if let Some(Val::Qty(q)) = expr::eval(m, &env) {
             j.margin += q.value;
         }
@@ -459,15 +464,7 @@ fn why_of<'a>(
             continue;
         }
         if let Some(t) = &r.meets {
-            let env = FlowEnv {
-                kb,
-                reqs,
-                profile: j.judged_as(whole, &r.key),
-                flow,
-                file: "",
-                settings: &[],
-                current: None,
-            };
+            let env = FlowEnv::flow(kb, reqs, j.judged_as(whole, &r.key), flow);
             let text = t.render(&env);
             // a sentence with a figure the profile does not have is left out
             if !text.contains('?') && !out.iter().any(|o: &String| o.starts_with(&text)) {
