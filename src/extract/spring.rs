@@ -141,38 +141,49 @@ pub fn env_clients(
     env: &[(String, String, ByteSpan)],
     facts: &mut Facts,
 ) {
-    let spring: Vec<(String, &String, &ByteSpan)> = env
+    let spring: Vec<(String, String, ByteSpan)> = env
         .iter()
         .filter(|(k, _, _)| k.starts_with("SPRING_"))
-        .map(|(k, v, s)| (k.to_ascii_lowercase().replace('_', "."), v, s))
+        .map(|(k, v, s)| (k.to_ascii_lowercase().replace('_', "."), v.clone(), *s))
         .collect();
-    if spring.is_empty() {
-        return;
-    }
+    push_clients(kb, inp, &spring, true, facts);
+}
+
+/// One client per bus whose Spring keys `entries` write, with those settings. `env`: the
+/// keys come from environment variables.
+fn push_clients(
+    kb: &Kb,
+    inp: &Input<'_>,
+    entries: &[(String, String, ByteSpan)],
+    env: bool,
+    facts: &mut Facts,
+) {
     for p in &kb.profiles {
         let Some(rule) = &p.recognition.spring else {
             continue;
         };
-        let settings: Vec<Setting> = spring
+        let settings: Vec<Setting> = entries
             .iter()
             .filter_map(|(key, value, span)| {
-                let target = map_key(rule, key, true)?;
+                let target = map_key(rule, key, env)?;
                 Some(Setting {
                     value: word_value(rule, &target, value),
                     key: target,
-                    span: inp.at(**span),
+                    span: inp.at(*span),
                     origin: Origin::Written,
                 })
             })
             .collect();
         if let Some(first) = settings.first() {
+            let prefix = rule.prefixes.first().map_or("", String::as_str);
             facts.clients.push(Client {
                 bus: p.bus.clone(),
                 span: first.span,
-                library: format!(
-                    "Spring Boot ({}, from the environment)",
-                    rule.prefixes.first().map_or("", String::as_str)
-                ),
+                library: if env {
+                    format!("Spring Boot ({prefix}, from the environment)")
+                } else {
+                    format!("Spring Boot ({prefix})")
+                },
                 source: "spring".to_owned(),
                 settings,
             });
@@ -220,36 +231,7 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
         }
         return;
     };
-    for p in &kb.profiles {
-        let Some(rule) = &p.recognition.spring else {
-            continue;
-        };
-        let mut settings = Vec::new();
-        for (key, value, span) in &entries {
-            let Some(target) = map_key(rule, key, false) else {
-                continue;
-            };
-            let value = word_value(rule, &target, value);
-            settings.push(Setting {
-                key: target,
-                value,
-                span: inp.at(*span),
-                origin: Origin::Written,
-            });
-        }
-        if let Some(first) = settings.first() {
-            facts.clients.push(Client {
-                bus: p.bus.clone(),
-                span: first.span,
-                library: format!(
-                    "Spring Boot ({})",
-                    rule.prefixes.first().map_or("", String::as_str)
-                ),
-                source: "spring".to_owned(),
-                settings,
-            });
-        }
-    }
+    push_clients(kb, inp, &entries, false, facts);
 }
 
 #[cfg(test)]
