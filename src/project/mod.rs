@@ -138,10 +138,23 @@ fn worth(needles: &AhoCorasick, c: &Candidate, text: &str) -> bool {
             *named_compose
                 || base == "Chart.yaml"
                 || base.starts_with("values")
-                || needles.is_match(text)
+                || (needles.is_match(text) && !only_crds(text))
         }
         _ => true,
     }
+}
+
+/// Whether every document of a YAML stream is a CustomResourceDefinition: its schema's
+/// descriptions mention buses (`rabbitmq`, `redis`, `.conf`), but a CRD deploys nothing, so
+/// it is never parsed. Only top-level `kind:` lines count (the schema's own `kind:` keys are
+/// indented).
+fn only_crds(text: &str) -> bool {
+    let mut kinds = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("kind:"))
+        .map(|k| k.trim().trim_matches(['"', '\'']))
+        .peekable();
+    kinds.peek().is_some() && kinds.all(|k| k == "CustomResourceDefinition")
 }
 
 /// Extracts one file's facts; `chart` is the Chart.yaml beside a values file, if read.
@@ -347,5 +360,18 @@ impl<'k> InMemory<'k> {
             manifests,
             facts,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_crds_are_skipped() {
+        let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  names:\n    kind: RabbitmqCluster\n";
+        assert!(super::only_crds(crd));
+        assert!(!super::only_crds(&format!("{crd}---\nkind: Deployment\n")));
+        assert!(!super::only_crds(
+            "services:\n  kafka:\n    image: apache/kafka\n"
+        ));
     }
 }
