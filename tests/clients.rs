@@ -3,30 +3,13 @@
 //! turned into flows by `init`.
 
 mod common;
-use common::json;
+use common::{found, json};
 
 fn clients(dir: &str) -> Vec<serde_json::Value> {
     json(&["inventory", dir, "--format", "json"])["clients"]
         .as_array()
         .unwrap()
         .clone()
-}
-
-/// (code, file, line) of every finding.
-fn found(dir: &str) -> Vec<(String, String, u64)> {
-    let v = json(&["check", dir, "--format", "json", "--fail-on", "never"]);
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_owned(),
-                f["file"].as_str().unwrap().to_owned(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
-        .collect()
 }
 
 const SPRING: &str = "fixtures/clients/order-service";

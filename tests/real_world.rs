@@ -117,19 +117,7 @@ fn compose_is_followed_to_the_config_it_runs() {
             .ends_with("running fixtures/real/compose-config/conf/master-noauth.conf")
     );
     assert_eq!(v["clients"][0]["bus"], "redis");
-    let v = json(&["check", "fixtures/real/compose-config", "--format", "json"]);
-    let found: Vec<(String, String, u64)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_owned(),
-                f["file"].as_str().unwrap().to_owned(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let found = common::found("fixtures/real/compose-config");
     let conf = "fixtures/real/compose-config/conf/master-noauth.conf".to_owned();
     let compose = "fixtures/real/compose-config/docker-compose.yml".to_owned();
     assert_eq!(
@@ -146,18 +134,7 @@ fn compose_is_followed_to_the_config_it_runs() {
 /// requirements/*.txt, requirements/extras/*.txt and pip-tools inputs name clients.
 #[test]
 fn requirement_folders_are_read() {
-    let v = json(&[
-        "inventory",
-        "fixtures/real/requirements-folders",
-        "--format",
-        "json",
-    ]);
-    let libs: Vec<&str> = v["clients"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["library"].as_str().unwrap())
-        .collect();
+    let libs = common::libraries("fixtures/real/requirements-folders");
     assert_eq!(libs, ["kafka-python", "paho-mqtt", "redis"]);
 }
 
@@ -381,18 +358,7 @@ fn values_images_are_deployments() {
 /// Extras, dependency groups, Poetry groups and Gradle version catalogs name clients too.
 #[test]
 fn dependency_groups_and_catalogs_name_clients() {
-    let v = json(&[
-        "inventory",
-        "fixtures/real/python-groups",
-        "--format",
-        "json",
-    ]);
-    let libs: Vec<&str> = v["clients"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["library"].as_str().unwrap())
-        .collect();
+    let libs = common::libraries("fixtures/real/python-groups");
     assert_eq!(
         libs,
         [

@@ -16,10 +16,11 @@ fn findings() -> Vec<serde_json::Value> {
 }
 
 fn at(code: &str, file: &str) -> Vec<u64> {
-    findings()
-        .iter()
-        .filter(|f| f["code"] == code && f["file"] == format!("{DIR}/{file}"))
-        .map(|f| f["line"].as_u64().unwrap())
+    let file = format!("{DIR}/{file}");
+    common::found(DIR)
+        .into_iter()
+        .filter(|(c, f, _)| c == code && *f == file)
+        .map(|(_, _, line)| line)
         .collect()
 }
 

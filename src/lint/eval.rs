@@ -358,7 +358,7 @@ pub struct Unmet {
 struct Judged<'a> {
     /// The profile judged: the bus, or the mode it is judged as.
     mode: &'a Profile,
-    hits: Vec<(Hit, &'a Profile)>,
+    hits: Vec<Hit>,
     margin: f64,
     weight: f64,
 }
@@ -373,10 +373,7 @@ impl<'a> Judged<'a> {
         }
     }
     fn fits(&self) -> bool {
-        !self
-            .hits
-            .iter()
-            .any(|(h, _)| h.severity >= Severity::Warning)
+        !self.hits.iter().any(|h| h.severity >= Severity::Warning)
     }
     /// Sort key: fits first, lighter misses, then more room (margins compared to 1/1000).
     fn key(&self) -> (bool, i64, i64) {
@@ -401,23 +398,21 @@ fn judge<'a>(
             .as_ref()
             .is_some_and(|q| whole.whole_bus.contains(q))
     };
-    let mut all: Vec<(Hit, &Profile)> = hits(kb, levels, mode, reqs, flow, "")
+    let mut all: Vec<Hit> = hits(kb, levels, mode, reqs, flow, "")
         .into_iter()
         .filter(|h| !whole_bus(&kb.rules[h.rule]))
-        .map(|h| (h, mode))
         .collect();
     if !std::ptr::eq(whole, mode) {
         all.extend(
             hits(kb, levels, whole, reqs, flow, "")
                 .into_iter()
-                .filter(|h| whole_bus(&kb.rules[h.rule]))
-                .map(|h| (h, whole)),
+                .filter(|h| whole_bus(&kb.rules[h.rule])),
         );
-        all.sort_by_key(|(h, _)| h.rule);
+        all.sort_by_key(|h| h.rule);
     }
     let weight = all
         .iter()
-        .map(|(h, _)| kb.ranking.weight(h.severity, kb.rules[h.rule].configurable))
+        .map(|h| kb.ranking.weight(h.severity, kb.rules[h.rule].configurable))
         .sum();
     let mut j = Judged {
         mode,
@@ -453,7 +448,7 @@ fn why_of<'a>(
             continue;
         }
         let mut found = false;
-        for (i, (h, _)) in j.hits.iter().enumerate() {
+        for (i, h) in j.hits.iter().enumerate() {
             if kb.rules[h.rule].requirement.as_deref() == Some(r.key.as_str()) {
                 out.push(h.message.clone());
                 said[i] = true;
@@ -472,7 +467,7 @@ fn why_of<'a>(
             }
         }
     }
-    for (i, (h, _)) in j.hits.iter().enumerate() {
+    for (i, h) in j.hits.iter().enumerate() {
         if !said[i] {
             out.push(h.message.clone());
         }
@@ -518,7 +513,7 @@ pub fn rank(
             let unmet = j
                 .hits
                 .into_iter()
-                .map(|(h, _)| {
+                .map(|h| {
                     let r = &kb.rules[h.rule];
                     Unmet {
                         criterion: r.criterion.clone(),

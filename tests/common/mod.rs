@@ -46,6 +46,35 @@ pub fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&out.stdout).expect("valid JSON")
 }
 
+/// (code, file, line) of every finding of `check DIR`, in output order.
+#[allow(dead_code)]
+pub fn found(dir: &str) -> Vec<(String, String, u64)> {
+    let v = json(&["check", dir, "--format", "json", "--fail-on", "never"]);
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The library of every client `inventory DIR` lists, in output order.
+#[allow(dead_code)]
+pub fn libraries(dir: &str) -> Vec<String> {
+    json(&["inventory", dir, "--format", "json"])["clients"]
+        .as_array()
+        .expect("clients")
+        .iter()
+        .map(|c| c["library"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// A temporary directory holding one busfit.yaml.
 pub fn manifest_dir(text: &str) -> tempfile::TempDir {
     let d = tempfile::tempdir().expect("tempdir");
