@@ -268,6 +268,27 @@ fn convert_error(src: &str, e: &serde_saphyr::Error) -> YamlError {
     YamlError { message, span }
 }
 
+/// The budgets the lean path enforces itself: anything at or past them goes to serde-saphyr,
+/// which reports the breach.
+pub(crate) const BOUNDS: super::lean::Bounds = super::lean::Bounds {
+    depth: MAX_DEPTH,
+    nodes: MAX_NODES,
+    scalar_bytes: MAX_SCALAR_BYTES,
+};
+
+/// One document through serde-saphyr alone (the lean path's reference).
+pub(crate) fn parse_full(src: &str) -> Result<Node, YamlError> {
+    serde_saphyr::from_str_with_options::<Node>(src, options()).map_err(|e| convert_error(src, &e))
+}
+
+/// One document: the lean path when it can read it, serde-saphyr otherwise.
+fn parse_one(src: &str) -> Result<Node, YamlError> {
+    match super::lean::parse(src, &BOUNDS) {
+        Some(n) => Ok(n),
+        None => parse_full(src),
+    }
+}
+
 /// Parses a single YAML document (an empty document is `Null`).
 pub fn parse(src: &str) -> Result<Node, YamlError> {
     if src.trim().is_empty() {
@@ -276,12 +297,12 @@ pub fn parse(src: &str) -> Result<Node, YamlError> {
             value: Value::Null,
         });
     }
-    serde_saphyr::from_str_with_options::<Node>(src, options()).map_err(|e| convert_error(src, &e))
+    parse_one(src)
 }
 
 /// The byte ranges of the documents of a YAML stream: split at `---` and `...` lines, which
 /// end any block (YAML 1.2 §9.1), so every document is parsed with its own budgets.
-fn documents(src: &str) -> Vec<(usize, usize)> {
+pub(crate) fn documents(src: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut offset = 0;
@@ -329,13 +350,12 @@ pub fn parse_multi(src: &str) -> Result<Vec<Node>, YamlError> {
     let mut out = Vec::new();
     for (a, b) in documents(src) {
         let Some(piece) = src.get(a..b) else { continue };
-        match serde_saphyr::from_str_with_options::<Node>(piece, options()) {
+        match parse_one(piece) {
             Ok(mut n) => {
                 shift(&mut n, a);
                 out.push(n);
             }
-            Err(e) => {
-                let mut err = convert_error(piece, &e);
+            Err(mut err) => {
                 err.span = ByteSpan::new(err.span.start + a, err.span.end + a);
                 return Err(err);
             }
