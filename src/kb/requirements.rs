@@ -183,6 +183,17 @@ impl Requirements {
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
+    /// The same keys with the same values, wherever they were written: two flows that
+    /// require the same are judged the same.
+    #[must_use]
+    pub fn same_values(&self, other: &Requirements) -> bool {
+        self.map.len() == other.map.len()
+            && self
+                .map
+                .iter()
+                .zip(&other.map)
+                .all(|((k, v), (ok, ov))| k == ok && v.val == ov.val)
+    }
     /// Adds every key of `base` this one does not have.
     pub fn merge_under(&mut self, base: &Requirements) {
         for (k, v) in &base.map {

@@ -50,7 +50,13 @@ pub fn findings(
     let mut by_bus: ByBus<'_> = HashMap::new();
     for f in flows {
         if let Ok((b, _)) = &f.bus {
-            by_bus.entry((f.manifest, b.as_str())).or_default().push(f);
+            let on = by_bus.entry((f.manifest, b.as_str())).or_default();
+            // a flow requiring what an earlier one requires finds nothing the earlier one has
+            // not (findings are kept per rule and setting, the first flow's when equal): it
+            // is not evaluated again (a monorepo has thousands of such inline flows)
+            if !on.iter().any(|o| o.requires.same_values(&f.requires)) {
+                on.push(f);
+            }
         }
     }
     // a client's configuration (a properties file, Spring Boot's) is judged like a
@@ -149,7 +155,11 @@ fn deployment_findings(
         .cloned()
         .unwrap_or_default();
     for m in &profile.modes {
-        covering.extend(by_bus.get(&(mi, m.as_str())).cloned().unwrap_or_default());
+        for f in by_bus.get(&(mi, m.as_str())).into_iter().flatten() {
+            if !covering.iter().any(|o| o.requires.same_values(&f.requires)) {
+                covering.push(f);
+            }
+        }
     }
     let empty = Requirements::default();
     let runs: Vec<(Option<&str>, &Requirements)> = if covering.is_empty() {
