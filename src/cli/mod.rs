@@ -245,7 +245,10 @@ fn print(s: &str) {
 }
 
 fn load_kb() -> Result<Kb, Vec<ConfigError>> {
-    Kb::builtin()
+    let t = std::time::Instant::now();
+    let kb = Kb::builtin();
+    app::timing("knowledge", t);
+    kb
 }
 
 /// With `-` among the paths: reads standard input into a reader under the name given by
@@ -373,11 +376,13 @@ fn run_check(args: CheckArgs) -> i32 {
         color: use_color(args.color),
     };
     let format = args.format.as_deref().unwrap_or("full");
+    let t = std::time::Instant::now();
     let text = match report::format(format) {
         _ if args.statistics => report::statistics::statistics(&result),
         Some(f) => f.render(&result, &cx),
         None => return fail(&[ConfigError::plain(format!("unknown format `{format}`"))]),
     };
+    app::timing("render", t);
     print(&text);
     i32::from(result.failed())
 }

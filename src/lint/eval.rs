@@ -1,7 +1,8 @@
 //! Evaluates a flow's requirements against bus profiles with the rules.
 //! Generic: it knows quantities, words and sets, never a particular bus.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::extract::Setting;
 use crate::kb::requirements::{self, Kind, Requirements};
@@ -64,6 +65,27 @@ impl<'a> FlowEnv<'a> {
             .rev()
             .find(|s| s.key == key)
             .map(|s| Val::from_text(&s.value))
+    }
+}
+
+impl<'a> FlowEnv<'a> {
+    /// A flow in a file on a profile, with no deployment settings.
+    fn judging(
+        kb: &'a Kb,
+        reqs: &'a Requirements,
+        profile: &'a Profile,
+        flow: &'a str,
+        file: &'a str,
+    ) -> Self {
+        FlowEnv {
+            kb,
+            reqs,
+            profile,
+            flow,
+            file,
+            settings: &[],
+            current: None,
+        }
     }
 }
 
@@ -140,6 +162,24 @@ impl Hit {
     }
 }
 
+/// The rules whose condition holds for `reqs` on `profile`, in rule order, with their level.
+fn firing(levels: &Levels, env: &FlowEnv<'_>) -> Vec<(usize, Severity)> {
+    let mut out = Vec::new();
+    for (i, rule) in env.kb.rules.iter().enumerate() {
+        let Some(cond) = &rule.when else { continue };
+        if !rule.settings.is_empty() {
+            continue;
+        }
+        let Some(severity) = levels.of(rule) else {
+            continue;
+        };
+        if expr::fires(expr::eval(cond, env)) {
+            out.push((i, severity));
+        }
+    }
+    out
+}
+
 /// The rules that fire for `reqs` on `profile`, in rule order.
 pub fn hits(
     kb: &Kb,
@@ -158,20 +198,93 @@ pub fn hits(
         settings: &[],
         current: None,
     };
-    let mut out = Vec::new();
-    for (i, rule) in kb.rules.iter().enumerate() {
-        let Some(cond) = &rule.when else { continue };
-        if !rule.settings.is_empty() {
-            continue;
-        }
-        let Some(severity) = levels.of(rule) else {
-            continue;
-        };
-        if expr::fires(expr::eval(cond, &env)) {
-            out.push(Hit::of(i, rule, severity, &env));
+    firing(levels, &env)
+        .into_iter()
+        .map(|(i, severity)| Hit::of(i, &kb.rules[i], severity, &env))
+        .collect()
+}
+
+/// A profile (by address), the levels in force (in words) and the requirement values.
+type MemoKey = (usize, String, String);
+
+/// The rules that fired, with their levels, in rule order.
+type Fired = Arc<[(usize, Severity)]>;
+
+/// What fired for one set of requirement values on one profile under one set of levels,
+/// remembered for a run: a monorepo declares thousands of flows with a few dozen distinct
+/// requirements. Conditions read requirements and figures only (when one reads `flow` or
+/// `file`, nothing is remembered); messages are still rendered for each flow. Profiles are
+/// told apart by address, which the lifetime keeps fixed while the memo lives.
+pub struct Memo<'a> {
+    map: std::sync::Mutex<HashMap<MemoKey, Fired>>,
+    enabled: bool,
+    /// The requirement keys each rule's condition reads (through derived values too).
+    reads: Vec<Vec<String>>,
+    _borrows: std::marker::PhantomData<&'a ()>,
+}
+
+impl Memo<'_> {
+    #[must_use]
+    pub fn new(kb: &Kb) -> Self {
+        let reads_names = kb.rules.iter().filter_map(|r| r.when.as_ref()).any(|w| {
+            let mut paths = Vec::new();
+            w.paths(&mut paths);
+            paths
+                .iter()
+                .any(|p| matches!(p.first().map(String::as_str), Some("flow" | "file")))
+        });
+        let reads = kb
+            .rules
+            .iter()
+            .map(|r| {
+                let mut keys = Vec::new();
+                if let Some(w) = &r.when {
+                    req_keys(kb, w, 0, &mut keys);
+                }
+                keys
+            })
+            .collect();
+        Memo {
+            map: std::sync::Mutex::default(),
+            enabled: !reads_names,
+            reads,
+            _borrows: std::marker::PhantomData,
         }
     }
-    out
+
+    /// The requirement values, without where they were written.
+    fn key_of(reqs: &Requirements) -> String {
+        let mut key = String::new();
+        for (k, v) in &reqs.map {
+            key.push_str(&format!("{k}={:?};", v.val));
+        }
+        key
+    }
+
+    fn firing(&self, levels: &Levels, env: &FlowEnv<'_>, key: &str) -> Arc<[(usize, Severity)]> {
+        if !self.enabled {
+            return firing(levels, env).into();
+        }
+        // levels by what they say (most busfit.yaml files change none)
+        let said = if levels.map.is_empty() {
+            String::new()
+        } else {
+            format!("{:?}", levels.map)
+        };
+        let id = (
+            std::ptr::from_ref(env.profile) as usize,
+            said,
+            key.to_owned(),
+        );
+        if let Some(found) = self.map.lock().ok().and_then(|m| m.get(&id).cloned()) {
+            return found;
+        }
+        let fired: Arc<[(usize, Severity)]> = firing(levels, env).into();
+        if let Ok(mut m) = self.map.lock() {
+            m.insert(id, fired.clone());
+        }
+        fired
+    }
 }
 
 /// A bus that could carry the flow instead, with what it still misses.
@@ -209,6 +322,7 @@ fn kinds_of<'a>(p: &'a Profile, profiles: &'a [Profile]) -> Vec<&'a Profile> {
 }
 
 /// Evaluates one flow on its bus, every mode of that bus, and every other bus.
+#[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     kb: &Kb,
     levels: &Levels,
@@ -217,16 +331,24 @@ pub fn evaluate(
     reqs: &Requirements,
     flow: &str,
     file: &str,
+    memo: &Memo<'_>,
 ) -> Option<FlowResult> {
     let profile = profiles.iter().find(|p| p.bus == bus)?;
-    let main = hits(kb, levels, profile, reqs, flow, file);
+    let key = Memo::key_of(reqs);
+    // the hits of the flow's bus and of its kinds, with their messages
+    let rendered = |p: &Profile| -> Vec<Hit> {
+        let env = FlowEnv::judging(kb, reqs, p, flow, file);
+        memo.firing(levels, &env, &key)
+            .iter()
+            .map(|&(i, severity)| Hit::of(i, &kb.rules[i], severity, &env))
+            .collect()
+    };
+    let main = rendered(profile);
     let mut mode_hints = Vec::new();
     let kinds = kinds_of(profile, profiles);
     if !kinds.is_empty() {
-        let per_mode: Vec<(&Profile, Vec<Hit>)> = kinds
-            .into_iter()
-            .map(|p| (p, hits(kb, levels, p, reqs, flow, file)))
-            .collect();
+        let per_mode: Vec<(&Profile, Vec<Hit>)> =
+            kinds.into_iter().map(|p| (p, rendered(p))).collect();
         for (ri, rule) in kb.rules.iter().enumerate() {
             if rule.severity == Severity::Info || main.iter().any(|h| h.rule == ri) {
                 continue;
@@ -259,10 +381,23 @@ pub fn evaluate(
             });
         }
     }
+    // other buses are weighed for alternatives: their rules and levels, no messages
     let others = profiles
         .iter()
         .filter(|p| p.bus != bus && p.modes.is_empty())
-        .map(|p| (p.bus.clone(), hits(kb, levels, p, reqs, flow, file)))
+        .map(|p| {
+            let fired = memo.firing(levels, &FlowEnv::judging(kb, reqs, p, flow, file), &key);
+            let hits = fired
+                .iter()
+                .map(|&(rule, severity)| Hit {
+                    rule,
+                    severity,
+                    message: String::new(),
+                    help: None,
+                })
+                .collect();
+            (p.bus.clone(), hits)
+        })
         .collect();
     Some(FlowResult {
         hits: main,
@@ -599,49 +734,153 @@ pub fn closest(ranking: &[Ranked]) -> Option<String> {
     })
 }
 
-/// A settings rule that fired on one setting of a deployment.
+/// A settings rule that fired on one setting of a deployment, for one flow.
 #[derive(Debug, Clone)]
-pub struct SettingHit {
-    pub hit: Hit,
-    pub setting: Setting,
+pub struct SettingHit<'s> {
+    pub rule: usize,
+    pub severity: Severity,
+    pub setting: &'s Setting,
 }
 
-/// The settings rules that fire on a deployment, once per setting they name.
-pub fn setting_hits(
-    kb: &Kb,
-    levels: &Levels,
-    profile: &Profile,
-    reqs: &Requirements,
-    settings: &[Setting],
-    flow: &str,
-    file: &str,
-) -> Vec<SettingHit> {
-    let mut out = Vec::new();
-    for (i, rule) in kb.rules.iter().enumerate() {
-        if rule.settings.is_empty() || !rule.applies_to.contains(&profile.bus) {
-            continue;
-        }
-        let (Some(cond), Some(severity)) = (&rule.when, levels.of(rule)) else {
-            continue;
-        };
-        // every occurrence: several listeners, or one per list item of a resource
-        for current in settings.iter().filter(|s| rule.settings.contains(&s.key)) {
-            let env = FlowEnv {
-                kb,
-                reqs,
-                profile,
-                flow,
-                file,
-                settings,
-                current: Some(current),
-            };
-            if expr::fires(expr::eval(cond, &env)) {
-                out.push(SettingHit {
-                    hit: Hit::of(i, rule, severity, &env),
-                    setting: current.clone(),
-                });
+/// The requirement keys a condition reads, directly or through derived values.
+fn req_keys(kb: &Kb, expr: &expr::Expr, depth: usize, out: &mut Vec<String>) {
+    let mut paths = Vec::new();
+    expr.paths(&mut paths);
+    for p in paths {
+        match (p.first().map(String::as_str), p.get(1)) {
+            (Some("req"), Some(k)) => out.push(k.clone()),
+            (Some("derived"), Some(name)) if depth < 8 => {
+                if let Some(d) = kb.derived.iter().find(|d| &d.name == name) {
+                    req_keys(kb, &d.expr, depth + 1, out);
+                }
             }
+            _ => {}
         }
     }
-    out
+}
+
+/// The settings rules over one deployment's settings, judged for each flow that runs on it.
+/// A rule's condition reads a few requirements: a flow whose values of those equal an
+/// earlier flow's gets the earlier flow's answer, without evaluating again (a deployment in a
+/// monorepo is judged for dozens of flows).
+pub struct SettingsJudge<'a> {
+    kb: &'a Kb,
+    profile: &'a Profile,
+    settings: &'a [Setting],
+    file: &'a str,
+    /// (rule, its level, the requirement keys it reads, the settings it names), for the
+    /// rules on this bus that name a setting the deployment has.
+    rules: Vec<(usize, Severity, &'a [String], Vec<usize>)>,
+    /// Requirements judged so far, in order.
+    seen: Vec<&'a Requirements>,
+    /// (rule, setting, flow judged) → fires.
+    fired: HashMap<(usize, usize, usize), bool>,
+    shares: bool,
+}
+
+impl<'a> SettingsJudge<'a> {
+    #[must_use]
+    pub fn new(
+        kb: &'a Kb,
+        levels: &'a Levels,
+        profile: &'a Profile,
+        settings: &'a [Setting],
+        file: &'a str,
+        memo: &'a Memo<'_>,
+    ) -> Self {
+        let rules = kb
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.settings.is_empty() && r.applies_to.contains(&profile.bus))
+            .filter_map(|(i, r)| {
+                r.when.as_ref()?;
+                let severity = levels.of(r)?;
+                let named: Vec<usize> = settings
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| r.settings.contains(&s.key))
+                    .map(|(si, _)| si)
+                    .collect();
+                (!named.is_empty()).then(|| (i, severity, memo.reads[i].as_slice(), named))
+            })
+            .collect();
+        SettingsJudge {
+            kb,
+            profile,
+            settings,
+            file,
+            rules,
+            seen: Vec::new(),
+            fired: HashMap::new(),
+            shares: memo.enabled,
+        }
+    }
+
+    /// The settings rules that fire for one flow (`flow` empty: none), in rule order, once
+    /// per setting they name.
+    pub fn hits(&mut self, reqs: &'a Requirements, flow: &'a str) -> Vec<SettingHit<'a>> {
+        let me = self.seen.len();
+        self.seen.push(reqs);
+        let mut out = Vec::new();
+        for (ri, severity, keys, named) in &self.rules {
+            let rule = &self.kb.rules[*ri];
+            let Some(cond) = &rule.when else { continue };
+            // the first flow judged with the same values of what this rule reads
+            let judged = if self.shares {
+                self.seen
+                    .iter()
+                    .position(|o| {
+                        keys.iter()
+                            .all(|k| o.get(k).map(|v| &v.val) == reqs.get(k).map(|v| &v.val))
+                    })
+                    .unwrap_or(me)
+            } else {
+                me
+            };
+            // every occurrence: several listeners, or one per list item of a resource
+            for &si in named {
+                let current = &self.settings[si];
+                let fires = if judged == me {
+                    let env = FlowEnv {
+                        kb: self.kb,
+                        reqs,
+                        profile: self.profile,
+                        flow,
+                        file: self.file,
+                        settings: self.settings,
+                        current: Some(current),
+                    };
+                    let f = expr::fires(expr::eval(cond, &env));
+                    self.fired.insert((*ri, si, me), f);
+                    f
+                } else {
+                    self.fired.get(&(*ri, si, judged)).copied().unwrap_or(false)
+                };
+                if fires {
+                    out.push(SettingHit {
+                        rule: *ri,
+                        severity: *severity,
+                        setting: current,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// A fired rule's message and help, rendered for its flow.
+    #[must_use]
+    pub fn render(&self, hit: &SettingHit<'a>, reqs: &'a Requirements, flow: &'a str) -> Hit {
+        let env = FlowEnv {
+            kb: self.kb,
+            reqs,
+            profile: self.profile,
+            flow,
+            file: self.file,
+            settings: self.settings,
+            current: Some(hit.setting),
+        };
+        Hit::of(hit.rule, &self.kb.rules[hit.rule], hit.severity, &env)
+    }
 }

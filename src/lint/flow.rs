@@ -69,6 +69,7 @@ pub fn findings(
     file: &str,
     levels: &Levels,
     profiles: &[Profile],
+    memo: &eval::Memo<'_>,
 ) -> Vec<Finding> {
     let bus = match &flow.bus {
         Ok((bus, _)) => bus,
@@ -79,7 +80,8 @@ pub fn findings(
         }
     };
     let reqs = &flow.requires;
-    let Some(result) = eval::evaluate(kb, levels, profiles, bus, reqs, &flow.name, file) else {
+    let Some(result) = eval::evaluate(kb, levels, profiles, bus, reqs, &flow.name, file, memo)
+    else {
         return Vec::new();
     };
     let hits = result

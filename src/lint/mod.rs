@@ -151,6 +151,7 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
         levels: &levels,
         set_of: &set_of,
     };
+    let memo = eval::Memo::new(kb);
     let per_flow: Vec<Vec<Finding>> = flows
         .par_iter()
         .map(|f| {
@@ -161,11 +162,12 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
                 file,
                 sets.levels(f.manifest),
                 sets.profiles(f.manifest),
+                &memo,
             )
         })
         .collect();
     findings.extend(per_flow.into_iter().flatten());
-    findings.extend(settings::findings(kb, project, &flows, &cli, &sets));
+    findings.extend(settings::findings(kb, project, &flows, &cli, &sets, &memo));
     let findings = suppress::apply(kb, findings, &project.files);
     let mut findings = filter::per_file(project, findings);
     findings.retain(|f| filter::selected(kb, &f.code, &opts.select, &opts.ignore));

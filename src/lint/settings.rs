@@ -46,6 +46,7 @@ pub fn findings(
     flows: &[ResolvedFlow],
     cli: &Requirements,
     sets: &Sets<'_>,
+    memo: &eval::Memo<'_>,
 ) -> Vec<Finding> {
     let mut by_bus: ByBus<'_> = HashMap::new();
     for f in flows {
@@ -84,7 +85,7 @@ pub fn findings(
         .deployments
         .par_iter()
         .chain(clients.par_iter())
-        .map(|d| deployment_findings(kb, project, d, &by_bus, cli, sets))
+        .map(|d| deployment_findings(kb, project, d, &by_bus, cli, sets, memo))
         .collect();
     let mut best: BTreeMap<(usize, crate::source::Span), Finding> = BTreeMap::new();
     for (key, fd) in per_deployment.into_iter().flat_map(|f| fold(kb, f)) {
@@ -131,6 +132,7 @@ fn deployment_findings(
     by_bus: &ByBus<'_>,
     cli: &Requirements,
     sets: &Sets<'_>,
+    memo: &eval::Memo<'_>,
 ) -> Vec<Keyed> {
     let mut out = Vec::new();
     let file = project.files.name(d.file());
@@ -171,10 +173,14 @@ fn deployment_findings(
             .collect()
     };
     let settings = effective(profile, d);
+    let mut judge = eval::SettingsJudge::new(kb, levels, profile, &settings, file, memo);
+    // the most severe finding per rule and setting is kept, the first among equals: a later
+    // flow's finding that is no more severe is not drawn
+    let mut drawn: HashMap<(usize, crate::source::Span), Severity> = HashMap::new();
     for (flow, reqs) in runs {
         let by = flow.unwrap_or("");
-        for sh in eval::setting_hits(kb, levels, profile, reqs, &settings, by, file) {
-            let rule = &kb.rules[sh.hit.rule];
+        for sh in judge.hits(reqs, by) {
+            let rule = &kb.rules[sh.rule];
             let declared = reads_declared(kb, rule, reqs);
             // a value nobody wrote is judged only against what a flow declares
             if matches!(
@@ -184,9 +190,19 @@ fn deployment_findings(
             {
                 continue;
             }
-            let mut severity = sh.hit.severity;
-            let mut help = sh.hit.help.clone();
-            let mut message = sh.hit.message.clone();
+            let severity = if declared {
+                sh.severity
+            } else {
+                Severity::Info
+            };
+            let key = (sh.rule, sh.setting.span);
+            if drawn.get(&key).is_some_and(|&old| old >= severity) {
+                continue;
+            }
+            drawn.insert(key, severity);
+            let hit = judge.render(&sh, reqs, by);
+            let mut help = hit.help;
+            let mut message = hit.message;
             let label = match &sh.setting.origin {
                 Origin::Written => {
                     let text = &project.files.get(sh.setting.span.file).text;
@@ -223,7 +239,6 @@ fn deployment_findings(
             };
             // a risky setting that no declared requirement is about is advice (contract §2)
             if !declared {
-                severity = Severity::Info;
                 help = Some(match help {
                     Some(h) => format!("{h}\n{DECLARE_HINT}"),
                     None => DECLARE_HINT.to_owned(),
@@ -243,7 +258,7 @@ fn deployment_findings(
                 .bus(Some(d.bus.clone()))
                 .help(help)
                 .subject(format!("deployment:{}/{}", d.name, sh.setting.key));
-            out.push(((sh.hit.rule, sh.setting.span), fd));
+            out.push((key, fd));
         }
     }
     out

@@ -92,7 +92,8 @@ fn numberish(text: &str) -> Option<Value> {
             _ => foreign = true,
         }
     }
-    if foreign || dots > 1 {
+    // no digit and no letter (`.` as a build context): no number spelling at all
+    if foreign || dots > 1 || !b.iter().any(u8::is_ascii_alphanumeric) {
         return Some(Value::Str(text.to_owned()));
     }
     // -?digits.digits: what Rust's float reading and serde-saphyr's agree on
@@ -275,6 +276,7 @@ mod tests {
             "{\"json\": [1, 2, {\"a\": null}], \"b\": true}",
             "plain",
             "v: 3.7.0\nw: 9092:9092\nx: 30d\ny: 1.5\nz: -0.25\nq: 512Mi\nr: ./certs/ca.crt\n",
+            "build: .\nb: ..\nc: -.\nd: +\n",
         ] {
             assert!(same(src), "{src:?} fell back");
         }
