@@ -448,3 +448,35 @@ fn paths_in_busfit_yaml_stay_in_the_repository() {
     );
     refused(d.path(), &["not a regular file"]);
 }
+
+/// A rendered release: 79,000 small documents in one 8 MB file, one in a hundred a broker.
+/// Every document is read within its own budgets; those that name no bus are not parsed.
+#[test]
+fn a_rendered_release_of_79_000_documents() {
+    let mut s = String::new();
+    for i in 0..79_000 {
+        if i % 100 == 0 {
+            s.push_str(&format!("---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: kafka-{i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: kafka\n          image: apache/kafka:3.7.0\n"));
+        } else {
+            s.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings-{i}\n  labels:\n    app.kubernetes.io/part-of: shop\ndata:\n  key: \"value {i}\"\n"));
+        }
+    }
+    assert!(s.len() > 7_500_000, "{}", s.len());
+    let d = with_witness("release.yaml", s.as_bytes());
+    let out = bounded(d.path(), &["inventory", "--format", "json"], LIMIT);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let found = v["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["file"] == "release.yaml" && d["bus"] == "kafka")
+        .count();
+    assert_eq!(found, 790);
+    let out = bounded(d.path(), &["check", "--format", "json"], LIMIT);
+    assert!(
+        !out.stdout.contains("BF001"),
+        "{}",
+        &out.stdout[..out.stdout.len().min(2000)]
+    );
+}

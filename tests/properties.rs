@@ -194,3 +194,63 @@ proptest! {
         prop_assert_eq!(&run_json(sorted.path(), threads), &reference);
     }
 }
+
+/// A monorepo shaped like bench/gen_corpus.py's: dozens of services declaring inline flows
+/// with a few distinct requirements, judged against shared brokers (what the evaluation memo
+/// and the settings judge share between flows). Every format is byte-identical at every
+/// thread count.
+#[test]
+fn a_monorepo_reads_the_same_at_every_thread_count() {
+    let d = tempfile::tempdir().unwrap();
+    let deliveries = ["at-least-once", "exactly-once", "at-most-once"];
+    let latencies = ["1ms", "5ms", "50ms", "500ms"];
+    for i in 0..48 {
+        let svc = d.path().join(format!("teams/t{}/svc{i:02}", i % 5));
+        std::fs::create_dir_all(svc.join("deploy")).unwrap();
+        let (delivery, latency) = (deliveries[i % 3], latencies[(i / 3) % 4]);
+        let (bus, image) = [
+            ("kafka", "confluentinc/cp-kafka:7.6.1"),
+            ("redis", "redis:7.2"),
+            ("mqtt", "eclipse-mosquitto:2.0"),
+        ][i % 3];
+        std::fs::write(
+            svc.join("docker-compose.yml"),
+            format!(
+                "services:\n  broker:\n    image: {image}\n    environment:\n      KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: {}\n  app:\n    build: .\n    depends_on: [broker]\n    x-busfit:\n      requires:\n        delivery: {delivery}\n        latency: {latency}\n",
+                1 + 2 * (i % 2)
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            svc.join("deploy/workload.yaml"),
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: svc{i}\n  annotations:\n    busfit.dev/delivery: {delivery}\n    busfit.dev/latency: {latency}\n    busfit.dev/bus: {bus}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: registry.example.com/svc{i}:1.0\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: svc{i}\n"
+            ),
+        )
+        .unwrap();
+        if bus == "mqtt" {
+            std::fs::write(
+                svc.join("mosquitto.conf"),
+                format!("listener 1883\nallow_anonymous {}\n", i % 2 == 0),
+            )
+            .unwrap();
+        }
+    }
+    for format in ["json", "sarif", "full"] {
+        let run = |threads: &str| {
+            let out = busfit_in(
+                d.path(),
+                &[
+                    "check", "--format", format, "--color", "never", "-j", threads,
+                ],
+            );
+            assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+            out.stdout
+        };
+        let reference = run("1");
+        assert!(reference.contains("BF"), "the monorepo finds something");
+        for threads in ["2", "3", "8"] {
+            assert_eq!(run(threads), reference, "{format} with {threads} threads");
+        }
+    }
+}

@@ -384,7 +384,11 @@ fn run_check(args: CheckArgs) -> i32 {
     };
     app::timing("render", t);
     print(&text);
-    i32::from(result.failed())
+    let code = i32::from(result.failed());
+    // the process ends here: what it read is left to the operating system to take back, not
+    // freed piece by piece (tens of thousands of trees, texts and findings on a monorepo)
+    std::mem::forget((result, project, reader, kb, text));
+    code
 }
 
 fn run_recommend(args: RecommendArgs) -> i32 {

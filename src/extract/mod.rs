@@ -24,6 +24,10 @@ pub struct Input<'a> {
     pub file: &'a SourceFile,
     /// The Chart.yaml beside a values file, when the run reads one (never read from here).
     pub chart: Option<&'a SourceFile>,
+    /// The byte prefilter the file passed: in a stream of several documents (a rendered
+    /// release of 79,000 objects), a document that holds none of its words is not parsed,
+    /// as a file that holds none is not.
+    pub needles: Option<&'a aho_corasick::AhoCorasick>,
 }
 
 impl Input<'_> {
@@ -210,7 +214,8 @@ pub(crate) fn yaml_file(kb: &Kb, inp: &Input<'_>, named_compose: bool, facts: &m
         || src.contains("\napiVersion:")
         || src.starts_with("asyncapi:")
         || src.contains("\nasyncapi:");
-    let docs = match crate::tree::yaml::parse_multi(src) {
+    let worth = |piece: &str| inp.needles.is_none_or(|n| n.is_match(piece));
+    let docs = match crate::tree::yaml::parse_multi_where(src, worth) {
         Ok(d) => d,
         Err(e) => {
             // a template is not YAML until it is rendered: skipped, never an error

@@ -117,6 +117,38 @@ fn yaml_needles(kb: &Kb) -> AhoCorasick {
         .unwrap_or_else(|_| AhoCorasick::new(["x-busfit"]).expect("a literal pattern"))
 }
 
+/// The words that name a bus in a chart: its images, image words and chart names. A chart's
+/// values are parsed only when they or the Chart.yaml beside them hold one (a chart repository
+/// is mostly charts of other software, whose values name `.conf` files and `services:`).
+fn chart_needles(kb: &Kb) -> AhoCorasick {
+    let mut words: Vec<String> = vec!["x-busfit".into(), "busfit.dev/".into()];
+    for p in &kb.profiles {
+        let r = &p.recognition;
+        words.extend(r.images.iter().cloned());
+        words.extend(r.charts.iter().cloned());
+        words.extend(r.image_words.iter().cloned());
+    }
+    words.sort();
+    words.dedup();
+    AhoCorasick::new(&words)
+        .unwrap_or_else(|_| AhoCorasick::new(["x-busfit"]).expect("a literal pattern"))
+}
+
+/// The byte prefilters, built once per run.
+struct Needles {
+    yaml: AhoCorasick,
+    chart: AhoCorasick,
+}
+
+impl Needles {
+    fn new(kb: &Kb) -> Self {
+        Needles {
+            yaml: yaml_needles(kb),
+            chart: chart_needles(kb),
+        }
+    }
+}
+
 /// A file kept for reading: the candidate, its owner, its path relative to the owner.
 struct Kept<'a> {
     c: &'a Candidate,
@@ -129,16 +161,23 @@ fn base_name(shown: &str) -> &str {
 }
 
 /// Whether a file's facts are worth extracting: YAML is parsed only when its name or a byte
-/// scan says it can matter.
-fn worth(needles: &AhoCorasick, c: &Candidate, text: &str) -> bool {
+/// scan says it can matter. A Chart.yaml is parsed when it names a bus (itself or a
+/// dependency); values when they or their chart do.
+fn worth(needles: &Needles, c: &Candidate, text: &str, chart: Option<&SourceFile>) -> bool {
     match &c.kind {
         Kind::Yaml { named_compose } => {
             let base = base_name(&c.shown);
-            // charts and their values are read whatever they hold: the chart names the bus
-            *named_compose
-                || base == "Chart.yaml"
-                || base.starts_with("values")
-                || (needles.is_match(text) && !only_crds(text))
+            if *named_compose {
+                return true;
+            }
+            if base == "Chart.yaml" {
+                return needles.chart.is_match(text);
+            }
+            if base.starts_with("values") {
+                return needles.chart.is_match(text)
+                    || chart.is_some_and(|c| needles.chart.is_match(&*c.text));
+            }
+            needles.yaml.is_match(text) && !only_crds(text)
         }
         _ => true,
     }
@@ -160,7 +199,7 @@ fn only_crds(text: &str) -> bool {
 /// Extracts one file's facts; `chart` is the Chart.yaml beside a values file, if read.
 fn extract_one(
     kb: &Kb,
-    needles: &AhoCorasick,
+    needles: &Needles,
     c: &Candidate,
     id: FileId,
     read: &Result<SourceFile, String>,
@@ -169,8 +208,13 @@ fn extract_one(
     let mut facts = Facts::default();
     match read {
         Ok(file) => {
-            if worth(needles, c, &file.text) {
-                let inp = Input { id, file, chart };
+            if worth(needles, c, &file.text, chart) {
+                let inp = Input {
+                    id,
+                    file,
+                    chart,
+                    needles: Some(&needles.yaml),
+                };
                 extract::extract(kb, &c.kind, &inp, &mut facts);
             }
         }
@@ -246,7 +290,7 @@ pub fn load(
         .filter(|(i, k)| base_name(&k.c.shown) == "Chart.yaml" && reads[*i].is_ok())
         .filter_map(|(i, k)| Some((k.c.abs.parent()?, i)))
         .collect();
-    let needles = yaml_needles(kb);
+    let needles = Needles::new(kb);
     let parts: Vec<Facts> = kept
         .par_iter()
         .enumerate()
@@ -311,7 +355,7 @@ impl Filter {
 pub struct InMemory<'k> {
     kb: &'k Kb,
     classifier: Classifier,
-    needles: AhoCorasick,
+    needles: Needles,
 }
 
 impl<'k> InMemory<'k> {
@@ -320,7 +364,7 @@ impl<'k> InMemory<'k> {
         InMemory {
             kb,
             classifier: Classifier::new(kb),
-            needles: yaml_needles(kb),
+            needles: Needles::new(kb),
         }
     }
 

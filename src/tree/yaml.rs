@@ -347,9 +347,20 @@ fn shift(node: &mut Node, by: usize) {
 
 /// Parses every document of a YAML stream, each with its own budgets; spans are the file's.
 pub fn parse_multi(src: &str) -> Result<Vec<Node>, YamlError> {
+    parse_multi_where(src, |_| true)
+}
+
+/// Parses the documents of a YAML stream that `worth` keeps (all of a one-document file):
+/// a document left out is neither parsed nor in the result.
+pub fn parse_multi_where(src: &str, worth: impl Fn(&str) -> bool) -> Result<Vec<Node>, YamlError> {
     let mut out = Vec::new();
-    for (a, b) in documents(src) {
+    let pieces = documents(src);
+    let several = pieces.len() > 1;
+    for (a, b) in pieces {
         let Some(piece) = src.get(a..b) else { continue };
+        if several && !worth(piece) {
+            continue;
+        }
         match parse_one(piece) {
             Ok(mut n) => {
                 shift(&mut n, a);
