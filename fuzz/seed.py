@@ -7,7 +7,9 @@ corpus = root / "fuzz" / "corpus"
 NAMES = ["docker-compose.yml", "k8s/deploy.yaml", "asyncapi.yaml", "server.properties", "redis.conf",
          "mosquitto.conf", "package.json", "Cargo.toml", "pyproject.toml", "requirements.txt", "go.mod",
          "pom.xml", "build.gradle", "chart/Chart.yaml", "chart/values.yaml", "chart/templates/broker.yaml",
-         "nats-server.conf", "rabbitmq.conf", "kafka.yaml"]
+         "nats-server.conf", "rabbitmq.conf", "kafka.yaml", "infra/msk.tf",
+         "src/main/resources/application.yml", "config/application-prod.properties",
+         "config/producer.properties"]
 
 def put(target, data):
     d = corpus / target
@@ -32,8 +34,13 @@ files = sorted(p for p in (root / "fixtures").rglob("*") if p.is_file())
 for p in files:
     data = p.read_bytes()
     base = p.name
-    if base.endswith((".yaml", ".yml")):
+    if base.endswith((".yaml", ".yml", ".json")):
         put("yaml", data)
+        put("lean", data)
+    if base.endswith(".tf"):
+        put("hcl", data)
+    if base.startswith(("application", "bootstrap")):
+        put("spring", bytes([0 if base.endswith((".yml", ".yaml")) else 1]) + data)
         if base.startswith("busfit"):
             put("manifest", data)
     if base.endswith(".toml"):
@@ -47,6 +54,7 @@ for p in files:
 for p in sorted((root / "rules").rglob("*.yaml")):
     text = p.read_text()
     put("yaml", text.encode())
+    put("lean", text.encode())
     for m in re.finditer(r"(?:when|condition|if): ?\"?([^\"\n]+)", text):
         put("expr", m.group(1).encode())
     for m in re.finditer(r"\b\d[\d.]*\s?(?:ms|us|s|min|h|d|w|k/s|M/s|/s|KiB|MiB|GiB|B|MB|KB|k|M)\b", text):

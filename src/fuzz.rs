@@ -23,6 +23,9 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("expr", expr),
     ("manifest", manifest),
     ("check_file", check_file),
+    ("lean", lean),
+    ("hcl", hcl),
+    ("spring", spring),
 ];
 
 fn kb() -> &'static Kb {
@@ -203,4 +206,71 @@ pub fn check_file(data: &[u8]) {
         let _ = format.render(&result, &cx);
     }
     let _ = crate::report::statistics::statistics(&result);
+}
+
+/// The lean YAML path against serde-saphyr, document by document: the same tree, or the lean
+/// path gives up; never a tree where serde-saphyr reads another one or none.
+pub fn lean(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for (a, b) in crate::tree::yaml::documents(text) {
+        let Some(piece) = text.get(a..b) else {
+            continue;
+        };
+        if let Some(tree) = crate::tree::yaml::lean_only(piece) {
+            match crate::tree::yaml::parse_full(piece) {
+                Ok(full) => assert_eq!(tree, full, "{piece:?}"),
+                Err(e) => panic!(
+                    "lean read {piece:?}; serde-saphyr refused it: {}",
+                    e.message
+                ),
+            }
+        }
+    }
+}
+
+/// One file through the whole check under a fixed name (its reader and the rules after it).
+fn check_named(name: &str, text: &str) {
+    let kb = kb();
+    static READER: OnceLock<InMemory<'static>> = OnceLock::new();
+    let reader = READER.get_or_init(|| InMemory::new(kb));
+    let Some(project) = reader.project(name, text, Vec::new()) else {
+        return;
+    };
+    let result = check_project(kb, &project, &CheckOptions::default());
+    for f in &result.findings {
+        let r = f.span.range;
+        let len = result.table.get(f.span.file).text.len();
+        assert!(r.start <= r.end && r.end <= len, "{f:?}");
+        assert!(
+            result.table.get(f.span.file).text.is_char_boundary(r.start),
+            "{f:?}"
+        );
+    }
+    let _ = crate::report::format("json")
+        .map(|f| f.render(&result, &crate::report::Context { kb, color: false }));
+}
+
+/// Terraform (`*.tf`, read with hcl-edit): any text is resources, a BF001 or nothing.
+pub fn hcl(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        check_named("infra/main.tf", text);
+    }
+}
+
+/// Spring Boot configuration: the first byte chooses YAML or properties, the rest is the text.
+pub fn spring(data: &[u8]) {
+    let Some((first, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let name = if first % 2 == 0 {
+        "src/main/resources/application.yml"
+    } else {
+        "src/main/resources/application-prod.properties"
+    };
+    check_named(name, text);
 }

@@ -277,8 +277,14 @@ pub(crate) const BOUNDS: super::lean::Bounds = super::lean::Bounds {
 };
 
 /// One document through serde-saphyr alone (the lean path's reference).
-pub(crate) fn parse_full(src: &str) -> Result<Node, YamlError> {
+pub fn parse_full(src: &str) -> Result<Node, YamlError> {
     serde_saphyr::from_str_with_options::<Node>(src, options()).map_err(|e| convert_error(src, &e))
+}
+
+/// One document through the lean path alone (`None`: it leaves the document to serde-saphyr).
+#[must_use]
+pub fn lean_only(src: &str) -> Option<Node> {
+    super::lean::parse(src, &BOUNDS)
 }
 
 /// One document: the lean path when it can read it, serde-saphyr otherwise.
@@ -302,7 +308,7 @@ pub fn parse(src: &str) -> Result<Node, YamlError> {
 
 /// The byte ranges of the documents of a YAML stream: split at `---` and `...` lines, which
 /// end any block (YAML 1.2 §9.1), so every document is parsed with its own budgets.
-pub(crate) fn documents(src: &str) -> Vec<(usize, usize)> {
+pub fn documents(src: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut offset = 0;
