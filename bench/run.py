@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""The busfit benchmark: generates the corpus (gen_corpus.py), then runs the floor
-(`rg -c --no-ignore --hidden . ./` with standard input from /dev/null, which reads every file once) and `busfit check`
-interleaved, and prints medians, the ratio to the floor and peak memory. Also times a
-one-file pre-commit run, and, where installed, yamllint and checkov on the same corpus.
+"""The busfit benchmark: generates the corpora (gen_corpus.py: services, monorepo, charts),
+then for each runs the floor (`rg -c --no-ignore --hidden . ./` with standard input from
+/dev/null, which reads every file once), `busfit check . --format json` and a one-file
+pre-commit run, interleaved, and prints medians, the ratio to the floor and peak memory.
+Where installed, also times yamllint and checkov on the same corpora.
 
-Usage: bench/run.py [--services N] [--runs R] [--corpus DIR] [--others]
-Needs: ripgrep (`apt-get install ripgrep`), a release build (`cargo build --release`)."""
+Usage: bench/run.py [--shape services|monorepo|charts|all] [--repo DIR[:ONE_FILE]]...
+                    [--runs R] [--others] [--other-runs N]
+Needs: ripgrep (`apt-get install ripgrep`); builds busfit with `cargo build --release`."""
 import argparse
 import os
 import shutil
@@ -15,6 +17,12 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# the one file a pre-commit hook would pass, per generated shape
+ONE = {
+    "services": "services/svc0001/docker-compose.yml",
+    "monorepo": "teams/team-01/svc0001/docker-compose.yml",
+    "charts": "bitnami/kafka/values.yaml",
+}
 
 
 def run(cmd, cwd):
@@ -26,56 +34,82 @@ def run(cmd, cwd):
     return time.perf_counter() - start, usage.ru_maxrss
 
 
+def corpus(shape):
+    """Generates a shape's corpus once (deterministic), under target/."""
+    d = os.path.join(ROOT, "target", f"bench-corpus-{shape}")
+    marker = os.path.join(d, ".generated-v2")
+    if not os.path.exists(marker):
+        shutil.rmtree(d, ignore_errors=True)
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen_corpus.py"), d, "--shape", shape], check=True)
+        open(marker, "w").close()
+    return d
+
+
+def bench(name, d, one, busfit, runs):
+    files = sum(len(f) for _, _, f in os.walk(d))
+    # the path `./` given, so that the floor reads the corpus and not standard input
+    floor_cmd = ["rg", "-c", "--no-ignore", "--hidden", ".", "./"]
+    check_cmd = [busfit, "check", ".", "--format", "json"]
+    one_cmd = [busfit, "check", one, "--format", "json"] if one else None
+    cmds = [c for c in (floor_cmd, check_cmd, one_cmd) if c]
+    for cmd in cmds:  # warm the page cache
+        run(cmd, d)
+    floor, check, ones, mem = [], [], [], []
+    for _ in range(runs):  # interleaved, so drift hits all alike
+        floor.append(run(floor_cmd, d)[0])
+        t, rss = run(check_cmd, d)
+        check.append(t)
+        mem.append(rss)
+        if one_cmd:
+            ones.append(run(one_cmd, d)[0])
+    f, c = statistics.median(floor), statistics.median(check)
+    out = subprocess.run(check_cmd, cwd=d, capture_output=True, text=True, stdin=subprocess.DEVNULL).stdout
+    findings = out.count('"code":')
+    one_ms = f"{statistics.median(ones) * 1000:.1f} ms" if ones else "-"
+    print(f"| {name} ({files:,} files, {findings:,} findings) | {f * 1000:.1f} ms | {c * 1000:.1f} ms | "
+          f"**{c / f:.2f}x** | {max(mem) / 1024:.1f} MiB | {one_ms} |", flush=True)
+    return f
+
+
+def others(name, d, floor, n):
+    for tool, cmd in (("yamllint", ["yamllint", "-f", "parsable", "."]),
+                      ("checkov", ["checkov", "-d", ".", "--quiet", "--compact", "-o", "json"])):
+        if not shutil.which(cmd[0]):
+            print(f"{tool}: not installed (pip install {tool})")
+            continue
+        results = [run(cmd, d) for _ in range(n)]
+        t = statistics.median(r[0] for r in results)
+        rss = max(r[1] for r in results)
+        print(f"| {name}: `{' '.join(cmd)}` | | {t * 1000:.1f} ms | {t / floor:.1f}x | {rss / 1024:.1f} MiB | |", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--services", type=int, default=2000)
+    ap.add_argument("--shape", default="all", choices=["services", "monorepo", "charts", "all"])
+    ap.add_argument("--repo", action="append", default=[], help="a real repository DIR[:ONE_FILE] to time too")
     ap.add_argument("--runs", type=int, default=11)
-    ap.add_argument("--corpus", default=os.path.join(ROOT, "target", "bench-corpus"))
     ap.add_argument("--others", action="store_true", help="also time yamllint and checkov if installed")
-    ap.add_argument("--other-runs", type=int, default=3, help="runs of each of the others (they are slow)")
+    ap.add_argument("--other-runs", type=int, default=1, help="runs of each of the others (they are slow)")
     a = ap.parse_args()
 
     if not shutil.which("rg"):
         sys.exit("ripgrep (rg) is needed for the floor: apt-get install ripgrep")
-    marker = os.path.join(a.corpus, f".services-{a.services}")
-    if not os.path.exists(marker):
-        shutil.rmtree(a.corpus, ignore_errors=True)
-        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen_corpus.py"), a.corpus, str(a.services)], check=True)
-        open(marker, "w").close()
-    files = sum(len(f) for _, _, f in os.walk(a.corpus))
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
     busfit = os.path.join(ROOT, "target", "release", "busfit")
-
-    # the path `./` given, so that the floor reads the corpus and not standard input
-    floor_cmd = ["rg", "-c", "--no-ignore", "--hidden", ".", "./"]
-    check_cmd = [busfit, "check", ".", "--format", "json"]
-    one_cmd = [busfit, "check", "services/svc0001/docker-compose.yml", "--format", "json"]
-    for cmd in (floor_cmd, check_cmd, one_cmd):  # warm the page cache
-        run(cmd, a.corpus)
-    floor, check, one, mem = [], [], [], []
-    for _ in range(a.runs):  # interleaved, so drift hits both alike
-        t, _ = run(floor_cmd, a.corpus)
-        floor.append(t)
-        t, rss = run(check_cmd, a.corpus)
-        check.append(t)
-        mem.append(rss)
-        t, _ = run(one_cmd, a.corpus)
-        one.append(t)
-    f, c, o = statistics.median(floor), statistics.median(check), statistics.median(one)
-    print(f"corpus: {a.services} services, {files} files ({a.corpus})")
+    shapes = ["services", "monorepo", "charts"] if a.shape == "all" else [a.shape]
+    targets = [(s, corpus(s), ONE[s]) for s in shapes]
+    for r in a.repo:
+        d, _, one = r.partition(":")
+        targets.append((os.path.basename(os.path.normpath(d)), d, one or None))
     print(f"machine: {os.cpu_count()} cores; runs: {a.runs}, interleaved, medians")
-    print(f"floor   rg -c --no-ignore --hidden . ./  {f * 1000:8.1f} ms")
-    print(f"busfit  check . --format json           {c * 1000:8.1f} ms   ratio {c / f:.2f}x   peak RSS {max(mem) / 1024:.1f} MiB")
-    print(f"busfit  check <one compose file>        {o * 1000:8.1f} ms")
+    print("| corpus | floor | `busfit check --format json` | vs floor | peak memory | one file |")
+    print("|---|---:|---:|---:|---:|---:|")
+    floors = {}
+    for name, d, one in targets:
+        floors[name] = bench(name, d, one, busfit, a.runs)
     if a.others:
-        for name, cmd in (("yamllint", ["yamllint", "-f", "parsable", "."]), ("checkov", ["checkov", "-d", ".", "--quiet", "--compact", "-o", "json"])):
-            if shutil.which(cmd[0]):
-                results = [run(cmd, a.corpus) for _ in range(a.other_runs)]
-                t = statistics.median(r[0] for r in results)
-                rss = max(r[1] for r in results)
-                print(f"{name:<7} {' '.join(cmd[1:]):<32} {t * 1000:8.1f} ms   ratio {t / f:.2f}x   peak RSS {rss / 1024:.1f} MiB")
-            else:
-                print(f"{name}: not installed (pip install {name})")
+        for name, d, _ in targets:
+            others(name, d, floors[name], a.other_runs)
 
 
 if __name__ == "__main__":

@@ -107,8 +107,17 @@ pub fn cwd() -> PathBuf {
 /// With BUSFIT_TIMINGS set, prints how long a phase took (for the benchmark, never in tests).
 pub fn timing(phase: &str, since: std::time::Instant) {
     if std::env::var_os("BUSFIT_TIMINGS").is_some() {
+        // the peak resident memory so far, where the system tells it (Linux)
+        let peak = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .map(|v| format!(", peak {}", v.trim()))
+            })
+            .unwrap_or_default();
         eprintln!(
-            "busfit: {phase}: {:.1} ms",
+            "busfit: {phase}: {:.1} ms{peak}",
             since.elapsed().as_secs_f64() * 1000.0
         );
     }

@@ -183,6 +183,17 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// Whether nothing was found.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.deployments.is_empty()
+            && self.clients.is_empty()
+            && self.inline.is_empty()
+            && self.broken.is_empty()
+            && self.skipped.is_empty()
+            && self.errors.is_empty()
+    }
+
     /// Appends another file's facts (their spans already name their files).
     pub fn append(&mut self, mut other: Facts) {
         self.deployments.append(&mut other.deployments);

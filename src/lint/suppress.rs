@@ -9,7 +9,7 @@ use crate::kb::Kb;
 use crate::lang::expr::Val;
 use crate::source::{ByteSpan, FileId, FileTable, Span};
 
-const MARKER: &str = "busfit: ignore[";
+use crate::source::SUPPRESSION_MARKER as MARKER;
 
 #[derive(Debug, Clone)]
 pub struct Suppression {

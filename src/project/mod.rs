@@ -273,47 +273,57 @@ pub fn load(
         files.push(m.file.clone(), Some(m.id.index()), manifest_rel(m));
     }
     let first = files.len();
-    let reads: Vec<Result<SourceFile, String>> = kept
+    let cap_of = |k: &Kept<'_>| {
+        k.owner
+            .and_then(|i| manifests[i].settings.max_file_size)
+            .unwrap_or(MAX_FILE_BYTES)
+    };
+    // the charts first: a values file is read with the Chart.yaml beside it
+    let charts: HashMap<&Path, SourceFile> = kept
         .par_iter()
-        .map(|k| {
-            let cap = k
-                .owner
-                .and_then(|i| manifests[i].settings.max_file_size)
-                .unwrap_or(MAX_FILE_BYTES);
-            read_one(reader, k.c, cap)
-        })
-        .collect();
-    // a values file is read with the Chart.yaml beside it, when the run reads that too
-    let charts: HashMap<&Path, usize> = kept
-        .iter()
-        .enumerate()
-        .filter(|(i, k)| base_name(&k.c.shown) == "Chart.yaml" && reads[*i].is_ok())
-        .filter_map(|(i, k)| Some((k.c.abs.parent()?, i)))
+        .filter(|k| base_name(&k.c.shown) == "Chart.yaml")
+        .filter_map(|k| Some((k.c.abs.parent()?, read_one(reader, k.c, cap_of(k)).ok()?)))
         .collect();
     let needles = Needles::new(kb);
-    let parts: Vec<Facts> = kept
+    // read, extract and let go: only the text of a file that yields facts, may be a
+    // broker's config, or holds a suppression is kept (findings point into it); the rest
+    // is read once and dropped, so a monorepo is never in memory all at once
+    let parts: Vec<(Facts, SourceFile)> = kept
         .par_iter()
         .enumerate()
         .map(|(i, k)| {
-            let chart =
-                k.c.abs
-                    .parent()
-                    .and_then(|d| charts.get(d))
-                    .filter(|&&ci| ci != i)
-                    .and_then(|&ci| reads[ci].as_ref().ok());
+            let dir = k.c.abs.parent();
+            let is_chart = base_name(&k.c.shown) == "Chart.yaml";
+            let read = match dir.and_then(|d| charts.get(d)).filter(|_| is_chart) {
+                Some(chart) => Ok(chart.clone()),
+                None => read_one(reader, k.c, cap_of(k)),
+            };
+            let chart = dir.and_then(|d| charts.get(d)).filter(|_| !is_chart);
             let id = FileId::from_index(first + i);
-            extract_one(kb, &needles, k.c, id, &reads[i], chart)
+            let facts = extract_one(kb, &needles, k.c, id, &read, chart);
+            let file = match read {
+                Ok(file)
+                    if !facts.is_empty()
+                        || matches!(k.c.kind, Kind::Conf(_))
+                        || file.text.contains(crate::source::SUPPRESSION_MARKER) =>
+                {
+                    file
+                }
+                _ => SourceFile::new(k.c.shown.clone(), ""),
+            };
+            (facts, file)
         })
         .collect();
     let mut facts = Facts::default();
-    for part in parts {
+    let mut texts = Vec::with_capacity(parts.len());
+    for (part, file) in parts {
         facts.append(part);
+        texts.push(file);
     }
     if !facts.errors.is_empty() {
         return Err(std::mem::take(&mut facts.errors));
     }
-    for (k, read) in kept.iter().zip(reads) {
-        let file = read.unwrap_or_else(|_| SourceFile::new(k.c.shown.clone(), ""));
+    for (k, file) in kept.iter().zip(texts) {
         files.push(file, k.owner, k.rel.clone());
     }
     assemble::assemble(kb, Some(reader), &mut files, &mut facts);

@@ -11,3 +11,7 @@ pub mod span;
 pub use diag::{ConfigError, Snippet};
 pub use file::{FileTable, Position, SourceFile};
 pub use span::{ByteSpan, FileId, LineIndex, Span};
+
+/// What every inline suppression comment holds (`# busfit: ignore[BF101] reason`): the project
+/// keeps the text of a file that holds it, and the lint stage reads it.
+pub const SUPPRESSION_MARKER: &str = "busfit: ignore[";
