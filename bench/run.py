@@ -7,7 +7,8 @@ Where installed, also times yamllint and checkov on the same corpora.
 
 Usage: bench/run.py [--shape services|monorepo|charts|all] [--repo DIR[:ONE_FILE]]...
                     [--runs R] [--others] [--other-runs N]
-Needs: ripgrep (`apt-get install ripgrep`); builds busfit with `cargo build --release`."""
+Needs: ripgrep (`apt-get install ripgrep`) and GNU time (/usr/bin/time, for peak memory);
+builds busfit with `cargo build --release`."""
 import argparse
 import os
 import shutil
@@ -26,12 +27,21 @@ ONE = {
 
 
 def run(cmd, cwd):
-    """Wall time (s) and peak RSS (KiB) of one run."""
+    """Wall time (s) of one run."""
     start = time.perf_counter()
     # stdin from /dev/null: `rg` with no path searches standard input when it is a pipe
-    p = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, _, usage = os.wait4(p.pid, 0)
-    return time.perf_counter() - start, usage.ru_maxrss
+    subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def peak(cmd, cwd):
+    """Peak resident memory (KiB) of one run, from GNU time: a forked Python's own pages
+    would count in wait4's ru_maxrss."""
+    if not os.path.exists("/usr/bin/time"):
+        return float("nan")
+    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, cwd=cwd, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return int(p.stderr.strip().splitlines()[-1])
 
 
 def corpus(shape):
@@ -54,14 +64,13 @@ def bench(name, d, one, busfit, runs):
     cmds = [c for c in (floor_cmd, check_cmd, one_cmd) if c]
     for cmd in cmds:  # warm the page cache
         run(cmd, d)
-    floor, check, ones, mem = [], [], [], []
+    floor, check, ones = [], [], []
     for _ in range(runs):  # interleaved, so drift hits all alike
-        floor.append(run(floor_cmd, d)[0])
-        t, rss = run(check_cmd, d)
-        check.append(t)
-        mem.append(rss)
+        floor.append(run(floor_cmd, d))
+        check.append(run(check_cmd, d))
         if one_cmd:
-            ones.append(run(one_cmd, d)[0])
+            ones.append(run(one_cmd, d))
+    mem = [peak(check_cmd, d) for _ in range(3)]
     f, c = statistics.median(floor), statistics.median(check)
     out = subprocess.run(check_cmd, cwd=d, capture_output=True, text=True, stdin=subprocess.DEVNULL).stdout
     findings = out.count('"code":')
@@ -77,9 +86,8 @@ def others(name, d, floor, n):
         if not shutil.which(cmd[0]):
             print(f"{tool}: not installed (pip install {tool})")
             continue
-        results = [run(cmd, d) for _ in range(n)]
-        t = statistics.median(r[0] for r in results)
-        rss = max(r[1] for r in results)
+        t = statistics.median(run(cmd, d) for _ in range(n))
+        rss = peak(cmd, d)
         print(f"| {name}: `{' '.join(cmd)}` | | {t * 1000:.1f} ms | {t / floor:.1f}x | {rss / 1024:.1f} MiB | |", flush=True)
 
 
