@@ -41,6 +41,14 @@ def write(path, text):
         f.write(text)
 
 
+def package_json(d, svc, i, bus):
+    write(f"{d}/package.json", f'{{\n  "name": "{svc}",\n  "version": "1.0.{i}",\n  "dependencies": {{\n    "{LIBS[bus]}": "^5.0.0",\n    "express": "^4.19.0"\n  }}\n}}\n')
+
+
+def requirements(d, bus):
+    write(f"{d}/requirements.txt", f"{PY[bus]}\nfastapi>=0.110\npydantic>=2\n")
+
+
 def services():
     for i in range(n):
         bus = BUSES[i % 3]
@@ -102,8 +110,8 @@ channels:
             write(f"{d}/config/redis.conf", f"bind 127.0.0.1\nappendonly {rng.choice(['yes', 'no'])}\nmaxmemory-policy {rng.choice(['noeviction', 'allkeys-lru'])}\n")
         else:
             write(f"{d}/config/mosquitto.conf", f"listener 1883\nallow_anonymous {rng.choice(['true', 'false'])}\npersistence true\n")
-        write(f"{d}/package.json", f'{{\n  "name": "{svc}",\n  "version": "1.0.{i}",\n  "dependencies": {{\n    "{LIBS[bus]}": "^5.0.0",\n    "express": "^4.19.0"\n  }}\n}}\n')
-        write(f"{d}/requirements.txt", f"{PY[bus]}\nfastapi>=0.110\npydantic>=2\n")
+        package_json(d, svc, i, bus)
+        requirements(d, bus)
         for k in range(3):
             body = "\n".join(f"    x{j} = {j} * {k}" for j in range(rng.randint(20, 60)))
             write(f"{d}/src/module{k}.py", f"def handler{k}(event):\n{body}\n    return event\n")
@@ -289,9 +297,9 @@ management:
         else:
             write(f"{d}/config/mosquitto.conf", f"listener 1883\nallow_anonymous {rng.choice(['true', 'false'])}\npersistence true\n")
         if lang == "ts":
-            write(f"{d}/package.json", f'{{\n  "name": "{svc}",\n  "version": "1.0.{i}",\n  "dependencies": {{\n    "{LIBS[bus]}": "^5.0.0",\n    "express": "^4.19.0"\n  }}\n}}\n')
+            package_json(d, svc, i, bus)
         elif lang == "py":
-            write(f"{d}/requirements.txt", f"{PY[bus]}\nfastapi>=0.110\npydantic>=2\n")
+            requirements(d, bus)
         else:
             write(f"{d}/go.mod", f"module example.com/{team}/{svc}\n\ngo 1.22\n\nrequire github.com/segmentio/kafka-go v0.4.47\n")
         # CI: YAML that names no bus

@@ -45,32 +45,8 @@ struct FlowEnv<'a> {
 }
 
 impl<'a> FlowEnv<'a> {
-    /// The environment of a flow on a bus, with no deployment settings.
-    fn flow(kb: &'a Kb, reqs: &'a Requirements, profile: &'a Profile, flow: &'a str) -> Self {
-        FlowEnv {
-            kb,
-            reqs,
-            profile,
-            flow,
-            file: "",
-            settings: &[],
-            current: None,
-        }
-    }
-
-    fn setting(&self, key: &str) -> Option<Val> {
-        // the last spelling of a key wins, as in the brokers themselves
-        self.settings
-            .iter()
-            .rev()
-            .find(|s| s.key == key)
-            .map(|s| Val::from_text(&s.value))
-    }
-}
-
-impl<'a> FlowEnv<'a> {
-    /// A flow in a file on a profile, with no deployment settings.
-    fn judging(
+    /// The environment of a flow (declared in `file`) on a bus, with no deployment settings.
+    fn flow(
         kb: &'a Kb,
         reqs: &'a Requirements,
         profile: &'a Profile,
@@ -86,6 +62,15 @@ impl<'a> FlowEnv<'a> {
             settings: &[],
             current: None,
         }
+    }
+
+    fn setting(&self, key: &str) -> Option<Val> {
+        // the last spelling of a key wins, as in the brokers themselves
+        self.settings
+            .iter()
+            .rev()
+            .find(|s| s.key == key)
+            .map(|s| Val::from_text(&s.value))
     }
 }
 
@@ -189,15 +174,7 @@ pub fn hits(
     flow: &str,
     file: &str,
 ) -> Vec<Hit> {
-    let env = FlowEnv {
-        kb,
-        reqs,
-        profile,
-        flow,
-        file,
-        settings: &[],
-        current: None,
-    };
+    let env = FlowEnv::flow(kb, reqs, profile, flow, file);
     firing(levels, &env)
         .into_iter()
         .map(|(i, severity)| Hit::of(i, &kb.rules[i], severity, &env))
@@ -337,7 +314,7 @@ pub fn evaluate(
     let key = Memo::key_of(reqs);
     // the hits of the flow's bus and of its kinds, with their messages
     let rendered = |p: &Profile| -> Vec<Hit> {
-        let env = FlowEnv::judging(kb, reqs, p, flow, file);
+        let env = FlowEnv::flow(kb, reqs, p, flow, file);
         memo.firing(levels, &env, &key)
             .iter()
             .map(|&(i, severity)| Hit::of(i, &kb.rules[i], severity, &env))
@@ -386,7 +363,7 @@ pub fn evaluate(
         .iter()
         .filter(|p| p.bus != bus && p.modes.is_empty())
         .map(|p| {
-            let fired = memo.firing(levels, &FlowEnv::judging(kb, reqs, p, flow, file), &key);
+            let fired = memo.firing(levels, &FlowEnv::flow(kb, reqs, p, flow, file), &key);
             let hits = fired
                 .iter()
                 .map(|&(rule, severity)| Hit {
@@ -559,7 +536,7 @@ fn judge<'a>(
         let (Some(m), true) = (&r.margin, reqs.get(&r.key).is_some()) else {
             continue;
         };
-        let env = FlowEnv::flow(kb, reqs, j.judged_as(whole, &r.key), flow);
+        let env = FlowEnv::flow(kb, reqs, j.judged_as(whole, &r.key), flow, "");
         if let Some(Val::Qty(q)) = expr::eval(m, &env) {
             j.margin += q.value;
         }
@@ -594,7 +571,7 @@ fn why_of<'a>(
             continue;
         }
         if let Some(t) = &r.meets {
-            let env = FlowEnv::flow(kb, reqs, j.judged_as(whole, &r.key), flow);
+            let env = FlowEnv::flow(kb, reqs, j.judged_as(whole, &r.key), flow, "");
             let text = t.render(&env);
             // a sentence with a figure the profile does not have is left out
             if !text.contains('?') && !out.iter().any(|o: &String| o.starts_with(&text)) {

@@ -93,38 +93,16 @@ fn owner(abs: &Path, dirs: &HashMap<&Path, usize>) -> Option<usize> {
     abs.ancestors().skip(1).find_map(|a| dirs.get(a).copied())
 }
 
-/// Words one of which a YAML file must hold to be worth parsing: what recognises a bus,
-/// and what declares requirements. A file without any is skipped before building a tree.
-fn yaml_needles(kb: &Kb) -> AhoCorasick {
-    let mut words: Vec<String> = vec![
-        "x-busfit".into(),
-        "busfit.dev/".into(),
-        "asyncapi".into(),
-        ".conf".into(),
-        ".properties".into(),
-        "services:".into(),
-    ];
+/// An automaton over `fixed` and the words the profiles recognise a bus by: images, image
+/// words, chart names, and (with `kinds`) custom resource kinds.
+fn needles(kb: &Kb, fixed: &[&str], kinds: bool) -> AhoCorasick {
+    let mut words: Vec<String> = fixed.iter().map(|w| (*w).to_owned()).collect();
     for p in &kb.profiles {
         let r = &p.recognition;
         words.extend(r.images.iter().cloned());
-        words.extend(r.kinds.iter().map(|k| k.kind.clone()));
-        words.extend(r.charts.iter().cloned());
-        words.extend(r.image_words.iter().cloned());
-    }
-    words.sort();
-    words.dedup();
-    AhoCorasick::new(&words)
-        .unwrap_or_else(|_| AhoCorasick::new(["x-busfit"]).expect("a literal pattern"))
-}
-
-/// The words that name a bus in a chart: its images, image words and chart names. A chart's
-/// values are parsed only when they or the Chart.yaml beside them hold one (a chart repository
-/// is mostly charts of other software, whose values name `.conf` files and `services:`).
-fn chart_needles(kb: &Kb) -> AhoCorasick {
-    let mut words: Vec<String> = vec!["x-busfit".into(), "busfit.dev/".into()];
-    for p in &kb.profiles {
-        let r = &p.recognition;
-        words.extend(r.images.iter().cloned());
+        if kinds {
+            words.extend(r.kinds.iter().map(|k| k.kind.clone()));
+        }
         words.extend(r.charts.iter().cloned());
         words.extend(r.image_words.iter().cloned());
     }
@@ -136,15 +114,29 @@ fn chart_needles(kb: &Kb) -> AhoCorasick {
 
 /// The byte prefilters, built once per run.
 struct Needles {
+    /// Words one of which a YAML file must hold to be worth parsing: what recognises a bus,
+    /// and what declares requirements. A file without any is skipped before building a tree.
     yaml: AhoCorasick,
+    /// The words that name a bus in a chart. A chart's values are parsed only when they or
+    /// the Chart.yaml beside them hold one (a chart repository is mostly charts of other
+    /// software, whose values name `.conf` files and `services:`).
     chart: AhoCorasick,
 }
 
 impl Needles {
     fn new(kb: &Kb) -> Self {
+        let inline = ["x-busfit", "busfit.dev/"];
+        let yaml = [
+            "x-busfit",
+            "busfit.dev/",
+            "asyncapi",
+            ".conf",
+            ".properties",
+            "services:",
+        ];
         Needles {
-            yaml: yaml_needles(kb),
-            chart: chart_needles(kb),
+            yaml: needles(kb, &yaml, true),
+            chart: needles(kb, &inline, false),
         }
     }
 }
