@@ -99,23 +99,29 @@ pub struct Kb {
 impl Kb {
     /// The knowledge base shipped in the binary.
     pub fn builtin() -> Result<Kb, Vec<ConfigError>> {
+        use rayon::prelude::*;
         let mut errors = Vec::new();
-        let mut profiles = Vec::new();
-        let mut derived = Vec::new();
         let is_profile = |name: &str| name.starts_with("rules/buses/");
         let is_derived = |name: &str| name == "rules/derived.yaml";
         let is_ranking = |name: &str| name == "rules/ranking.yaml";
-        for (name, text) in RULE_FILES {
-            let file = SourceFile::new(*name, *text);
-            let loaded = if is_profile(name) {
-                load_profile(&file).map(|p| profiles.push(p))
-            } else if is_derived(name) {
-                load_derived(&file).map(|d| derived = d)
-            } else {
-                continue;
-            };
-            if let Err(e) = loaded {
-                errors.extend(e);
+        // profiles and derived values first, in parallel (they read nothing else)
+        let loaded: Vec<Result<Profile, Vec<ConfigError>>> = RULE_FILES
+            .par_iter()
+            .filter(|(name, _)| is_profile(name))
+            .map(|(name, text)| load_profile(&SourceFile::new(*name, *text)))
+            .collect();
+        let mut profiles = Vec::new();
+        for p in loaded {
+            match p {
+                Ok(p) => profiles.push(p),
+                Err(e) => errors.extend(e),
+            }
+        }
+        let mut derived = Vec::new();
+        for (name, text) in RULE_FILES.iter().filter(|(n, _)| is_derived(n)) {
+            match load_derived(&SourceFile::new(*name, *text)) {
+                Ok(d) => derived = d,
+                Err(e) => errors.extend(e),
             }
         }
         // the order of contract §1's columns, written in each profile
@@ -126,19 +132,31 @@ impl Kb {
             derived,
             ranking: ranking::Ranking::default(),
         };
-        for (name, text) in RULE_FILES {
-            if is_ranking(name) {
-                match ranking::load_ranking(&SourceFile::new(*name, *text), &kb) {
-                    Ok(r) => kb.ranking = r,
-                    Err(e) => errors.extend(e),
+        // rule files in parallel against the profiles, added in path order
+        let rule_files: Vec<(&str, &str)> = RULE_FILES
+            .iter()
+            .filter(|(n, _)| !(is_profile(n) || is_derived(n) || is_ranking(n)))
+            .copied()
+            .collect();
+        let files: Vec<SourceFile> = rule_files
+            .iter()
+            .map(|(name, text)| SourceFile::new(*name, *text))
+            .collect();
+        let loaded: Vec<_> = files.par_iter().map(|f| load_rules(f, &kb)).collect();
+        for (file, rules) in files.iter().zip(loaded) {
+            match rules {
+                Ok(rules) => {
+                    if let Err(e) = kb.push_rules(file, rules) {
+                        errors.extend(e);
+                    }
                 }
-                continue;
+                Err(e) => errors.extend(e),
             }
-            if is_profile(name) || is_derived(name) {
-                continue;
-            }
-            if let Err(e) = kb.add_rules(&SourceFile::new(*name, *text)) {
-                errors.extend(e);
+        }
+        for (name, text) in RULE_FILES.iter().filter(|(n, _)| is_ranking(n)) {
+            match ranking::load_ranking(&SourceFile::new(*name, *text), &kb) {
+                Ok(r) => kb.ranking = r,
+                Err(e) => errors.extend(e),
             }
         }
         // rules in code order, whatever file holds them
@@ -174,6 +192,15 @@ impl Kb {
     /// Loads a rule file (shipped or custom) after validating every rule in it.
     pub fn add_rules(&mut self, file: &SourceFile) -> Result<(), Vec<ConfigError>> {
         let rules = load_rules(file, self)?;
+        self.push_rules(file, rules)
+    }
+
+    /// Adds the rules loaded from `file`; a code or name defined twice is an error.
+    fn push_rules(
+        &mut self,
+        file: &SourceFile,
+        rules: Vec<(Rule, ByteSpan)>,
+    ) -> Result<(), Vec<ConfigError>> {
         let mut errors = Vec::new();
         for (r, span) in rules {
             if self
