@@ -94,14 +94,16 @@ pub enum Kind {
     /// A broker config file, by the globs of a profile's `recognition.files`.
     /// Every rule whose glob matches, in profile order; the first whose markers the file's
     /// content holds decides (a file is recognised by content as well as by name).
-    Conf(Vec<(String, FileRule)>),
+    /// Shared with the classifier: a repository has thousands of config files, and a rule
+    /// holds its compiled glob.
+    Conf(Vec<std::sync::Arc<(String, FileRule)>>),
     /// A source kind of the [`NAMED`] table.
     Named(&'static Named),
 }
 
 /// Decides from a file's name alone whether it can matter.
 pub struct Classifier {
-    conf: Vec<(GlobMatcher, String, FileRule)>,
+    conf: Vec<(GlobMatcher, std::sync::Arc<(String, FileRule)>)>,
 }
 
 impl Classifier {
@@ -111,7 +113,10 @@ impl Classifier {
         for p in &kb.profiles {
             for r in &p.recognition.files {
                 if let Ok(g) = Glob::new(&r.glob) {
-                    conf.push((g.compile_matcher(), p.bus.clone(), r.clone()));
+                    conf.push((
+                        g.compile_matcher(),
+                        std::sync::Arc::new((p.bus.clone(), r.clone())),
+                    ));
                 }
             }
         }
@@ -154,15 +159,14 @@ impl Classifier {
         if let Some(row) = NAMED.iter().find(|r| (r.matches)(&lower, &lower_path)) {
             return Some(Kind::Named(row));
         }
-        let rules: Vec<(String, FileRule)> = self
+        let mut rules: Vec<std::sync::Arc<(String, FileRule)>> = self
             .conf
             .iter()
-            .filter(|(g, _, _)| g.is_match(name))
-            .map(|(_, bus, rule)| (bus.clone(), rule.clone()))
+            .filter(|(g, _)| g.is_match(name))
+            .map(|(_, rule)| rule.clone())
             .collect();
         // rules that name the file come before the ones that only know its extension
-        let mut rules = rules;
-        rules.sort_by_key(|(_, r)| r.glob.starts_with('*'));
+        rules.sort_by_key(|r| r.1.glob.starts_with('*'));
         (!rules.is_empty()).then_some(Kind::Conf(rules))
     }
 }

@@ -56,9 +56,10 @@ pub fn recognises(rule: &FileRule, settings: &[Setting]) -> bool {
 
 /// A config file: the first rule (of those whose glob matched its name) that recognises its
 /// content decides the bus; a file no rule recognises is not a deployment.
-pub fn extract(rules: &[(String, FileRule)], inp: &Input<'_>, facts: &mut Facts) {
+pub fn extract(rules: &[std::sync::Arc<(String, FileRule)>], inp: &Input<'_>, facts: &mut Facts) {
     let mut parsed: Vec<(&str, Vec<Setting>)> = Vec::new();
-    for (bus, rule) in rules {
+    for entry in rules {
+        let (bus, rule) = &**entry;
         let settings = match parsed.iter().find(|(f, _)| *f == rule.format) {
             Some((_, s)) => s.clone(),
             None => {
