@@ -379,7 +379,13 @@ fn run_check(args: CheckArgs) -> i32 {
     let t = std::time::Instant::now();
     let text = match report::format(format) {
         _ if args.statistics => report::statistics::statistics(&result),
-        Some(f) => f.render(&result, &cx),
+        Some(f) => {
+            // written as it is rendered (a closed pipe, `busfit … | head`, is not an error)
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let _ = f.write(&result, &cx, &mut out);
+            let _ = out.flush();
+            String::new()
+        }
         None => return fail(&[ConfigError::plain(format!("unknown format `{format}`"))]),
     };
     app::timing("render", t);

@@ -16,7 +16,19 @@ impl Format for Json {
         "json"
     }
     fn render(&self, r: &CheckResult, _: &Context<'_>) -> String {
-        json(r)
+        let mut out = Vec::with_capacity(256 + r.findings.len() * 768);
+        if write_json(r, &mut out).is_err() {
+            return String::new();
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+    fn write(
+        &self,
+        r: &CheckResult,
+        _: &Context<'_>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        write_json(r, out)
     }
 }
 
@@ -88,8 +100,8 @@ fn finding_out<'a>(f: &Located<'a>) -> FindingOut<'a> {
     }
 }
 
-/// `json`: contract §5.
-fn json(r: &CheckResult) -> String {
+/// `json`: contract §5, written as it is serialised.
+fn write_json(r: &CheckResult, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let located = r.located();
     let report = Report {
         findings: located.iter().map(finding_out).collect(),
@@ -102,11 +114,6 @@ fn json(r: &CheckResult) -> String {
         },
         version: 1,
     };
-    // about 700 bytes a finding
-    let mut out = Vec::with_capacity(256 + located.len() * 768);
-    if serde_json::to_writer_pretty(&mut out, &report).is_err() {
-        return String::new();
-    }
-    out.push(b'\n');
-    String::from_utf8(out).unwrap_or_default()
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    out.write_all(b"\n")
 }

@@ -31,6 +31,19 @@ pub trait Format: Sync {
     /// The name `--format` takes.
     fn name(&self) -> &'static str;
     fn render(&self, r: &CheckResult, cx: &Context<'_>) -> String;
+    /// Writes the report to `out`: by default what `render` returns; a format with large
+    /// reports streams it instead of holding it whole.
+    ///
+    /// # Errors
+    /// What writing to `out` fails with (a closed pipe).
+    fn write(
+        &self,
+        r: &CheckResult,
+        cx: &Context<'_>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        out.write_all(self.render(r, cx).as_bytes())
+    }
 }
 
 /// Every format, in the order `--format` lists them. Adding a format is adding its file and
