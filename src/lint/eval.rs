@@ -229,6 +229,13 @@ impl Memo<'_> {
         }
     }
 
+    /// Whether flows with equal requirement values may share answers (no condition reads the
+    /// flow's name or file).
+    #[must_use]
+    pub fn shares(&self) -> bool {
+        self.enabled
+    }
+
     /// The requirement values, without where they were written.
     fn key_of(reqs: &Requirements) -> String {
         let mut key = String::new();

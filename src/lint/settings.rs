@@ -55,7 +55,7 @@ pub fn findings(
             // a flow requiring what an earlier one requires finds nothing the earlier one has
             // not (findings are kept per rule and setting, the first flow's when equal): it
             // is not evaluated again (a monorepo has thousands of such inline flows)
-            if !on.iter().any(|o| o.requires.same_values(&f.requires)) {
+            if !(memo.shares() && on.iter().any(|o| o.requires.same_values(&f.requires))) {
                 on.push(f);
             }
         }
@@ -158,7 +158,7 @@ fn deployment_findings(
         .unwrap_or_default();
     for m in &profile.modes {
         for f in by_bus.get(&(mi, m.as_str())).into_iter().flatten() {
-            if !covering.iter().any(|o| o.requires.same_values(&f.requires)) {
+            if !(memo.shares() && covering.iter().any(|o| o.requires.same_values(&f.requires))) {
                 covering.push(f);
             }
         }
