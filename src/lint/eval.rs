@@ -826,15 +826,7 @@ impl<'a> SettingsJudge<'a> {
             for &si in named {
                 let current = &self.settings[si];
                 let fires = if judged == me {
-                    let env = FlowEnv {
-                        kb: self.kb,
-                        reqs,
-                        profile: self.profile,
-                        flow,
-                        file: self.file,
-                        settings: self.settings,
-                        current: Some(current),
-                    };
+                    let env = self.env(reqs, flow, current);
                     let f = expr::fires(expr::eval(cond, &env));
                     self.fired.insert((*ri, si, me), f);
                     f
@@ -856,15 +848,20 @@ impl<'a> SettingsJudge<'a> {
     /// A fired rule's message and help, rendered for its flow.
     #[must_use]
     pub fn render(&self, hit: &SettingHit<'a>, reqs: &'a Requirements, flow: &'a str) -> Hit {
-        let env = FlowEnv {
+        let env = self.env(reqs, flow, hit.setting);
+        Hit::of(hit.rule, &self.kb.rules[hit.rule], hit.severity, &env)
+    }
+
+    /// A flow's requirements on this deployment, judging one of its settings.
+    fn env(&self, reqs: &'a Requirements, flow: &'a str, current: &'a Setting) -> FlowEnv<'a> {
+        FlowEnv {
             kb: self.kb,
             reqs,
             profile: self.profile,
             flow,
             file: self.file,
             settings: self.settings,
-            current: Some(hit.setting),
-        };
-        Hit::of(hit.rule, &self.kb.rules[hit.rule], hit.severity, &env)
+            current: Some(current),
+        }
     }
 }
