@@ -236,6 +236,12 @@ impl Memo<'_> {
         self.enabled
     }
 
+    /// The requirement keys rule `i`'s condition reads, through derived values too.
+    #[must_use]
+    pub fn reads(&self, i: usize) -> &[String] {
+        self.reads.get(i).map_or(&[], Vec::as_slice)
+    }
+
     /// The requirement values, without where they were written.
     fn key_of(reqs: &Requirements) -> String {
         let mut key = String::new();

@@ -10,7 +10,7 @@ use super::finding::Finding;
 use super::resolve::ResolvedFlow;
 use crate::extract::{Deployment, Origin, Setting};
 use crate::kb::requirements::Requirements;
-use crate::kb::{Kb, Profile, Rule, Severity};
+use crate::kb::{Kb, Profile, Severity};
 use crate::project::Project;
 
 /// Profiles and rule levels in force for each manifest's subtree.
@@ -99,29 +99,6 @@ pub fn findings(
     best.into_values().collect()
 }
 
-/// Whether a rule's condition reads a requirement that is declared.
-fn reads_declared(kb: &Kb, rule: &Rule, reqs: &Requirements) -> bool {
-    let mut paths = Vec::new();
-    if let Some(w) = &rule.when {
-        w.paths(&mut paths);
-    }
-    // a derived value reads the requirements it is computed from
-    let derived: Vec<Vec<String>> = paths
-        .iter()
-        .filter(|p| p.first().is_some_and(|h| h == "derived"))
-        .filter_map(|p| kb.derived.iter().find(|d| Some(&d.name) == p.get(1)))
-        .flat_map(|d| {
-            let mut inner = Vec::new();
-            d.expr.paths(&mut inner);
-            inner
-        })
-        .collect();
-    paths.extend(derived);
-    paths.iter().any(|p| {
-        p.first().is_some_and(|h| h == "req") && p.get(1).is_some_and(|k| reqs.get(k).is_some())
-    })
-}
-
 const DECLARE_HINT: &str = "no flow declares what this bus must do; declare requirements in busfit.yaml (`busfit init`) to check it against them";
 
 /// Settings rules on one deployment, once per flow that runs on it (or once without).
@@ -181,7 +158,8 @@ fn deployment_findings(
         let by = flow.unwrap_or("");
         for sh in judge.hits(reqs, by) {
             let rule = &kb.rules[sh.rule];
-            let declared = reads_declared(kb, rule, reqs);
+            // whether the rule's condition reads a requirement the flow declares
+            let declared = memo.reads(sh.rule).iter().any(|k| reqs.get(k).is_some());
             // a value nobody wrote is judged only against what a flow declares
             if matches!(
                 sh.setting.origin,

@@ -284,13 +284,12 @@ pub fn load(
         .par_iter()
         .enumerate()
         .map(|(i, k)| {
-            let dir = k.c.abs.parent();
-            let is_chart = base_name(&k.c.shown) == "Chart.yaml";
-            let read = match dir.and_then(|d| charts.get(d)).filter(|_| is_chart) {
-                Some(chart) => Ok(chart.clone()),
-                None => read_one(reader, k.c, cap_of(k)),
+            // the Chart.yaml of this file's directory: the file itself, or the chart beside it
+            let beside = k.c.abs.parent().and_then(|d| charts.get(d));
+            let (read, chart) = match beside {
+                Some(c) if base_name(&k.c.shown) == "Chart.yaml" => (Ok(c.clone()), None),
+                _ => (read_one(reader, k.c, cap_of(k)), beside),
             };
-            let chart = dir.and_then(|d| charts.get(d)).filter(|_| !is_chart);
             let id = FileId::from_index(first + i);
             let facts = extract_one(kb, &needles, k.c, id, &read, chart);
             let file = match read {
