@@ -2,7 +2,7 @@
 //! table. The walk (`discover`) asks it of every file; `project` hands each kept file to the
 //! extractor its row names.
 
-use globset::{Glob, GlobMatcher};
+use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::{Facts, Input, packages, spring, terraform};
 use crate::kb::{FileRule, Kb};
@@ -103,24 +103,28 @@ pub enum Kind {
 
 /// Decides from a file's name alone whether it can matter.
 pub struct Classifier {
-    conf: Vec<(GlobMatcher, std::sync::Arc<(String, FileRule)>)>,
+    /// The globs of every profile's config-file rules, matched in one pass.
+    globs: GlobSet,
+    /// The rule of each glob of `globs`, by index.
+    conf: Vec<std::sync::Arc<(String, FileRule)>>,
 }
 
 impl Classifier {
     #[must_use]
     pub fn new(kb: &Kb) -> Classifier {
         let mut conf = Vec::new();
+        let mut globs = GlobSetBuilder::new();
         for p in &kb.profiles {
             for r in &p.recognition.files {
                 if let Ok(g) = Glob::new(&r.glob) {
-                    conf.push((
-                        g.compile_matcher(),
-                        std::sync::Arc::new((p.bus.clone(), r.clone())),
-                    ));
+                    globs.add(g);
+                    conf.push(std::sync::Arc::new((p.bus.clone(), r.clone())));
                 }
             }
         }
-        Classifier { conf }
+        // a set of globs that each compiled alone compiles together
+        let globs = globs.build().unwrap_or_else(|_| GlobSet::empty());
+        Classifier { globs, conf }
     }
 
     #[must_use]
@@ -159,12 +163,11 @@ impl Classifier {
         if let Some(row) = NAMED.iter().find(|r| (r.matches)(&lower, &lower_path)) {
             return Some(Kind::Named(row));
         }
-        let mut rules: Vec<std::sync::Arc<(String, FileRule)>> = self
-            .conf
-            .iter()
-            .filter(|(g, _)| g.is_match(name))
-            .map(|(_, rule)| rule.clone())
-            .collect();
+        let mut hits = self.globs.matches(name);
+        // in profile order
+        hits.sort_unstable();
+        let mut rules: Vec<std::sync::Arc<(String, FileRule)>> =
+            hits.into_iter().map(|i| self.conf[i].clone()).collect();
         // rules that name the file come before the ones that only know its extension
         rules.sort_by_key(|r| r.1.glob.starts_with('*'));
         (!rules.is_empty()).then_some(Kind::Conf(rules))

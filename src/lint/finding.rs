@@ -139,22 +139,24 @@ fn fnv1a(parts: &[&str]) -> u64 {
 /// occurrence. Findings must be sorted: the occurrence counts earlier findings with the same
 /// file, code, flow and subject, never their lines.
 pub fn assign_fingerprints(findings: &mut [Finding], files: &FileTable) {
-    let mut seen: HashMap<(String, String, String, String), usize> = HashMap::new();
-    for f in findings.iter_mut() {
-        let flow = f.flow.clone().unwrap_or_default();
-        let file = files.rel(f.span.file).to_owned();
-        let key = (
-            file.clone(),
-            f.code.clone(),
-            flow.clone(),
-            f.subject.clone(),
-        );
-        let n = seen.entry(key).or_insert(0);
-        let index = n.to_string();
-        *n += 1;
-        f.fingerprint = format!(
-            "{:016x}",
-            fnv1a(&[&file, &f.code, &flow, &f.subject, &index])
-        );
+    // computed from borrowed keys first, then assigned
+    let prints: Vec<String> = {
+        let mut seen: HashMap<(&str, &str, &str, &str), usize> = HashMap::new();
+        findings
+            .iter()
+            .map(|f| {
+                let flow = f.flow.as_deref().unwrap_or_default();
+                let file = files.rel(f.span.file);
+                let n = seen
+                    .entry((file, f.code.as_str(), flow, f.subject.as_str()))
+                    .or_insert(0);
+                let index = n.to_string();
+                *n += 1;
+                format!("{:016x}", fnv1a(&[file, &f.code, flow, &f.subject, &index]))
+            })
+            .collect()
+    };
+    for (f, print) in findings.iter_mut().zip(prints) {
+        f.fingerprint = print;
     }
 }

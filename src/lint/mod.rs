@@ -173,16 +173,17 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
     findings.retain(|f| filter::selected(kb, &f.code, &opts.select, &opts.ignore));
     filter::changed(kb, project, &opts.changed, &mut findings);
     let files = &project.files;
-    let key = |f: &Finding| {
+    // borrowed: thousands of findings are compared without copying their texts
+    fn key<'a>(files: &'a FileTable, f: &'a Finding) -> (&'a str, usize, &'a str, &'a str) {
         (
             files.name(f.span.file),
             f.span.range.start,
-            f.code.clone(),
-            f.message.clone(),
+            f.code.as_str(),
+            f.message.as_str(),
         )
-    };
-    findings.sort_by(|a, b| key(a).cmp(&key(b)));
-    findings.dedup_by(|a, b| key(a) == key(b));
+    }
+    findings.sort_by(|a, b| key(files, a).cmp(&key(files, b)));
+    findings.dedup_by(|a, b| key(files, a) == key(files, b));
     finding::assign_fingerprints(&mut findings, files);
     CheckResult {
         findings,

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 
 use crate::config::manifest::Manifest;
+use crate::extract::Deployment;
 use crate::kb::requirements::Requirements;
 use crate::project::Project;
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 /// Where a flow's bus came from (contract §5 inventory).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +114,15 @@ impl InScope {
 pub fn resolve(project: &Project, cli: &Requirements) -> Vec<ResolvedFlow> {
     let facts = &project.facts;
     let scope = InScope::new(project);
+    // the deployments and clients of each file: an inline flow looks only at its own file's
+    let mut deployed_in: HashMap<FileId, Vec<&Deployment>> = HashMap::new();
+    for d in &facts.deployments {
+        deployed_in.entry(d.file()).or_default().push(d);
+    }
+    let mut used_in: HashMap<FileId, Vec<&str>> = HashMap::new();
+    for c in &facts.clients {
+        used_in.entry(c.span.file).or_default().push(&c.bus);
+    }
     let mut out = Vec::new();
     for (mi, m) in project.manifests.iter().enumerate() {
         for f in &m.flows {
@@ -137,19 +147,20 @@ pub fn resolve(project: &Project, cli: &Requirements) -> Vec<ResolvedFlow> {
             Ok((b.clone(), BusFrom::Declared))
         } else {
             let reached = distinct(
-                facts
-                    .deployments
-                    .iter()
-                    .filter(|d| d.file() == file && fl.reaches.contains(&d.name))
+                deployed_in
+                    .get(&file)
+                    .into_iter()
+                    .flatten()
+                    .filter(|d| fl.reaches.contains(&d.name))
                     .map(|d| d.bus.clone())
                     .collect(),
             );
             let libs = distinct(
-                facts
-                    .clients
-                    .iter()
-                    .filter(|c| c.span.file == file)
-                    .map(|c| c.bus.clone())
+                used_in
+                    .get(&file)
+                    .into_iter()
+                    .flatten()
+                    .map(|b| (*b).to_owned())
                     .collect(),
             );
             match (reached.as_slice(), libs.as_slice()) {
