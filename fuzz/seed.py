@@ -37,6 +37,7 @@ for p in files:
     if base.endswith((".yaml", ".yml", ".json")):
         put("yaml", data)
         put("lean", data)
+        put("block", data)
     if base.endswith(".tf"):
         put("hcl", data)
     if base.startswith(("application", "bootstrap")):
@@ -55,6 +56,7 @@ for p in sorted((root / "rules").rglob("*.yaml")):
     text = p.read_text()
     put("yaml", text.encode())
     put("lean", text.encode())
+    put("block", text.encode())
     for m in re.finditer(r"(?:when|condition|if): ?\"?([^\"\n]+)", text):
         put("expr", m.group(1).encode())
     for m in re.finditer(r"\b\d[\d.]*\s?(?:ms|us|s|min|h|d|w|k/s|M/s|/s|KiB|MiB|GiB|B|MB|KB|k|M)\b", text):

@@ -24,6 +24,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("manifest", manifest),
     ("check_file", check_file),
     ("lean", lean),
+    ("block", block),
     ("hcl", hcl),
     ("spring", spring),
 ];
@@ -223,6 +224,28 @@ pub fn lean(data: &[u8]) {
                 Ok(full) => assert_eq!(tree, full, "{piece:?}"),
                 Err(e) => panic!(
                     "lean read {piece:?}; serde-saphyr refused it: {}",
+                    e.message
+                ),
+            }
+        }
+    }
+}
+
+/// The block YAML path against serde-saphyr, document by document: the same tree, or the
+/// block path gives up; never a tree where serde-saphyr reads another one or none.
+pub fn block(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for (a, b) in crate::tree::yaml::documents(text) {
+        let Some(piece) = text.get(a..b) else {
+            continue;
+        };
+        if let Some(tree) = crate::tree::yaml::block_only(piece) {
+            match crate::tree::yaml::parse_full(piece) {
+                Ok(full) => assert_eq!(tree, full, "{piece:?}"),
+                Err(e) => panic!(
+                    "block read {piece:?}; serde-saphyr refused it: {}",
                     e.message
                 ),
             }

@@ -34,7 +34,7 @@ fn byte_span(s: &Span) -> Option<ByteSpan> {
 /// The type serde-saphyr gives a plain scalar when asked for any value, where it is plain to
 /// see; `None` for spellings whose reading takes its number grammar (floats, radixes, signs,
 /// leading zeros, underscores, infinities), which are left to it.
-fn plain(text: &str) -> Option<Value> {
+pub(crate) fn plain(text: &str) -> Option<Value> {
     let b = text.as_bytes();
     let Some(&first) = b.first() else {
         return Some(Value::Null);
@@ -117,7 +117,7 @@ fn scalar(text: std::borrow::Cow<'_, str>, style: ScalarStyle) -> Option<Value> 
 }
 
 /// Repeated keys in one mapping (serde-saphyr's policy for them is left to it).
-fn repeats(entries: &[(Node, Node)]) -> bool {
+pub(crate) fn repeats(entries: &[(Node, Node)]) -> bool {
     if entries.len() < 2 {
         return false;
     }
@@ -305,7 +305,7 @@ mod tests {
     }
 }
 
-/// Compares the lean path with serde-saphyr on every document of every YAML and JSON file
+/// Compares the block and lean paths with serde-saphyr on every document of every YAML and JSON file
 /// under `BUSFIT_LEAN_CORPUS` (a real repository): `cargo test --release --lib lean_corpus --
 /// --ignored --nocapture`. Prints how many documents took each path; fails on a difference.
 #[cfg(test)]
@@ -317,6 +317,7 @@ fn lean_corpus() {
         return;
     };
     let (mut lean, mut fell, mut differ) = (0, 0, 0);
+    let mut block = 0;
     let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
     for e in ignore::WalkBuilder::new(dir)
         .hidden(false)
@@ -335,6 +336,16 @@ fn lean_corpus() {
         };
         for (a, b) in yaml::documents(&text) {
             let piece = &text[a..b];
+            if let Some(t) = super::block::parse(piece, &yaml::BOUNDS) {
+                if yaml::parse_full(piece).ok().as_ref() == Some(&t) {
+                    block += 1;
+                } else {
+                    differ += 1;
+                    eprintln!("BLOCK DIFFERS {} @{a}", p.display());
+                }
+            } else if std::env::var_os("BUSFIT_BLOCK_MISSES").is_some() {
+                eprintln!("MISS {} @{a}", p.display());
+            }
             match (parse(piece, &yaml::BOUNDS), yaml::parse_full(piece)) {
                 (Some(l), Ok(f)) if l == f => lean += 1,
                 (Some(_), _) => {
@@ -348,7 +359,7 @@ fn lean_corpus() {
             }
         }
     }
-    eprintln!("lean {lean}, fallback {fell}, differ {differ}");
+    eprintln!("block {block}, lean {lean}, fallback {fell}, differ {differ}");
     for (r, n) in reasons.iter().filter(|(_, n)| **n > 2) {
         eprintln!("  {n:6} {r}");
     }

@@ -287,8 +287,17 @@ pub fn lean_only(src: &str) -> Option<Node> {
     super::lean::parse(src, &BOUNDS)
 }
 
-/// One document: the lean path when it can read it, serde-saphyr otherwise.
+/// One document through the block path alone (`None`: it leaves the document to the others).
+#[must_use]
+pub fn block_only(src: &str) -> Option<Node> {
+    super::block::parse(src, &BOUNDS)
+}
+
+/// One document: the block path when it can read it, else the lean path, else serde-saphyr.
 fn parse_one(src: &str) -> Result<Node, YamlError> {
+    if let Some(n) = super::block::parse(src, &BOUNDS) {
+        return Ok(n);
+    }
     match super::lean::parse(src, &BOUNDS) {
         Some(n) => Ok(n),
         None => parse_full(src),
