@@ -231,18 +231,21 @@ impl Reader<'_> {
         Some((at_value(at, end, value), end))
     }
 
-    /// A double-quoted scalar on one line, without escapes.
+    /// A double-quoted scalar on one line, with YAML's escapes.
     fn double(&self, at: usize) -> Option<(Node, usize)> {
         let line = self.line_end(at);
-        let close = at + 1 + memchr::memchr2(b'"', b'\\', &self.b[at + 1..line])?;
-        if self.b[close] != b'"' {
-            return None;
+        let mut i = at + 1;
+        let mut text = String::new();
+        loop {
+            let q = i + memchr::memchr2(b'"', b'\\', &self.b[i..line])?;
+            text.push_str(self.s.get(i..q)?);
+            if self.b[q] == b'"' {
+                return Some((at_value(at, q + 1, Value::Str(text)), q + 1));
+            }
+            let (c, len) = escape(&self.b[q + 1..line])?;
+            text.push(c);
+            i = q + 1 + len;
         }
-        let text = self.s.get(at + 1..close)?;
-        Some((
-            at_value(at, close + 1, Value::Str(text.to_owned())),
-            close + 1,
-        ))
     }
 
     /// A single-quoted scalar on one line (`''` is a quote).
@@ -380,6 +383,92 @@ impl Reader<'_> {
         Some((node, end))
     }
 
+    /// A literal (`|`) or folded (`>`) block scalar whose indicator is at `at`, inside a
+    /// collection in column `parent`. Left to the others: an explicit indentation, a folded
+    /// line indented further than the rest, a blank line holding spaces before the text or
+    /// past its indentation, `+` without text or at the end of the input.
+    fn block_scalar(&mut self, at: usize, parent: usize) -> Option<Node> {
+        let literal = self.byte(at) == b'|';
+        let mut i = at + 1;
+        let chomp = self.byte(i);
+        if matches!(chomp, b'-' | b'+') {
+            i += 1;
+        }
+        if self.byte(i).is_ascii_digit() || !self.spaces(i).1 {
+            return None;
+        }
+        self.next_line(i);
+        // the text's lines: where each starts after the indentation, where it ends, and the
+        // blank lines before it
+        let mut lines: Vec<(usize, usize, usize)> = Vec::new();
+        let (mut lead, mut blank) = (0, 0);
+        let mut indent: Option<usize> = None;
+        let end = loop {
+            let p = self.pos;
+            if p >= self.b.len() {
+                break self.b.len();
+            }
+            let (k, first) = self.indent();
+            if self.byte(first) == b'\n' {
+                match indent {
+                    None if k > 0 => return None,
+                    None => lead += 1,
+                    Some(n) if k > n => return None,
+                    Some(_) => blank += 1,
+                }
+                self.next_line(first);
+                continue;
+            }
+            let n = *indent.get_or_insert(k);
+            if k <= parent || k < n {
+                break first;
+            }
+            if k > n && !literal {
+                return None;
+            }
+            lines.push((p + n, self.line_end(p), blank));
+            blank = 0;
+            self.next_line(p);
+        };
+        // `pos` is at the start of the line that ends the scalar, or at the end of the input
+        let Some(start) = lines.first().map(|l| l.0) else {
+            if chomp == b'+' || lead > 0 {
+                return None;
+            }
+            self.count()?;
+            return Some(at_value(end, end, Value::Str(String::new())));
+        };
+        let last = lines.last().map_or(0, |l| l.1);
+        if chomp == b'+' && last >= self.b.len() {
+            return None;
+        }
+        let mut text = "\n".repeat(lead);
+        for (n, &(a, b, before)) in lines.iter().enumerate() {
+            if n > 0 {
+                if literal {
+                    text.push('\n');
+                    (0..before).for_each(|_| text.push('\n'));
+                } else if before == 0 {
+                    text.push(' ');
+                } else {
+                    (0..before).for_each(|_| text.push('\n'));
+                }
+            }
+            text.push_str(self.s.get(a..b)?);
+        }
+        match chomp {
+            b'-' => {}
+            b'+' => (0..=blank).for_each(|_| text.push('\n')),
+            _ => text.push('\n'),
+        }
+        self.scalar_bytes += text.len();
+        if self.scalar_bytes >= self.bounds.scalar_bytes {
+            return None;
+        }
+        self.count()?;
+        Some(at_value(start, end, Value::Str(text)))
+    }
+
     /// A block mapping whose first key (already read) is in column `col`.
     fn map(&mut self, first: Node, colon: usize, col: usize, depth: usize) -> Option<Node> {
         let start = first.span.start;
@@ -420,7 +509,8 @@ impl Reader<'_> {
         if !done {
             return match self.byte(i) {
                 // block scalars, flow collections, anchors, aliases, tags, complex keys
-                b'|' | b'>' | b'&' | b'*' | b'!' | b'?' => None,
+                b'|' | b'>' => self.block_scalar(i, col),
+                b'&' | b'*' | b'!' | b'?' => None,
                 _ if self.is_entry(i) => None,
                 _ => match if matches!(self.byte(i), b'[' | b'{') {
                     self.flow_node(i, depth + 1)?
@@ -493,11 +583,13 @@ impl Reader<'_> {
                     start = i;
                 }
                 match self.byte(i) {
-                    b'|' | b'>' | b'&' | b'*' | b'!' | b'?' => return None,
-                    _ => {}
+                    b'|' | b'>' => self.block_scalar(i, col)?,
+                    b'&' | b'*' | b'!' | b'?' => return None,
+                    _ => {
+                        let line_start = at - col;
+                        self.node(i, i - line_start, Some(col), depth)?
+                    }
                 }
-                let line_start = at - col;
-                self.node(i, i - line_start, Some(col), depth)?
             };
             items.push(item);
             self.skip_blank_lines();
@@ -522,6 +614,44 @@ impl Reader<'_> {
         self.count()?;
         Some(at_value(start, start, Value::Seq(items)))
     }
+}
+
+/// The character a double-quoted escape stands for (the bytes after the `\\`), and how many
+/// bytes it takes; `None` for an escape YAML does not have or one that names no character.
+fn escape(b: &[u8]) -> Option<(char, usize)> {
+    let c = match *b.first()? {
+        b'0' => '\0',
+        b'a' => '\u{7}',
+        b'b' => '\u{8}',
+        b't' => '\t',
+        b'n' => '\n',
+        b'v' => '\u{b}',
+        b'f' => '\u{c}',
+        b'r' => '\r',
+        b'e' => '\u{1b}',
+        b' ' => ' ',
+        b'"' => '"',
+        b'/' => '/',
+        b'\\' => '\\',
+        b'N' => '\u{85}',
+        b'_' => '\u{a0}',
+        b'L' => '\u{2028}',
+        b'P' => '\u{2029}',
+        x @ (b'x' | b'u' | b'U') => {
+            let n = match x {
+                b'x' => 2,
+                b'u' => 4,
+                _ => 8,
+            };
+            let hex = std::str::from_utf8(b.get(1..=n)?).ok()?;
+            if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                return None;
+            }
+            return Some((char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, n + 1));
+        }
+        _ => return None,
+    };
+    Some((c, 1))
 }
 
 /// Whether a node can be a key here: a scalar (a collection as a key is left to the others).
@@ -597,6 +727,19 @@ mod tests {
             "d: [broker, 'x', \"9092:9092\", 9092:9092,]\n",
             "[a, b]\n",
             "a: [] # c\n",
+            "k: |\n  t\n\nz: 1\n",
+            "a:\n  k: |\n    t\n  z: 1\n",
+            "k: |\n  t\n# c\nz: 1\n",
+            "k: |\n\n  t\n",
+            "k: |\nz: 1\n",
+            "k: |-\n  t\n   u\n\n  v\n\n\n",
+            "k: >\n  a\n  b\n\n  c\n  d\n",
+            "k: |+\n  t\n\n",
+            "- |\n  x\n- >-\n  y\n  z\n",
+            "k: |\n  t\n  ",
+            "k: | # c\n  t",
+            "k: >\n\n  a\n",
+            "a: \"x\\ty\\n\\\"q\\\" \\\\ \\x41\\u00e9\\U0001F600\\/\\_\"\n",
         ] {
             assert!(same(src), "{src:?} fell back");
         }
@@ -610,13 +753,17 @@ mod tests {
             "a: {x}\n",
             "a: [x] y\n",
             "[a]: b\n",
-            "k: |\n  t\n",
+            "k: >\n  a\n   b\n  c\n",
+            "k: |2\n   t\n",
+            "a: \"x\\qy\"\n",
+            "a: \"\\uD800\"\n",
+            "a: \"x\\\n",
+            "k: |+\n  t",
             "a: &x 1\nb: *x\n",
             "a: !!str 1\n",
             "a: 1\na: 2\n",
             "<<: {a: 1}\n",
             "? a\n: b\n",
-            "a: \"x\\ty\"\n",
             "a:\tb\n",
             "a: 1\r\n",
             "a: b: c\n",
