@@ -27,7 +27,37 @@ pub struct Input<'a> {
     /// The byte prefilter the file passed: in a stream of several documents (a rendered
     /// release of 79,000 objects), a document that holds none of its words is not parsed,
     /// as a file that holds none is not.
-    pub needles: Option<&'a aho_corasick::AhoCorasick>,
+    pub needles: Option<&'a Prefilter>,
+}
+
+/// A byte prefilter: an automaton over words, built on its first use (a run whose files need
+/// none, as a pre-commit run on one compose file, never builds it).
+pub struct Prefilter {
+    words: Vec<String>,
+    built: std::sync::OnceLock<aho_corasick::AhoCorasick>,
+}
+
+impl Prefilter {
+    #[must_use]
+    pub fn new(mut words: Vec<String>) -> Prefilter {
+        words.sort();
+        words.dedup();
+        Prefilter {
+            words,
+            built: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether the text holds one of the words.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.built
+            .get_or_init(|| {
+                aho_corasick::AhoCorasick::new(&self.words).unwrap_or_else(|_| {
+                    aho_corasick::AhoCorasick::new(["x-busfit"]).expect("a literal pattern")
+                })
+            })
+            .is_match(text)
+    }
 }
 
 impl Input<'_> {
@@ -192,6 +222,26 @@ impl Facts {
             && self.broken.is_empty()
             && self.skipped.is_empty()
             && self.errors.is_empty()
+    }
+
+    /// Gathers the facts of many files, in order, each vector sized once.
+    #[must_use]
+    pub fn gather(parts: Vec<Facts>) -> Facts {
+        fn sized<T>(n: usize) -> Vec<T> {
+            Vec::with_capacity(n)
+        }
+        let mut all = Facts {
+            deployments: sized(parts.iter().map(|p| p.deployments.len()).sum()),
+            clients: sized(parts.iter().map(|p| p.clients.len()).sum()),
+            inline: sized(parts.iter().map(|p| p.inline.len()).sum()),
+            broken: sized(parts.iter().map(|p| p.broken.len()).sum()),
+            skipped: sized(parts.iter().map(|p| p.skipped.len()).sum()),
+            errors: sized(parts.iter().map(|p| p.errors.len()).sum()),
+        };
+        for p in parts {
+            all.append(p);
+        }
+        all
     }
 
     /// Appends another file's facts (their spans already name their files).

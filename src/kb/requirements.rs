@@ -1,7 +1,5 @@
 //! The requirement keys of contract §2 and how their values are read.
 
-use std::collections::BTreeMap;
-
 use crate::lang::expr::{self, Scale, Val};
 use crate::lang::quantity::{self, Dim};
 use crate::source::Span;
@@ -173,7 +171,59 @@ pub struct ReqValue {
 /// A flow's requirements by key.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Requirements {
-    pub map: BTreeMap<String, ReqValue>,
+    pub map: ReqMap,
+}
+
+/// Requirement values by key, in key order, held in a sorted vector: a flow has a handful,
+/// where a map's smallest node holds eleven, and a monorepo has thousands of flows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReqMap(Vec<(String, ReqValue)>);
+
+type Pair<'a> = (&'a String, &'a ReqValue);
+
+impl ReqMap {
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+    /// Sets a key's value; the value it replaced.
+    pub fn insert(&mut self, key: String, value: ReqValue) -> Option<ReqValue> {
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
+            }
+        }
+    }
+    pub fn get(&self, key: &str) -> Option<&ReqValue> {
+        self.find(key).ok().map(|i| &self.0[i].1)
+    }
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = Pair<'_>> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+}
+
+impl<'a> IntoIterator for &'a ReqMap {
+    type Item = Pair<'a>;
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, ReqValue)>,
+        fn(&'a (String, ReqValue)) -> Pair<'a>,
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
 }
 
 impl Requirements {
@@ -197,7 +247,9 @@ impl Requirements {
     /// Adds every key of `base` this one does not have.
     pub fn merge_under(&mut self, base: &Requirements) {
         for (k, v) in &base.map {
-            self.map.entry(k.clone()).or_insert_with(|| v.clone());
+            if !self.map.contains_key(k) {
+                self.map.insert(k.clone(), v.clone());
+            }
         }
     }
 }

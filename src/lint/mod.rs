@@ -166,6 +166,7 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
             )
         })
         .collect();
+    findings.reserve_exact(per_flow.iter().map(Vec::len).sum());
     findings.extend(per_flow.into_iter().flatten());
     findings.extend(settings::findings(kb, project, &flows, &cli, &sets, &memo));
     let findings = suppress::apply(kb, findings, &project.files);

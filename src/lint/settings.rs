@@ -239,6 +239,8 @@ fn deployment_findings(
             out.push((key, fd));
         }
     }
+    // held until every deployment is judged: no spare capacity
+    out.shrink_to_fit();
     out
 }
 

@@ -9,12 +9,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
 use crate::config::manifest::{self, Manifest};
 use crate::discover::{Candidate, Scan};
-use crate::extract::{self, Classifier, Facts, Input, Kind};
+use crate::extract::{self, Classifier, Facts, Input, Kind, Prefilter};
 use crate::kb::Kb;
 use crate::source::path::relative;
 use crate::source::read::{MAX_FILE_BYTES, ReadError, Reader};
@@ -93,9 +92,9 @@ fn owner(abs: &Path, dirs: &HashMap<&Path, usize>) -> Option<usize> {
     abs.ancestors().skip(1).find_map(|a| dirs.get(a).copied())
 }
 
-/// An automaton over `fixed` and the words the profiles recognise a bus by: images, image
+/// A prefilter over `fixed` and the words the profiles recognise a bus by: images, image
 /// words, chart names, and (with `kinds`) custom resource kinds.
-fn needles(kb: &Kb, fixed: &[&str], kinds: bool) -> AhoCorasick {
+fn needles(kb: &Kb, fixed: &[&str], kinds: bool) -> Prefilter {
     let mut words: Vec<String> = fixed.iter().map(|w| (*w).to_owned()).collect();
     for p in &kb.profiles {
         let r = &p.recognition;
@@ -106,21 +105,18 @@ fn needles(kb: &Kb, fixed: &[&str], kinds: bool) -> AhoCorasick {
         words.extend(r.charts.iter().cloned());
         words.extend(r.image_words.iter().cloned());
     }
-    words.sort();
-    words.dedup();
-    AhoCorasick::new(&words)
-        .unwrap_or_else(|_| AhoCorasick::new(["x-busfit"]).expect("a literal pattern"))
+    Prefilter::new(words)
 }
 
 /// The byte prefilters, built once per run.
 struct Needles {
     /// Words one of which a YAML file must hold to be worth parsing: what recognises a bus,
     /// and what declares requirements. A file without any is skipped before building a tree.
-    yaml: AhoCorasick,
+    yaml: Prefilter,
     /// The words that name a bus in a chart. A chart's values are parsed only when they or
     /// the Chart.yaml beside them hold one (a chart repository is mostly charts of other
     /// software, whose values name `.conf` files and `services:`).
-    chart: AhoCorasick,
+    chart: Prefilter,
 }
 
 impl Needles {
@@ -167,7 +163,7 @@ fn worth(needles: &Needles, c: &Candidate, text: &str, chart: Option<&SourceFile
             }
             if base.starts_with("values") {
                 return needles.chart.is_match(text)
-                    || chart.is_some_and(|c| needles.chart.is_match(&*c.text));
+                    || chart.is_some_and(|c| needles.chart.is_match(&c.text));
             }
             needles.yaml.is_match(text) && !only_crds(text)
         }
@@ -305,12 +301,8 @@ pub fn load(
             (facts, file)
         })
         .collect();
-    let mut facts = Facts::default();
-    let mut texts = Vec::with_capacity(parts.len());
-    for (part, file) in parts {
-        facts.append(part);
-        texts.push(file);
-    }
+    let (parts, texts): (Vec<Facts>, Vec<SourceFile>) = parts.into_iter().unzip();
+    let mut facts = Facts::gather(parts);
     if !facts.errors.is_empty() {
         return Err(std::mem::take(&mut facts.errors));
     }
