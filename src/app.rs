@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::manifest::Manifest;
+use crate::extract::Classifier;
 use crate::kb::Kb;
 use crate::kb::requirements;
 use crate::lint::CheckResult;
@@ -79,9 +80,74 @@ pub fn open_project(
 ) -> Result<Project, Vec<ConfigError>> {
     let cwd = cwd();
     let t = std::time::Instant::now();
-    let mut scan =
+    let scan =
         crate::discover::scan(kb, paths, no_ignore, stdin_name, &cwd).map_err(|e| vec![*e])?;
     timing("walk", t);
+    read_project(kb, reader, scan, config)
+}
+
+/// Loads the built-in knowledge while the paths are walked (the walk's setup — git's
+/// configuration, ignore files, threads — takes as long as the knowledge on a small project,
+/// as a pre-commit run has), then reads the project as [`open_project`] does.
+pub fn load_and_open(
+    reader: &Reader,
+    paths: &[PathBuf],
+    config: Option<&PathBuf>,
+    no_ignore: bool,
+    stdin_name: Option<&Path>,
+) -> Result<(Kb, Project), Vec<ConfigError>> {
+    let cwd = cwd();
+    let classifier: std::sync::OnceLock<Option<Classifier>> = std::sync::OnceLock::new();
+    let (kb, scan) = std::thread::scope(|s| {
+        let walk = s.spawn(|| {
+            let t = std::time::Instant::now();
+            let found = crate::discover::scan_with(
+                &|| classifier.wait().as_ref(),
+                paths,
+                no_ignore,
+                stdin_name,
+                &cwd,
+            );
+            timing("walk", t);
+            found
+        });
+        // the walk waits for the classifier before it keeps its first file: it is set
+        // whatever happens here, so the walk never waits for ever
+        struct Release<'a>(&'a std::sync::OnceLock<Option<Classifier>>);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                let _ = self.0.set(None);
+            }
+        }
+        let release = Release(&classifier);
+        let t = std::time::Instant::now();
+        let kb = Kb::builtin();
+        timing("knowledge", t);
+        let _ = classifier.set(kb.as_ref().ok().map(Classifier::new));
+        drop(release);
+        (kb, walk.join())
+    });
+    let mut kb = kb?;
+    let scan = match scan {
+        Ok(found) => found.map_err(|e| vec![*e])?,
+        Err(_) => {
+            return Err(vec![
+                ConfigError::plain("the walk of the paths stopped").code("busfit::io"),
+            ]);
+        }
+    };
+    let project = read_project(&mut kb, reader, scan, config)?;
+    Ok((kb, project))
+}
+
+/// After the walk: `--config`, the manifests, custom rules, then every file that can matter.
+fn read_project(
+    kb: &mut Kb,
+    reader: &Reader,
+    mut scan: crate::discover::Scan,
+    config: Option<&PathBuf>,
+) -> Result<Project, Vec<ConfigError>> {
+    let cwd = cwd();
     if let Some(c) = config {
         if !c.is_file() {
             return Err(vec![

@@ -294,10 +294,6 @@ fn pool(threads: Option<usize>) {
 }
 
 fn run_check(args: CheckArgs) -> i32 {
-    let mut kb = match load_kb() {
-        Ok(kb) => kb,
-        Err(e) => return fail(&e),
-    };
     let mut paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -308,15 +304,15 @@ fn run_check(args: CheckArgs) -> i32 {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };
-    let project = match app::open_project(
-        &mut kb,
+    // the knowledge loads while the paths are walked
+    let (kb, project) = match app::load_and_open(
         &reader,
         &paths,
         args.config.as_ref(),
         args.no_ignore,
         args.stdin_filename.as_deref(),
     ) {
-        Ok(p) => p,
+        Ok(loaded) => loaded,
         Err(e) => return fail(&e),
     };
     let cwd = app::cwd();

@@ -3,4 +3,4 @@
 
 pub mod walk;
 
-pub use walk::{Candidate, Scan, scan};
+pub use walk::{Candidate, Scan, scan, scan_with};

@@ -99,6 +99,18 @@ pub fn scan(
     cwd: &Path,
 ) -> Result<Scan, Box<ConfigError>> {
     let classifier = Classifier::new(kb);
+    scan_with(&|| Some(&classifier), paths, no_ignore, stdin_name, cwd)
+}
+
+/// [`scan`] with the classifier asked for when the first file is found, so that the walk can
+/// start while the knowledge is still loading (`None`: it did not load; nothing is kept).
+pub fn scan_with<'c>(
+    classifier: &(dyn Fn() -> Option<&'c Classifier> + Sync),
+    paths: &[PathBuf],
+    no_ignore: bool,
+    stdin_name: Option<&Path>,
+    cwd: &Path,
+) -> Result<Scan, Box<ConfigError>> {
     let (manifests, roots) = roots(paths, stdin_name)?;
     let found: Mutex<Vec<Walked>> = Mutex::new(Vec::new());
     let abs_cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
@@ -118,7 +130,6 @@ pub fn scan(
             .threads(rayon::current_num_threads())
             .build_parallel();
         walker.run(|| {
-            let classifier = &classifier;
             let found = &found;
             let (root, abs_root, abs_cwd) = (root.clone(), abs_root.clone(), abs_cwd.clone());
             Box::new(move |entry| {
@@ -134,7 +145,7 @@ pub fn scan(
                     None
                 } else {
                     let rel = entry.path().strip_prefix(&root).unwrap_or(entry.path());
-                    classifier.classify(&rel.to_string_lossy().replace('\\', "/"))
+                    classifier().and_then(|c| c.classify(&rel.to_string_lossy().replace('\\', "/")))
                 };
                 if !is_manifest && kind.is_none() {
                     return ignore::WalkState::Continue;
@@ -176,7 +187,7 @@ pub fn scan(
     if let Some(name) = stdin_name {
         let shown = display_path(name, cwd);
         if !scan.candidates.iter().any(|c| c.shown == shown)
-            && let Some(kind) = classifier.classify(&shown)
+            && let Some(kind) = classifier().and_then(|c| c.classify(&shown))
         {
             let abs = absolute(name, cwd);
             scan.candidates.push(Candidate {

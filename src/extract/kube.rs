@@ -152,12 +152,10 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
         for (k, v) in doc.get("data").map(Node::entries).unwrap_or_default() {
             let key = k.scalar_text().unwrap_or_default();
             for (bus, rule) in kb.profiles.iter().flat_map(|p| {
-                p.recognition.files.iter().filter_map(|r| {
-                    r.matcher
-                        .as_ref()
-                        .is_some_and(|m| m.is_match(&key))
-                        .then_some((p.bus.as_str(), r))
-                })
+                p.recognition
+                    .files
+                    .iter()
+                    .filter_map(|r| r.matches(&key).then_some((p.bus.as_str(), r)))
             }) {
                 let settings = embedded_settings(inp, v, &rule.format);
                 if !super::conf::recognises(rule, &settings) {

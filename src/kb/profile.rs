@@ -182,8 +182,8 @@ pub struct NodeRule {
 #[derive(Debug, Clone)]
 pub struct FileRule {
     pub glob: String,
-    /// The glob, compiled once when the profile loads.
-    pub matcher: Option<globset::GlobMatcher>,
+    /// The glob, compiled on first use (most runs never match a ConfigMap key against it).
+    matcher: std::sync::OnceLock<Option<globset::GlobMatcher>>,
     /// `properties` (`key=value`) or `conf` (`key value`).
     pub format: String,
     /// Keys one of which must appear for the file to count (empty: any file of that name).
@@ -201,6 +201,20 @@ pub struct FileRule {
     /// The file configures a client of the bus, not a broker (`client: kafka-client`): it is
     /// listed among the clients with this source, and its settings are judged there.
     pub client: Option<String>,
+}
+
+impl FileRule {
+    /// Whether a file name matches the rule's glob.
+    pub fn matches(&self, name: &str) -> bool {
+        self.matcher
+            .get_or_init(|| {
+                globset::Glob::new(&self.glob)
+                    .ok()
+                    .map(|g| g.compile_matcher())
+            })
+            .as_ref()
+            .is_some_and(|m| m.is_match(name))
+    }
 }
 
 pub const ENV_STYLES: &[&str] = &["dots", "confluent", "hocon"];
@@ -550,7 +564,7 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
             (words(u.get("keys")), to)
         });
         out.files.push(FileRule {
-            matcher: globset::Glob::new(&glob).ok().map(|g| g.compile_matcher()),
+            matcher: std::sync::OnceLock::new(),
             glob,
             format,
             markers: words(e.get("markers")),

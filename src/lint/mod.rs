@@ -12,6 +12,7 @@ pub mod settings;
 pub mod suppress;
 
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 use self::eval::Levels;
 pub use self::finding::Finding;
@@ -81,19 +82,19 @@ fn levels_of(project: &Project, mi: Option<usize>) -> Levels {
 
 /// Profiles with each manifest's overrides, built once for each manifest that has some; every
 /// other manifest shares the shipped profiles (set 0).
-fn profile_sets(kb: &Kb, project: &Project) -> (Vec<Vec<Profile>>, Vec<usize>) {
-    let mut sets: Vec<Vec<Profile>> = vec![kb.profiles.clone()];
+fn profile_sets<'k>(kb: &'k Kb, project: &Project) -> (Vec<Cow<'k, [Profile]>>, Vec<usize>) {
+    let mut sets: Vec<Cow<'k, [Profile]>> = vec![Cow::Borrowed(&kb.profiles)];
     let mut set_of: Vec<usize> = Vec::new();
     for m in &project.manifests {
         if m.overrides.is_empty() {
             set_of.push(0);
         } else {
-            sets.push(
+            sets.push(Cow::Owned(
                 kb.profiles
                     .iter()
                     .map(|p| manifest::apply_overrides(p, &m.overrides))
                     .collect(),
-            );
+            ));
             set_of.push(sets.len() - 1);
         }
     }

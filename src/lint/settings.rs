@@ -15,7 +15,8 @@ use crate::project::Project;
 
 /// Profiles and rule levels in force for each manifest's subtree.
 pub struct Sets<'a> {
-    pub profiles: &'a [Vec<Profile>],
+    /// The built-in profiles (borrowed), and those a busfit.yaml's `buses:` overrides.
+    pub profiles: &'a [std::borrow::Cow<'a, [Profile]>],
     /// Index 0: no manifest; i + 1: manifest i.
     pub levels: &'a [Levels],
     pub set_of: &'a [usize],
