@@ -100,7 +100,9 @@ impl std::fmt::Display for ReadError {
 /// Reads at most `cap` bytes of a file; more is `TooLarge`, never a larger allocation.
 fn read_bytes_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     let f = std::fs::File::open(path).map_err(ReadError::Io)?;
-    let mut buf = Vec::new();
+    // sized from the open file (read through `take`, the buffer would grow by doubling)
+    let size = f.metadata().map_or(0, |m| m.len()).min(cap);
+    let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
     f.take(cap + 1)
         .read_to_end(&mut buf)
         .map_err(ReadError::Io)?;
