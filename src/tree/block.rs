@@ -1,14 +1,16 @@
 //! The block path: a spanned tree read straight from the bytes of a plain block-YAML
 //! document, in front of the lean path ([`super::lean`]) and serde-saphyr.
 //!
-//! Nearly every deployment file is block mappings and sequences of one-line scalars. This
+//! Nearly every deployment file is block mappings and sequences of one-line scalars, with
+//! a few block scalars (`|`, `>`) and one-line flow collections (`[a, b]`, `{cpu: 1}`). This
 //! reader handles exactly that, line by line, and gives up — returning `None`, so that the
-//! lean path and then serde-saphyr read the document — on everything else: flow collections,
-//! block scalars (`|`, `>`), scalars over several lines, escapes in double quotes, anchors,
-//! aliases, tags, directives, complex keys, tabs, carriage returns, characters YAML forbids,
-//! repeated and merge keys, any plain scalar whose type needs serde-saphyr's number grammar,
-//! and any budget. So the tree is the lean path's tree (which is serde-saphyr's) or there is
-//! none; `fuzz/fuzz_targets/lean.rs` and the tests below hold that.
+//! lean path and then serde-saphyr read the document — on everything else: flow collections
+//! over several lines, plain or quoted scalars over several lines, block scalars with an
+//! explicit indentation or more-indented folded lines, anchors, aliases, tags, directives,
+//! complex keys, tabs, carriage returns, characters YAML forbids, repeated and merge keys, any
+//! plain scalar whose type needs serde-saphyr's number grammar, and any budget. So the tree
+//! is serde-saphyr's tree or there is none; the fuzz target `block`, the ignored test
+//! `lean_corpus` and the tests below hold that.
 
 use super::lean::{Bounds, plain, repeats};
 use super::yaml::{Node, Value};
@@ -28,15 +30,10 @@ pub(crate) fn parse(piece: &str, bounds: &Bounds) -> Option<Node> {
         scalar_bytes: 0,
         bounds,
     };
-    r.skip_blank_lines();
-    if r.pos >= b.len() {
-        // a document of comments alone is left to the others
-        return None;
-    }
-    let (col, at) = r.indent();
+    // a document of comments alone is left to the others
+    let (col, at) = r.next_content()?;
     let node = r.node(at, col, None, 0)?;
-    r.skip_blank_lines();
-    (r.pos >= b.len()).then_some(node)
+    r.next_content().is_none().then_some(node)
 }
 
 /// Whether the bytes hold nothing this reader leaves to the others outright: tabs, carriage
@@ -122,6 +119,13 @@ impl Reader<'_> {
         (i - self.pos, i)
     }
 
+    /// After a node: the indentation of the next line that holds something, and the offset of
+    /// its first character; `None` at the end of the document.
+    fn next_content(&mut self) -> Option<(usize, usize)> {
+        self.skip_blank_lines();
+        (self.pos < self.b.len()).then(|| self.indent())
+    }
+
     /// Skips spaces on one line; whether a comment or the line's end follows.
     fn spaces(&self, mut i: usize) -> (usize, bool) {
         let start = i;
@@ -166,12 +170,10 @@ impl Reader<'_> {
             After::End => {
                 // a scalar ends its node: a more indented line after it would continue it
                 self.next_line(at);
-                self.skip_blank_lines();
-                if self.pos < self.b.len() {
-                    let (next, _) = self.indent();
-                    if parent.is_none_or(|p| next > p) {
-                        return None;
-                    }
+                if let Some((next, _)) = self.next_content()
+                    && parent.is_none_or(|p| next > p)
+                {
+                    return None;
                 }
                 Some(scalar)
             }
@@ -480,11 +482,9 @@ impl Reader<'_> {
             }
             let value = self.value(colon, col, depth)?;
             entries.push((key, value));
-            self.skip_blank_lines();
-            if self.pos >= self.b.len() {
+            let Some((next, at)) = self.next_content() else {
                 break;
-            }
-            let (next, at) = self.indent();
+            };
             if next < col {
                 break;
             }
@@ -519,8 +519,7 @@ impl Reader<'_> {
                 } {
                     (v, After::End) => {
                         self.next_line(i);
-                        self.skip_blank_lines();
-                        if self.pos < self.b.len() && self.indent().0 > col {
+                        if self.next_content().is_some_and(|(next, _)| next > col) {
                             return None;
                         }
                         Some(v)
@@ -531,21 +530,16 @@ impl Reader<'_> {
             };
         }
         self.next_line(colon);
-        self.skip_blank_lines();
-        let null = || Some(at_value(colon, colon, Value::Null));
-        if self.pos >= self.b.len() {
-            self.count()?;
-            return null();
+        match self.next_content() {
+            Some((next, at)) if next > col => self.node(at, next, Some(col), depth),
+            Some((next, at)) if next == col && self.is_entry(at) => {
+                self.seq(at, col, true, depth + 1)
+            }
+            _ => {
+                self.count()?;
+                Some(at_value(colon, colon, Value::Null))
+            }
         }
-        let (next, at) = self.indent();
-        if next > col {
-            return self.node(at, next, Some(col), depth);
-        }
-        if next == col && self.is_entry(at) {
-            return self.seq(at, col, true, depth + 1);
-        }
-        self.count()?;
-        null()
     }
 
     /// A block sequence whose first `-` is at `at`, in column `col`; `indentless` when it is a
@@ -566,17 +560,14 @@ impl Reader<'_> {
                 // an empty entry is at the end of its line, after any comment
                 let empty = self.line_end(i);
                 self.next_line(at);
-                self.skip_blank_lines();
-                let (next, inner) = if self.pos < self.b.len() {
-                    self.indent()
-                } else {
-                    (0, self.pos)
-                };
-                if self.pos < self.b.len() && next > col {
-                    self.node(inner, next, Some(col), depth)?
-                } else {
-                    self.count()?;
-                    at_value(empty, empty, Value::Null)
+                match self.next_content() {
+                    Some((next, inner)) if next > col => {
+                        self.node(inner, next, Some(col), depth)?
+                    }
+                    _ => {
+                        self.count()?;
+                        at_value(empty, empty, Value::Null)
+                    }
                 }
             } else {
                 if indentless && items.is_empty() {
@@ -592,11 +583,9 @@ impl Reader<'_> {
                 }
             };
             items.push(item);
-            self.skip_blank_lines();
-            if self.pos >= self.b.len() {
+            let Some((next, next_at)) = self.next_content() else {
                 break;
-            }
-            let (next, next_at) = self.indent();
+            };
             if next < col {
                 break;
             }
