@@ -434,7 +434,9 @@ impl Reader<'_> {
         };
         // `pos` is at the start of the line that ends the scalar, or at the end of the input
         let Some(start) = lines.first().map(|l| l.0) else {
-            if chomp == b'+' || lead > 0 {
+            // an empty scalar at the end of the input is spanned from its indicator: left
+            // to the others, as `+` and blank lines are
+            if chomp == b'+' || lead > 0 || end >= self.b.len() {
                 return None;
             }
             self.count()?;
@@ -748,6 +750,8 @@ mod tests {
             "a: \"\\uD800\"\n",
             "a: \"x\\\n",
             "k: |+\n  t",
+            "- >",
+            "k: |\n",
             "a: &x 1\nb: *x\n",
             "a: !!str 1\n",
             "a: 1\na: 2\n",
