@@ -123,7 +123,9 @@ pub fn load_and_open(
         let t = std::time::Instant::now();
         let kb = Kb::builtin();
         timing("knowledge", t);
+        let t = std::time::Instant::now();
         let _ = classifier.set(kb.as_ref().ok().map(Classifier::new));
+        timing("classifier", t);
         drop(release);
         (kb, walk.join())
     });

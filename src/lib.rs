@@ -12,6 +12,12 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod discover;
+/// What build.rs embeds: every file of rules/ (`RULE_FILES`, by path relative to the crate, in
+/// path order) and the knowledge base it compiled from them (`KNOWLEDGE`, postcard bytes).
+#[doc(hidden)]
+pub mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
 pub mod extract;
 #[doc(hidden)]
 pub mod fuzz;

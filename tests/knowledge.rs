@@ -23,6 +23,25 @@ fn builtin_knowledge_base_loads() {
     );
 }
 
+/// build.rs compiles rules/ into the binary; decoding it must give what loading rules/ gives.
+#[test]
+fn compiled_knowledge_is_a_fresh_load_of_rules() {
+    let compiled = Kb::builtin().unwrap();
+    let fresh = Kb::from_files(busfit::embedded::RULE_FILES)
+        .unwrap_or_else(|e| panic!("{:#?}", e.iter().map(|e| e.short()).collect::<Vec<_>>()));
+    assert!(compiled.rules.len() > 50 && compiled.profiles.len() == 9);
+    assert_eq!(format!("{compiled:#?}"), format!("{fresh:#?}"));
+    // and from the files on disk, not only the copies embedded with the blob
+    let mut on_disk = Vec::new();
+    for (name, _) in busfit::embedded::RULE_FILES {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+        on_disk.push((*name, std::fs::read_to_string(path).unwrap()));
+    }
+    let on_disk: Vec<(&str, &str)> = on_disk.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let disk = Kb::from_files(&on_disk).unwrap();
+    assert_eq!(format!("{compiled:#?}"), format!("{disk:#?}"));
+}
+
 #[test]
 fn every_profile_covers_the_fourteen_rows_with_sources() {
     let kb = Kb::builtin().unwrap();

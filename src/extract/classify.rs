@@ -103,8 +103,12 @@ pub enum Kind {
 
 /// Decides from a file's name alone whether it can matter.
 pub struct Classifier {
-    /// The globs of every profile's config-file rules, matched in one pass.
-    globs: GlobSet,
+    /// The globs of every profile's config-file rules, matched in one pass; compiled when the
+    /// first file that is neither YAML nor a named kind asks (a pre-commit run of one compose
+    /// file never does).
+    globs: std::sync::OnceLock<GlobSet>,
+    /// The globs `globs` is built from.
+    parsed: Vec<Glob>,
     /// The rule of each glob of `globs`, by index.
     conf: Vec<std::sync::Arc<(String, FileRule)>>,
 }
@@ -113,18 +117,31 @@ impl Classifier {
     #[must_use]
     pub fn new(kb: &Kb) -> Classifier {
         let mut conf = Vec::new();
-        let mut globs = GlobSetBuilder::new();
+        let mut parsed = Vec::new();
         for p in &kb.profiles {
             for r in &p.recognition.files {
                 if let Ok(g) = Glob::new(&r.glob) {
-                    globs.add(g);
+                    parsed.push(g);
                     conf.push(std::sync::Arc::new((p.bus.clone(), r.clone())));
                 }
             }
         }
-        // a set of globs that each compiled alone compiles together
-        let globs = globs.build().unwrap_or_else(|_| GlobSet::empty());
-        Classifier { globs, conf }
+        Classifier {
+            globs: std::sync::OnceLock::new(),
+            parsed,
+            conf,
+        }
+    }
+
+    fn globs(&self) -> &GlobSet {
+        self.globs.get_or_init(|| {
+            let mut b = GlobSetBuilder::new();
+            for g in &self.parsed {
+                b.add(g.clone());
+            }
+            // a set of globs that each compiled alone compiles together
+            b.build().unwrap_or_else(|_| GlobSet::empty())
+        })
     }
 
     #[must_use]
@@ -163,7 +180,7 @@ impl Classifier {
         if let Some(row) = NAMED.iter().find(|r| (r.matches)(&lower, &lower_path)) {
             return Some(Kind::Named(row));
         }
-        let mut hits = self.globs.matches(name);
+        let mut hits = self.globs().matches(name);
         // in profile order
         hits.sort_unstable();
         let mut rules: Vec<std::sync::Arc<(String, FileRule)>> =

@@ -18,9 +18,6 @@ use crate::source::span::ByteSpan;
 use crate::source::{ConfigError, SourceFile};
 use crate::tree::yaml::{self, Node};
 
-// RULE_FILES: every file of rules/, embedded by build.rs.
-include!(concat!(env!("OUT_DIR"), "/rules.rs"));
-
 /// The rows of the comparison (contract §1), in table order.
 pub const COMPARISON_ROWS: &[(&str, &str)] = &[
     ("purpose", "purpose"),
@@ -57,7 +54,9 @@ pub const CRITERIA: &[&str] = &[
     "manifest",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Info,
     Warning,
@@ -88,7 +87,7 @@ impl fmt::Display for Severity {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Kb {
     pub profiles: Vec<Profile>,
     pub rules: Vec<Rule>,
@@ -97,28 +96,36 @@ pub struct Kb {
 }
 
 impl Kb {
-    /// The knowledge base shipped in the binary.
+    /// The knowledge base shipped in the binary: rules/ was loaded and validated when busfit
+    /// was built (build.rs runs [`Kb::from_files`] on it), and is only decoded here.
     pub fn builtin() -> Result<Kb, Vec<ConfigError>> {
-        use rayon::prelude::*;
+        postcard::from_bytes(crate::embedded::KNOWLEDGE).map_err(|e| {
+            vec![
+                ConfigError::plain(format!(
+                    "the built-in knowledge does not decode ({e}): rebuild busfit"
+                ))
+                .code("busfit::rules"),
+            ]
+        })
+    }
+
+    /// Loads and validates a knowledge base from rule files given by path and text: profiles
+    /// under `rules/buses/`, `rules/derived.yaml`, `rules/ranking.yaml` and rule files.
+    pub fn from_files(files: &[(&str, &str)]) -> Result<Kb, Vec<ConfigError>> {
         let mut errors = Vec::new();
         let is_profile = |name: &str| name.starts_with("rules/buses/");
         let is_derived = |name: &str| name == "rules/derived.yaml";
         let is_ranking = |name: &str| name == "rules/ranking.yaml";
-        // profiles and derived values first, in parallel (they read nothing else)
-        let loaded: Vec<Result<Profile, Vec<ConfigError>>> = RULE_FILES
-            .par_iter()
-            .filter(|(name, _)| is_profile(name))
-            .map(|(name, text)| load_profile(&SourceFile::new(*name, *text)))
-            .collect();
+        // profiles and derived values first (they read nothing else)
         let mut profiles = Vec::new();
-        for p in loaded {
-            match p {
+        for (name, text) in files.iter().filter(|(n, _)| is_profile(n)) {
+            match load_profile(&SourceFile::new(*name, *text)) {
                 Ok(p) => profiles.push(p),
                 Err(e) => errors.extend(e),
             }
         }
         let mut derived = Vec::new();
-        for (name, text) in RULE_FILES.iter().filter(|(n, _)| is_derived(n)) {
+        for (name, text) in files.iter().filter(|(n, _)| is_derived(n)) {
             match load_derived(&SourceFile::new(*name, *text)) {
                 Ok(d) => derived = d,
                 Err(e) => errors.extend(e),
@@ -132,28 +139,17 @@ impl Kb {
             derived,
             ranking: ranking::Ranking::default(),
         };
-        // rule files in parallel against the profiles, added in path order
-        let rule_files: Vec<(&str, &str)> = RULE_FILES
+        // rule files against the profiles, in path order
+        for (name, text) in files
             .iter()
             .filter(|(n, _)| !(is_profile(n) || is_derived(n) || is_ranking(n)))
-            .copied()
-            .collect();
-        let files: Vec<SourceFile> = rule_files
-            .iter()
-            .map(|(name, text)| SourceFile::new(*name, *text))
-            .collect();
-        let loaded: Vec<_> = files.par_iter().map(|f| load_rules(f, &kb)).collect();
-        for (file, rules) in files.iter().zip(loaded) {
-            match rules {
-                Ok(rules) => {
-                    if let Err(e) = kb.push_rules(file, rules) {
-                        errors.extend(e);
-                    }
-                }
-                Err(e) => errors.extend(e),
+        {
+            let file = SourceFile::new(*name, *text);
+            if let Err(e) = kb.add_rules(&file) {
+                errors.extend(e);
             }
         }
-        for (name, text) in RULE_FILES.iter().filter(|(n, _)| is_ranking(n)) {
+        for (name, text) in files.iter().filter(|(n, _)| is_ranking(n)) {
             match ranking::load_ranking(&SourceFile::new(*name, *text), &kb) {
                 Ok(r) => kb.ranking = r,
                 Err(e) => errors.extend(e),

@@ -10,14 +10,14 @@ use crate::source::{ConfigError, SourceFile};
 use crate::tree::validate::{Checker, scalar, words};
 use crate::tree::yaml::{Node, Value};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     pub key: String,
     pub text: String,
     pub source: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Profile {
     pub bus: String,
     /// Where the bus stands among the others (its column in `busfit buses`).
@@ -46,7 +46,7 @@ pub struct Profile {
 }
 
 /// A broker setting's default, with the source it was read from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DefaultSetting {
     pub key: String,
     pub value: String,
@@ -62,7 +62,7 @@ pub struct DefaultSetting {
 }
 
 /// How a bus is recognised in a repository's files.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Recognition {
     /// Image names without registry or tag: `confluentinc/cp-kafka`, `redis`.
     pub images: Vec<String>,
@@ -104,7 +104,7 @@ pub struct Recognition {
 /// must hold for it to be this bus (`engine_type: [RabbitMQ]`), and its attribute paths
 /// (nested blocks joined by `.`) mapped onto setting keys as a custom resource's are
 /// (`key|default` where leaving it out means something).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TerraformRule {
     pub resource: String,
     /// Resources of one cluster share this key; a `part` joins the cluster's deployment
@@ -119,7 +119,7 @@ pub struct TerraformRule {
 /// and their mapping onto the bus's setting keys. Keys compare with relaxed binding
 /// (`enable-auto-commit` = `enableAutoCommit` = `enable_auto_commit`); a key ending in `.*`
 /// maps everything under it, the rest of the key appended to the target's prefix (`*`: none).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SpringRule {
     pub prefixes: Vec<String>,
     pub keys: Vec<(String, String)>,
@@ -131,7 +131,7 @@ pub struct SpringRule {
 /// A custom resource that deploys the bus. `settings` maps paths in the resource
 /// (`spec.kafka.listeners[].tls`) to setting keys; `*` takes every entry of a mapping,
 /// `@conf` / `@properties` read a string as a config file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct KindRule {
     pub group: String,
     pub kind: String,
@@ -141,14 +141,14 @@ pub struct KindRule {
     pub settings: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EnvRule {
     pub prefix: String,
     /// `dots`: `_` → `.`; `confluent`: `___` → `-`, `__` → `_`, `_` → `.`; `hocon`: `__` → `.`.
     pub style: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CommandRule {
     pub programs: Vec<String>,
     pub style: String,
@@ -168,7 +168,7 @@ pub struct CommandRule {
 /// How a cluster's broker count is added up from its members (contract §6): each member
 /// holds `per_member` nodes (1 when absent) and counts when its `roles` setting, if any,
 /// holds `role`; the total becomes the setting `count`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NodeRule {
     pub count: String,
     pub per_member: String,
@@ -179,10 +179,11 @@ pub struct NodeRule {
     pub cluster_by: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FileRule {
     pub glob: String,
     /// The glob, compiled on first use (most runs never match a ConfigMap key against it).
+    #[serde(skip)]
     matcher: std::sync::OnceLock<Option<globset::GlobMatcher>>,
     /// `properties` (`key=value`) or `conf` (`key value`).
     pub format: String,

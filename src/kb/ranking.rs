@@ -9,7 +9,7 @@ use crate::tree::validate::Checker;
 use crate::tree::yaml::Value;
 
 /// The weights and per-requirement margins and sentences of the ranking.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Ranking {
     /// What one miss weighs, by severity: info, warning, error.
     pub severity: [f64; 3],
@@ -19,7 +19,7 @@ pub struct Ranking {
     pub requirements: Vec<ReqRanking>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ReqRanking {
     pub key: String,
     pub margin: Option<Expr>,

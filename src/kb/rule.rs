@@ -9,7 +9,7 @@ use crate::source::{ConfigError, SourceFile};
 use crate::tree::validate::{Checker, scalar, words};
 use crate::tree::yaml::{Node, Value};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     pub code: String,
     pub name: String,
@@ -39,7 +39,7 @@ pub struct Rule {
     pub file: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Derived {
     pub name: String,
     pub expr: Expr,

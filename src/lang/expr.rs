@@ -36,7 +36,7 @@ pub const ORDERING: Scale = Scale {
 pub const SCALES: [Scale; 3] = [DELIVERY, COMPLEXITY, ORDERING];
 
 /// A value that conditions compute with.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Val {
     Bool(bool),
     Qty(Quantity),
@@ -91,7 +91,7 @@ impl fmt::Display for Val {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CmpOp {
     Lt,
     Le,
@@ -103,7 +103,7 @@ pub enum CmpOp {
     NotIn,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Expr {
     Path(Vec<String>),
     Lit(Val),
@@ -690,12 +690,12 @@ pub fn fires(v: Option<Val>) -> bool {
 }
 
 /// A message template: text with `{expression}` placeholders.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Template {
     parts: Vec<Part>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 enum Part {
     Text(String),
     Expr(Expr),

@@ -5,7 +5,7 @@ use std::fmt;
 
 /// What a quantity measures. Values are stored in base units:
 /// seconds, messages per second, bytes, plain counts, bytes per second.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Dim {
     Number,
     Duration,
@@ -84,7 +84,7 @@ impl Dim {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Quantity {
     pub value: f64,
     pub dim: Dim,
