@@ -42,8 +42,8 @@ for p in files:
         put("hcl", data)
     if base.startswith(("application", "bootstrap")):
         put("spring", bytes([0 if base.endswith((".yml", ".yaml")) else 1]) + data)
-        if base.startswith("busfit"):
-            put("manifest", data)
+    if base.startswith("busfit"):
+        put("manifest", data)
     if base.endswith(".toml"):
         put("toml", data)
     if base.endswith((".conf", ".properties")):
