@@ -86,9 +86,9 @@ pub fn open_project(
     read_project(kb, reader, scan, config)
 }
 
-/// Loads the built-in knowledge while the paths are walked (the walk's setup — git's
-/// configuration, ignore files, threads — takes as long as the knowledge on a small project,
-/// as a pre-commit run has), then reads the project as [`open_project`] does.
+/// Decodes the built-in knowledge while the paths are walked (on a small project, as a
+/// pre-commit run has, each takes a millisecond or so: the walk's is its setup — git's
+/// configuration, ignore files, threads), then reads the project as [`open_project`] does.
 pub fn load_and_open(
     reader: &Reader,
     paths: &[PathBuf],

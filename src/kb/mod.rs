@@ -1,5 +1,6 @@
 //! The knowledge base: bus profiles (`rules/buses/*.yaml`), rules (`rules/*.yaml`)
-//! and derived values, compiled into the binary and validated when loaded.
+//! and derived values, validated when loaded: the built-in ones by build.rs, which embeds the
+//! result in the binary, custom rules at run time.
 
 pub mod profile;
 pub mod ranking;
