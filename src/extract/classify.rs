@@ -107,9 +107,7 @@ pub struct Classifier {
     /// first file that is neither YAML nor a named kind asks (a pre-commit run of one compose
     /// file never does).
     globs: std::sync::OnceLock<GlobSet>,
-    /// The globs `globs` is built from.
-    parsed: Vec<Glob>,
-    /// The rule of each glob of `globs`, by index.
+    /// The rule of each glob of `globs`, by index (only rules whose glob parses).
     conf: Vec<std::sync::Arc<(String, FileRule)>>,
 }
 
@@ -117,18 +115,15 @@ impl Classifier {
     #[must_use]
     pub fn new(kb: &Kb) -> Classifier {
         let mut conf = Vec::new();
-        let mut parsed = Vec::new();
         for p in &kb.profiles {
             for r in &p.recognition.files {
-                if let Ok(g) = Glob::new(&r.glob) {
-                    parsed.push(g);
+                if Glob::new(&r.glob).is_ok() {
                     conf.push(std::sync::Arc::new((p.bus.clone(), r.clone())));
                 }
             }
         }
         Classifier {
             globs: std::sync::OnceLock::new(),
-            parsed,
             conf,
         }
     }
@@ -136,8 +131,8 @@ impl Classifier {
     fn globs(&self) -> &GlobSet {
         self.globs.get_or_init(|| {
             let mut b = GlobSetBuilder::new();
-            for g in &self.parsed {
-                b.add(g.clone());
+            for g in self.conf.iter().filter_map(|c| Glob::new(&c.1.glob).ok()) {
+                b.add(g);
             }
             // a set of globs that each compiled alone compiles together
             b.build().unwrap_or_else(|_| GlobSet::empty())
