@@ -63,4 +63,55 @@ for p in sorted((root / "rules").rglob("*.yaml")):
         put("quantity", m.group(0).encode())
 for q in ["0.5ms", "forever", "1.2M/min", "4KiB", "200k", "10MB/s", "1_000ms", "0"]:
     put("quantity", q.encode())
-print({t.name: len(list(t.iterdir())) for t in sorted(corpus.iterdir())})
+
+# Dictionaries (fuzz/dict/<target>.dict, passed as -dict=): YAML's syntax, the words busfit's
+# readers compare against, and the keys, images and settings named in rules/. libFuzzer splices
+# them into inputs, so a mutation reaches `kind: Kafka` or `min.insync.replicas` without having
+# to guess it byte by byte.
+YAML = ["---", "...", "- ", ": ", "? ", "&a ", "*a", "!!str ", "!!int ", "!t ", "<<: ", "|", "|-",
+        "|+", ">", ">-", "|2", "{", "}", "[", "]", ", ", "# ", "%YAML 1.2", "%TAG ! tag:x,1:",
+        "'", "\"", "\\x41", "\\u00e9", "\\U0001F600", "\\n", "\\\n", "''", "~", "null",
+        "true", "false", "0x1F", "0o17", ".inf", "-.nan", "1e3", "\t", "\r\n", "\n  ", "\n- ",
+        "\u00a0", "\ufeff"]
+
+def literals(globs):
+    out = set()
+    for g in globs:
+        for p in sorted(root.glob(g)):
+            for m in re.finditer(r'"((?:[^"\\\n]|\\.){2,40})"', p.read_text()):
+                t = m.group(1)
+                if " " not in t and "{" not in t and "\\" not in t:
+                    out.add(t)
+    return out
+
+def rule_words():
+    out = set()
+    for p in sorted((root / "rules").rglob("*.yaml")):
+        t = p.read_text()
+        for m in re.finditer(r"[A-Za-z0-9_][A-Za-z0-9_.:/-]{2,40}", t):
+            w = m.group(0).rstrip(".:")
+            if re.search(r"[._/-]", w) and not w.startswith("http"):
+                out.add(w)
+        for m in re.finditer(r"(?m)^[ -]*([A-Za-z_][\w.-]*):", t):
+            out.add(m.group(1))
+    return out
+
+def write_dict(target, words):
+    d = root / "fuzz" / "dict"
+    d.mkdir(exist_ok=True)
+    def esc(w):
+        return "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else
+                       ("\\" + c if c in '"\\' else "".join(f"\\x{b:02x}" for b in c.encode()))
+                       for c in w)
+    lines = [f'"{esc(w)}"' for w in sorted(set(words))]
+    (d / f"{target}.dict").write_text("\n".join(lines) + "\n")
+    return len(lines)
+
+yaml_words = YAML
+sizes = {
+    "yaml": write_dict("yaml", yaml_words),
+    "manifest": write_dict("manifest", yaml_words + sorted(literals(["src/config/*.rs"]) | rule_words())),
+    "check_file": write_dict("check_file", yaml_words + sorted(
+        literals(["src/extract/*.rs", "src/discover/*.rs", "src/project/*.rs", "src/tree/*.rs"]) | rule_words())),
+}
+print({t.name: len(list(t.iterdir())) for t in sorted(corpus.iterdir())}, "dictionaries:", sizes)
