@@ -382,3 +382,31 @@ fn other_operators_and_configs_by_content() {
     ];
     assert_eq!(got, pairs(&want), "{got:?}");
 }
+
+/// A listener list whose hosts are variables still names its protocols: the scheme is judged,
+/// the host never is. A list that is one variable stays unknown.
+#[test]
+fn listener_hosts_from_variables_keep_their_protocols() {
+    let v = json(&[
+        "check",
+        "fixtures/real/listener-variables",
+        "--require",
+        "security=tls",
+        "--format",
+        "json",
+    ]);
+    let hits: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "BF908")
+        .collect();
+    assert_eq!(hits.len(), 1, "{v}");
+    assert_eq!(hits[0]["severity"], "error");
+    assert_eq!(hits[0]["line"], 9);
+    let m = hits[0]["message"].as_str().unwrap();
+    assert!(
+        m.starts_with("listeners=PLAINTEXT://${QUEUE_HOST}:9092,"),
+        "{m}"
+    );
+}

@@ -113,19 +113,33 @@ pub enum Origin {
 impl Setting {
     /// Whether the value is unknown until deployment: a variable (`${X}`, `$X`, `var.x`) or a
     /// template directive. Such a value is never judged on its own.
+    ///
+    /// A list of URLs whose variables all sit behind their `scheme://` is known: the schemes
+    /// are what is judged (`PLAINTEXT://${KAFKA_HOST}:9092` is a PLAINTEXT listener wherever
+    /// it is deployed), and no rule reads a host or a port.
     #[must_use]
     pub fn is_unknown(&self) -> bool {
         let v = self.value.trim();
-        v.contains("${")
-            || v.contains("{{")
-            || v.starts_with("var.")
-            || v.starts_with("local.")
-            || (v.starts_with('$')
-                && v[1..]
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_'))
+        has_variable(v)
+            && !v.split(',').all(|item| {
+                item.trim()
+                    .split_once("://")
+                    .is_some_and(|(scheme, _)| !scheme.is_empty() && !has_variable(scheme))
+            })
     }
+}
+
+/// Whether `v` holds a variable or a template directive.
+fn has_variable(v: &str) -> bool {
+    v.contains("${")
+        || v.contains("{{")
+        || v.starts_with("var.")
+        || v.starts_with("local.")
+        || (v.starts_with('$')
+            && v[1..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_'))
 }
 
 #[derive(Debug, Clone)]
