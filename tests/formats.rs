@@ -156,6 +156,19 @@ fn statistics() {
     let out = busfit(&["check", "fixtures/demo", "--statistics"]);
     assert_eq!(out.code, 1);
     insta::assert_snapshot!("demo_statistics", out.stdout);
+    // the summary is the human formats' own: singular, "No findings", skipped templates
+    let one = busfit(&["check", "fixtures/real/sasl-plaintext", "--statistics"]);
+    assert!(
+        one.stdout
+            .ends_with("Found 1 finding (0 errors, 0 warnings, 1 info) in 1 file.\n"),
+        "{}",
+        one.stdout
+    );
+    let none = busfit(&["check", "fixtures/real/templates", "--statistics"]);
+    assert_eq!(
+        none.stdout,
+        "No findings in 6 files (4 templates skipped: not readable until rendered).\n"
+    );
 }
 
 #[test]

@@ -24,11 +24,7 @@ pub fn statistics(r: &CheckResult) -> String {
     for (code, name, sev, n) in counts(r) {
         let _ = writeln!(out, "{n:>5}  {code:<6} {:<7} {name}", sev.as_str());
     }
-    let _ = writeln!(
-        out,
-        "Found {} findings in {} files.",
-        r.findings.len(),
-        r.files
-    );
+    // the same summary as every human format: "No findings", "1 finding", skipped templates
+    let _ = writeln!(out, "{}", super::summary_line(r));
     out
 }
