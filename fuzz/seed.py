@@ -61,6 +61,25 @@ for p in sorted((root / "rules").rglob("*.yaml")):
         put("expr", m.group(1).encode())
     for m in re.finditer(r"\b\d[\d.]*\s?(?:ms|us|s|min|h|d|w|k/s|M/s|/s|KiB|MiB|GiB|B|MB|KB|k|M)\b", text):
         put("quantity", m.group(0).encode())
+# busfit.yaml files written inside the tests (`manifest_dir("version: 1\nsettings: …")`) and
+# in the docs' YAML blocks: they use the keys no fixture does (settings.fail_on, rules,
+# max_file_size, baseline, custom_rules), which the fuzzer does not reach by mutation alone.
+def rust_string(body):
+    return re.sub(r"\\(n|t|\"|\\)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
+
+for p in sorted((root / "tests").glob("*.rs")):
+    t = p.read_text()
+    for m in re.finditer(r'r(#*)"(.*?)"\1', t, re.S):
+        if m.group(2).lstrip().startswith("version:"):
+            put("manifest", m.group(2).encode())
+    for m in re.finditer(r'(?<![r#])"((?:[^"\\]|\\.)*)"', t, re.S):
+        if m.group(1).startswith("version:"):
+            put("manifest", rust_string(m.group(1)).encode())
+for p in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+    for m in re.finditer(r"```ya?ml\n(.*?)```", p.read_text(), re.S):
+        if re.search(r"(?m)^version:", m.group(1)):
+            put("manifest", m.group(1).encode())
+
 for q in ["0.5ms", "forever", "1.2M/min", "4KiB", "200k", "10MB/s", "1_000ms", "0"]:
     put("quantity", q.encode())
 
