@@ -410,3 +410,24 @@ fn listener_hosts_from_variables_keep_their_protocols() {
         "{m}"
     );
 }
+
+/// The Bitnami Kafka chart's `listeners.client.protocol`, set in the values of a chart that
+/// depends on it, is the client listener's protocol: PLAINTEXT is BF908 there too.
+#[test]
+fn a_charts_client_listener_protocol_is_judged() {
+    let v = json(&["check", "fixtures/real/chart-listeners", "--format", "json"]);
+    assert_eq!(codes(&v), ["BF908"], "{v}");
+    let f = &v["findings"][0];
+    assert_eq!(f["file"], "fixtures/real/chart-listeners/values.yaml");
+    assert_eq!(f["line"], 10);
+    assert_eq!(f["severity"], "info");
+    let v = json(&[
+        "check",
+        "fixtures/real/chart-listeners",
+        "--require",
+        "security=tls",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["findings"][0]["severity"], "error", "{v}");
+}
