@@ -61,6 +61,26 @@ for p in sorted((root / "rules").rglob("*.yaml")):
         put("expr", m.group(1).encode())
     for m in re.finditer(r"\b\d[\d.]*\s?(?:ms|us|s|min|h|d|w|k/s|M/s|/s|KiB|MiB|GiB|B|MB|KB|k|M)\b", text):
         put("quantity", m.group(0).encode())
+# `project`: every fixture directory as one repository. Its files, NUL-separated, each behind
+# the byte that picks its path (len(NAMES) picks busfit.yaml); directories of one file are
+# check_file's already.
+by_dir = {}
+for p in files:
+    by_dir.setdefault(p.parent, []).append(p)
+for d, ps in sorted(by_dir.items()):
+    pieces = []
+    for p in ps:
+        data = p.read_bytes()
+        if b"\0" in data:
+            continue
+        i = len(NAMES) if p.name.startswith("busfit") else name_index(p)
+        if i is not None:
+            # the byte is taken modulo len(NAMES) + 1: shifted by that, it is never the NUL
+            # that separates the pieces
+            pieces.append(bytes([i + len(NAMES) + 1]) + data)
+    if len(pieces) > 1:
+        put("project", b"\0".join(pieces))
+
 # busfit.yaml files written inside the tests (`manifest_dir("version: 1\nsettings: …")`) and
 # in the docs' YAML blocks: they use the keys no fixture does (settings.fail_on, rules,
 # max_file_size, baseline, custom_rules), which the fuzzer does not reach by mutation alone.
@@ -130,6 +150,9 @@ yaml_words = YAML
 sizes = {
     "yaml": write_dict("yaml", yaml_words),
     "manifest": write_dict("manifest", yaml_words + sorted(literals(["src/config/*.rs"]) | rule_words())),
+    "project": write_dict("project", yaml_words + sorted(
+        literals(["src/extract/*.rs", "src/discover/*.rs", "src/project/*.rs", "src/tree/*.rs",
+                  "src/config/*.rs"]) | rule_words())),
     "check_file": write_dict("check_file", yaml_words + sorted(
         literals(["src/extract/*.rs", "src/discover/*.rs", "src/project/*.rs", "src/tree/*.rs"]) | rule_words())),
 }

@@ -23,6 +23,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("expr", expr),
     ("manifest", manifest),
     ("check_file", check_file),
+    ("project", project),
     ("lean", lean),
     ("block", block),
     ("hcl", hcl),
@@ -168,13 +169,12 @@ settings:
   rules: { BF802: error }
 ";
 
-/// The whole check of one file beside a busfit.yaml that declares demanding flows: the first
-/// byte chooses the file's name, the rest is its text. Every output format is rendered.
-pub fn check_file(data: &[u8]) {
+/// The demanding busfit.yaml, parsed once, and the in-memory reader.
+fn setup() -> &'static (crate::config::manifest::Manifest, InMemory<'static>) {
     static SETUP: OnceLock<(crate::config::manifest::Manifest, InMemory<'static>)> =
         OnceLock::new();
-    let kb = kb();
-    let (manifest, reader) = SETUP.get_or_init(|| {
+    SETUP.get_or_init(|| {
+        let kb = kb();
         let m = crate::config::manifest::parse(
             &SourceFile::new("busfit.yaml", MANIFEST),
             "",
@@ -183,7 +183,13 @@ pub fn check_file(data: &[u8]) {
         )
         .expect("the fuzz manifest is valid");
         (m, InMemory::new(kb))
-    });
+    })
+}
+
+/// The whole check of one file beside a busfit.yaml that declares demanding flows: the first
+/// byte chooses the file's name, the rest is its text. Every output format is rendered.
+pub fn check_file(data: &[u8]) {
+    let (manifest, reader) = setup();
     let Some((first, rest)) = data.split_first() else {
         return;
     };
@@ -191,10 +197,58 @@ pub fn check_file(data: &[u8]) {
         return;
     };
     let name = NAMES[*first as usize % NAMES.len()];
-    let Some(project) = reader.project(name, text, vec![manifest.clone()]) else {
-        return;
+    if let Some(project) = reader.project(name, text, vec![manifest.clone()]) {
+        judge(&project);
+    }
+}
+
+/// Several files of one repository through the whole run (`project::load`, the check, every
+/// output format). The input is split at NUL bytes; each piece's first byte picks its path
+/// among check_file's names and `busfit.yaml`, the rest is its text (a path given twice keeps
+/// its first text). A valid busfit.yaml in the input replaces the demanding one; an invalid one
+/// ends the run, as it does busfit's. This reaches what one file cannot: values beside their
+/// Chart.yaml, config files that compose services mount, inline flows resolved against
+/// deployments in other files, settings.include / exclude / per_file_ignores.
+pub fn project(data: &[u8]) {
+    let kb = kb();
+    let (manifest, reader) = setup();
+    let mut files: Vec<(&str, &str)> = Vec::new();
+    let mut own = None;
+    for piece in data.split(|b| *b == 0) {
+        let Some((first, rest)) = piece.split_first() else {
+            continue;
+        };
+        let Ok(text) = std::str::from_utf8(rest) else {
+            return;
+        };
+        match NAMES.get(*first as usize % (NAMES.len() + 1)) {
+            Some(name) => files.push((name, text)),
+            None => {
+                own.get_or_insert(text);
+            }
+        }
+    }
+    let m = match own {
+        Some(text) => match crate::config::manifest::parse(
+            &SourceFile::new("busfit.yaml", text),
+            "",
+            crate::source::FileId(0),
+            kb,
+        ) {
+            Ok(m) => m,
+            Err(_) => return,
+        },
+        None => manifest.clone(),
     };
-    let result = check_project(kb, &project, &CheckOptions::default());
+    if let Some(project) = reader.repository(&files, vec![m]) {
+        judge(&project);
+    }
+}
+
+/// Checks a project and renders every output format; every finding lies inside its file.
+fn judge(project: &crate::project::Project) {
+    let kb = kb();
+    let result = check_project(kb, project, &CheckOptions::default());
     for f in &result.findings {
         let p = result.position(f);
         assert!(p.line >= 1 && p.column >= 1, "{f:?}");

@@ -398,6 +398,43 @@ impl<'k> InMemory<'k> {
             facts,
         })
     }
+
+    /// Several files (path, text) held in memory and read as one repository by [`load`], as a
+    /// run reads a directory: values beside their Chart.yaml, a config file a compose service
+    /// mounts, inline flows beside deployments in other files. The manifests (at most one,
+    /// with file id 0) sit at the repository's root. `None` where `load` refuses the files (an
+    /// invalid inline requirement). A path given twice keeps its first text.
+    #[must_use]
+    pub fn repository(&self, files: &[(&str, &str)], manifests: Vec<Manifest>) -> Option<Project> {
+        let mut reader = Reader::default();
+        let mut candidates: Vec<Candidate> = Vec::new();
+        for (name, text) in files {
+            if candidates.iter().any(|c| c.shown == *name) {
+                continue;
+            }
+            let Some(kind) = self.classifier.classify(name) else {
+                continue;
+            };
+            reader.hold(*name, Arc::<str>::from(*text));
+            candidates.push(Candidate {
+                shown: (*name).to_owned(),
+                path: PathBuf::from(name),
+                abs: PathBuf::from("/").join(name),
+                rel: (*name).to_owned(),
+                kind,
+            });
+        }
+        candidates.sort_by(|a, b| a.rel.cmp(&b.rel));
+        let scan = Scan {
+            manifests: manifests
+                .iter()
+                .take(1)
+                .map(|_| PathBuf::from("/busfit.yaml"))
+                .collect(),
+            candidates,
+        };
+        load(self.kb, &reader, &scan, manifests).ok()
+    }
 }
 
 #[cfg(test)]
