@@ -118,3 +118,54 @@ fn every_figure_block_has_a_source() {
         }
     }
 }
+
+/// A setting a profile maps a file's key to (chart values, custom resources, AsyncAPI bindings,
+/// Terraform attributes) is there to be judged: some rule, derived fact, default or node count
+/// reads it. A mapping nothing reads is knowledge that silently does nothing (the Bitnami
+/// chart's `listeners.client.protocol` was one). Spring keys are left out: they also place the
+/// client (a file that writes only `spring.kafka.bootstrap-servers` configures a Kafka client).
+#[test]
+fn every_mapped_setting_is_read() {
+    let kb = Kb::builtin().unwrap();
+    let mut readers = String::new();
+    for r in &kb.rules {
+        readers.push_str(&format!("{:?} {} ", r.settings, r.when_text));
+    }
+    for d in &kb.derived {
+        readers.push_str(&format!("{:?} ", d.expr));
+    }
+    let mut mapped: Vec<(String, String)> = Vec::new();
+    let mut stack: Vec<&busfit::kb::Profile> = kb.profiles.iter().collect();
+    while let Some(p) = stack.pop() {
+        stack.extend(p.variants.iter());
+        let rec = &p.recognition;
+        readers.push_str(&format!("{:?} {:?} ", p.defaults, rec.nodes));
+        let mut add = |what: &str, pairs: &[(String, String)]| {
+            for (from, to) in pairs {
+                let to = to.split('|').next().unwrap_or_default();
+                if to != "*" && !to.starts_with('@') {
+                    mapped.push((format!("{} {what} {from}", p.bus), to.to_owned()));
+                }
+            }
+        };
+        add("values", &rec.values);
+        add("bindings", &rec.bindings);
+        for k in &rec.kinds {
+            add(&k.kind, &k.settings);
+        }
+        for t in &rec.terraform {
+            add(&t.resource, &t.settings);
+        }
+    }
+    let unread: Vec<String> = mapped
+        .iter()
+        .filter(|(_, to)| !readers.contains(to.as_str()))
+        .map(|(from, to)| format!("{from} -> {to}"))
+        .collect();
+    assert!(mapped.len() > 50, "{}", mapped.len());
+    assert!(
+        unread.is_empty(),
+        "mapped, read by nothing:\n{}",
+        unread.join("\n")
+    );
+}
