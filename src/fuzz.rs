@@ -240,7 +240,7 @@ pub fn project(data: &[u8]) {
         },
         None => manifest.clone(),
     };
-    if let Some(project) = reader.repository(&files, vec![m]) {
+    if let Some(project) = reader.repository(&files, Some(m)) {
         judge(&project);
     }
 }

@@ -401,11 +401,15 @@ impl<'k> InMemory<'k> {
 
     /// Several files (path, text) held in memory and read as one repository by [`load`], as a
     /// run reads a directory: values beside their Chart.yaml, a config file a compose service
-    /// mounts, inline flows beside deployments in other files. The manifests (at most one,
-    /// with file id 0) sit at the repository's root. `None` where `load` refuses the files (an
-    /// invalid inline requirement). A path given twice keeps its first text.
+    /// mounts, inline flows beside deployments in other files. The manifest, if any (parsed
+    /// with file id 0), sits at the repository's root. `None` where `load` refuses the files
+    /// (an invalid inline requirement). A path given twice keeps its first text.
     #[must_use]
-    pub fn repository(&self, files: &[(&str, &str)], manifests: Vec<Manifest>) -> Option<Project> {
+    pub fn repository(
+        &self,
+        files: &[(&str, &str)],
+        manifest: Option<Manifest>,
+    ) -> Option<Project> {
         let mut reader = Reader::default();
         let mut candidates: Vec<Candidate> = Vec::new();
         for (name, text) in files {
@@ -426,14 +430,13 @@ impl<'k> InMemory<'k> {
         }
         candidates.sort_by(|a, b| a.rel.cmp(&b.rel));
         let scan = Scan {
-            manifests: manifests
+            manifests: manifest
                 .iter()
-                .take(1)
                 .map(|_| PathBuf::from("/busfit.yaml"))
                 .collect(),
             candidates,
         };
-        load(self.kb, &reader, &scan, manifests).ok()
+        load(self.kb, &reader, &scan, manifest.into_iter().collect()).ok()
     }
 }
 
