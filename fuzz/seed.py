@@ -146,14 +146,13 @@ def write_dict(target, words):
     (d / f"{target}.dict").write_text("\n".join(lines) + "\n")
     return len(lines)
 
-yaml_words = YAML
+readers = literals(["src/extract/*.rs", "src/discover/*.rs", "src/project/*.rs", "src/tree/*.rs"])
+config = literals(["src/config/*.rs"])
+words = rule_words()
 sizes = {
-    "yaml": write_dict("yaml", yaml_words),
-    "manifest": write_dict("manifest", yaml_words + sorted(literals(["src/config/*.rs"]) | rule_words())),
-    "project": write_dict("project", yaml_words + sorted(
-        literals(["src/extract/*.rs", "src/discover/*.rs", "src/project/*.rs", "src/tree/*.rs",
-                  "src/config/*.rs"]) | rule_words())),
-    "check_file": write_dict("check_file", yaml_words + sorted(
-        literals(["src/extract/*.rs", "src/discover/*.rs", "src/project/*.rs", "src/tree/*.rs"]) | rule_words())),
+    "yaml": write_dict("yaml", YAML),
+    "manifest": write_dict("manifest", YAML + sorted(config | words)),
+    "check_file": write_dict("check_file", YAML + sorted(readers | words)),
+    "project": write_dict("project", YAML + sorted(readers | config | words)),
 }
 print({t.name: len(list(t.iterdir())) for t in sorted(corpus.iterdir())}, "dictionaries:", sizes)
