@@ -257,8 +257,17 @@ fn judge(project: &crate::project::Project) {
         assert!(r.start <= r.end && r.end <= len, "{f:?}");
     }
     let cx = crate::report::Context { kb, color: false };
+    // SARIF's rule table is the same for every input and took most of the time: render it
+    // with the table once, then without it
+    static TABLE: std::sync::Once = std::sync::Once::new();
+    let mut table = false;
+    TABLE.call_once(|| table = true);
     for format in crate::report::FORMATS {
-        let _ = format.render(&result, &cx);
+        if format.name() == "sarif" && !table {
+            let _ = crate::report::sarif::without_rules(kb, &result);
+        } else {
+            let _ = format.render(&result, &cx);
+        }
     }
     let _ = crate::report::statistics::statistics(&result);
 }
