@@ -259,11 +259,11 @@ fn judge(project: &crate::project::Project) {
     let cx = crate::report::Context { kb, color: false };
     // SARIF's rule table is the same for every input and took most of the time: render it
     // with the table once, then without it
-    static TABLE: std::sync::Once = std::sync::Once::new();
-    let mut table = false;
-    TABLE.call_once(|| table = true);
+    static TABLE_RENDERED: std::sync::atomic::AtomicBool =
+        std::sync::atomic::AtomicBool::new(false);
+    let rendered = TABLE_RENDERED.swap(true, std::sync::atomic::Ordering::Relaxed);
     for format in crate::report::FORMATS {
-        if format.name() == "sarif" && !table {
+        if format.name() == "sarif" && rendered {
             let _ = crate::report::sarif::without_rules(kb, &result);
         } else {
             let _ = format.render(&result, &cx);
