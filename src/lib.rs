@@ -5,7 +5,7 @@
 //! (docs/ARCHITECTURE.md). The walk (`discover`) runs before extraction but asks extraction's
 //! table of file kinds, so it sits above it:
 //! [`source`] → [`lang`] → [`tree`] → [`kb`] → [`config`] → [`extract`] → [`discover`] →
-//! [`project`] → [`lint`] → [`report`] → [`commands`] → [`app`] → [`cli`].
+//! [`project`] → [`situation`] → [`lint`] → [`report`] → [`commands`] → [`app`] → [`cli`].
 
 pub mod app;
 pub mod cli;
@@ -26,5 +26,6 @@ pub mod lang;
 pub mod lint;
 pub mod project;
 pub mod report;
+pub mod situation;
 pub mod source;
 pub mod tree;

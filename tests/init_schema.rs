@@ -95,7 +95,14 @@ fn schema_matches_what_the_parser_accepts() {
     };
     assert_eq!(
         keys(&s),
-        sorted(&["version", "flows", "defaults", "settings", "buses"])
+        sorted(&[
+            "version",
+            "flows",
+            "defaults",
+            "settings",
+            "buses",
+            "environments"
+        ])
     );
     assert_eq!(keys(&defs["Flow"]), sorted(&["name", "bus", "requires"]));
     let requirement_keys: Vec<&str> = busfit::kb::requirements::KEYS

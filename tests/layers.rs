@@ -2,8 +2,21 @@
 //! that reaches up the pipeline fails here, naming the file and the import.
 
 const ORDER: &[&str] = &[
-    "source", "lang", "tree", "kb", "config", "extract", "discover", "project", "lint", "report",
-    "commands", "app", "cli", "fuzz",
+    "source",
+    "lang",
+    "tree",
+    "kb",
+    "config",
+    "extract",
+    "discover",
+    "project",
+    "situation",
+    "lint",
+    "report",
+    "commands",
+    "app",
+    "cli",
+    "fuzz",
 ];
 
 fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {

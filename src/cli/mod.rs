@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::app;
 use crate::commands;
+use crate::config::environment::Environment;
 use crate::config::manifest::{self, FailOn};
 use crate::kb::Kb;
 use crate::kb::requirements::{self, ReqValue, Requirements};
@@ -49,6 +50,9 @@ pub enum Command {
         /// Read files that .gitignore and .ignore exclude
         #[arg(long)]
         no_ignore: bool,
+        /// Take every file as in this environment [default: inferred per file]
+        #[arg(long, value_enum, value_name = "ENV")]
+        environment: Option<EnvironmentArg>,
     },
     /// Explain a rule: what it checks, why, an example, the fix, its sources
     Explain {
@@ -153,6 +157,28 @@ pub struct CheckArgs {
     /// Threads for walking and reading [default: one per core]; output is the same for any number
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+    /// Judge every file as in this environment, whatever its folder or name [default: inferred per file]
+    #[arg(long, value_enum, value_name = "ENV")]
+    pub environment: Option<EnvironmentArg>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EnvironmentArg {
+    Production,
+    Development,
+    Example,
+    Test,
+}
+
+impl EnvironmentArg {
+    fn env(self) -> Environment {
+        match self {
+            EnvironmentArg::Production => Environment::Production,
+            EnvironmentArg::Development => Environment::Development,
+            EnvironmentArg::Example => Environment::Example,
+            EnvironmentArg::Test => Environment::Test,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -347,6 +373,7 @@ fn run_check(args: CheckArgs) -> i32 {
             FailOnArg::Never => FailOn::Never,
         }),
         changed,
+        environment: args.environment.map(EnvironmentArg::env),
     };
     let t = std::time::Instant::now();
     let mut result = lint::check_project(&kb, &project, &opts);
@@ -479,7 +506,12 @@ fn project_flows(project: &Project) -> usize {
     buses.len()
 }
 
-fn run_inventory(paths: Vec<PathBuf>, format: RecFormat, no_ignore: bool) -> i32 {
+fn run_inventory(
+    paths: Vec<PathBuf>,
+    format: RecFormat,
+    no_ignore: bool,
+    environment: Option<EnvironmentArg>,
+) -> i32 {
     let mut kb = match load_kb() {
         Ok(kb) => kb,
         Err(e) => return fail(&e),
@@ -495,8 +527,10 @@ fn run_inventory(paths: Vec<PathBuf>, format: RecFormat, no_ignore: bool) -> i32
             Err(e) => return fail(&e),
         };
     let flows = lint::resolve(&project, &Requirements::default());
+    let situation = crate::situation::Situation::of(&project, environment.map(EnvironmentArg::env));
     print(&commands::inventory::inventory(
         &project,
+        &situation,
         &flows,
         format == RecFormat::Json,
     ));
@@ -612,7 +646,8 @@ pub fn run(cli: Cli) -> i32 {
             paths,
             format,
             no_ignore,
-        }) => run_inventory(paths, format, no_ignore),
+            environment,
+        }) => run_inventory(paths, format, no_ignore, environment),
         Some(Command::Init { path }) => run_init(path),
         Some(Command::Schema) => {
             let kb = match load_kb() {

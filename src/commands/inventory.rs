@@ -9,6 +9,7 @@ use crate::report::table;
 /// `busfit inventory`: what is deployed, which client libraries are used, each flow's bus.
 pub fn inventory(
     project: &crate::project::Project,
+    situation: &crate::situation::Situation,
     flows: &[crate::lint::ResolvedFlow],
     as_json: bool,
 ) -> String {
@@ -22,6 +23,7 @@ pub fn inventory(
                 let (line, column) = files.line_col(d.span);
                 json!({"bus": d.bus, "file": files.name(d.file()), "line": line, "column": column,
                        "source": d.source, "name": d.name, "evidence": d.evidence,
+                       "environment": situation.environment(d.file()),
                        "settings": d.settings.iter().map(|s| json!({"key": s.key, "value": s.value})).collect::<Vec<_>>()})
             })
             .collect();
@@ -31,7 +33,7 @@ pub fn inventory(
             .map(|c| {
                 let (line, column) = files.line_col(c.span);
                 json!({"bus": c.bus, "file": files.name(c.span.file), "line": line, "column": column, "library": c.library,
-                       "source": c.source,
+                       "source": c.source, "environment": situation.environment(c.span.file),
                        "settings": c.settings.iter().map(|s| json!({"key": s.key, "value": s.value})).collect::<Vec<_>>()})
             })
             .collect();
@@ -63,6 +65,7 @@ pub fn inventory(
                 d.bus.clone(),
                 format!("{}:{l}:{c}", files.name(d.file())),
                 d.source.to_owned(),
+                situation.environment(d.file()).to_string(),
                 d.name.clone(),
                 d.evidence.clone(),
             ]
@@ -100,7 +103,7 @@ pub fn inventory(
         .collect();
     let _ = writeln!(out, "Deployments ({})", d_rows.len());
     out.push_str(&table(
-        &["bus", "where", "source", "name", "evidence"],
+        &["bus", "where", "source", "environment", "name", "evidence"],
         &d_rows,
     ));
     let _ = writeln!(out, "\nClients ({})", c_rows.len());

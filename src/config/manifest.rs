@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
+use super::environment::Environment;
 use crate::kb::requirements::{self, Kind, ReqValue, Requirements};
 use crate::kb::{Kb, Severity};
 use crate::lang::expr::Val;
@@ -85,6 +86,9 @@ pub struct Manifest {
     pub defaults: Requirements,
     pub settings: Settings,
     pub overrides: Vec<Override>,
+    /// `environments:`: globs, relative to this file, of the files in each environment, in
+    /// the order written (the first environment whose glob matches a file is its own).
+    pub environments: Vec<(Environment, Vec<String>)>,
 }
 
 /// A key of busfit.yaml: its name, what it means, the shape of its value. The parser checks
@@ -116,6 +120,8 @@ pub enum Shape {
     /// Glob → rule codes.
     GlobCodes,
     Size,
+    /// Environment → globs.
+    Environments,
 }
 
 const fn key(name: &'static str, about: &'static str, shape: Shape) -> Key {
@@ -143,6 +149,11 @@ pub const TOP_KEYS: &[Key] = &[
         "buses",
         "Figures of a bus profile replaced for this deployment, by bus kind then figure (`kafka: { latency: 5ms..40ms }`).",
         Shape::Buses,
+    ),
+    key(
+        "environments",
+        "Globs, relative to this file, of the files in each environment (production | development | example | test); they take precedence over the folder and file names busfit infers environments from.",
+        Shape::Environments,
     ),
 ];
 pub const FLOW_KEYS: &[Key] = &[
@@ -309,10 +320,10 @@ impl Ctx<'_> {
         let mut out = Settings::default();
         self.ck.keys(sm, &names(SETTINGS_KEYS), "`settings`");
         if let Some(n) = sm.get("include") {
-            out.include = self.ck.string_list(n, "`include`");
+            out.include = self.globs(n, "`include`");
         }
         if let Some(n) = sm.get("exclude") {
-            out.exclude = self.ck.string_list(n, "`exclude`");
+            out.exclude = self.globs(n, "`exclude`");
         }
         if let Some(n) = sm.get("rules")
             && let Some(rm) = self.ck.expect_map(n, "`settings.rules`")
@@ -431,6 +442,51 @@ impl Ctx<'_> {
                 }
             };
             out.insert(key, level);
+        }
+        out
+    }
+
+    /// A list of globs, each checked: an invalid one is an error at its place (a glob that
+    /// silently matches nothing would let through what it was written to exclude).
+    fn globs(&mut self, node: &Node, what: &str) -> Vec<String> {
+        let globs = self.ck.string_list(node, what);
+        for (i, g) in globs.iter().enumerate() {
+            if let Err(e) = globset::Glob::new(g) {
+                let at = match &node.value {
+                    Value::Seq(items) => items.get(i).map_or(node.span, |n| n.span),
+                    _ => node.span,
+                };
+                self.ck.err(
+                    at,
+                    format!("invalid glob `{g}`: {}", e.kind()),
+                    "invalid glob",
+                    "globs use `*`, `**`, `?`, `[abc]` and `{a,b}`, as in .gitignore",
+                );
+            }
+        }
+        globs
+    }
+
+    /// `environments:`: environment → globs of the files in it.
+    fn environments(&mut self, em: &Node) -> Vec<(Environment, Vec<String>)> {
+        let mut out = Vec::new();
+        for (k, v) in em.entries() {
+            let name = k.scalar_text().unwrap_or_default();
+            let Some(env) = Environment::parse(&name) else {
+                self.ck.err(
+                    k.span,
+                    format!("unknown environment `{name}`"),
+                    "not an environment",
+                    format!(
+                        "{}environments: {}",
+                        did_you_mean(&name, Environment::names().into_iter()),
+                        Environment::names().join(" | ")
+                    ),
+                );
+                continue;
+            };
+            let globs = self.globs(v, "an environment's globs");
+            out.push((env, globs));
         }
         out
     }
@@ -730,6 +786,7 @@ pub fn parse(
         defaults: Requirements::default(),
         settings: Settings::default(),
         overrides: Vec::new(),
+        environments: Vec::new(),
     };
     if !root.is_map() {
         cx.ck.err(
@@ -779,6 +836,11 @@ pub fn parse(
         && let Some(bm) = cx.ck.expect_map(b, "`buses`")
     {
         m.overrides = cx.overrides(bm);
+    }
+    if let Some(e) = root.get("environments")
+        && let Some(em) = cx.ck.expect_map(e, "`environments`")
+    {
+        m.environments = cx.environments(em);
     }
     if cx.ck.errors.is_empty() {
         Ok(m)

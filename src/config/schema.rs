@@ -51,6 +51,16 @@ fn value(shape: Shape) -> Value {
             "additionalProperties": { "type": "array", "items": { "type": "string" } }
         }),
         Shape::Size => json!({ "type": "string", "pattern": Dim::Size.pattern() }),
+        Shape::Environments => {
+            let mut props = Map::new();
+            for name in crate::config::environment::Environment::names() {
+                props.insert(
+                    name.to_owned(),
+                    json!({ "type": "array", "items": { "type": "string" } }),
+                );
+            }
+            json!({ "type": "object", "properties": props, "additionalProperties": false })
+        }
     }
 }
 

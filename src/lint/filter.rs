@@ -1,11 +1,16 @@
 //! What is reported of what fired: `--select`/`--ignore`, `settings.per_file_ignores`, and, for
 //! changed files (pre-commit), what concerns them.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use globset::GlobMatcher;
 
 use super::finding::Finding;
+use crate::config::environment::Environment;
 use crate::kb::Kb;
 use crate::project::Project;
+use crate::situation::Situation;
+use crate::source::{FileId, Span};
 
 /// Whether `--select` and `--ignore` (codes, code prefixes or names) keep a code.
 pub fn selected(kb: &Kb, code: &str, select: &[String], ignore: &[String]) -> bool {
@@ -86,4 +91,87 @@ pub fn changed(kb: &Kb, project: &Project, changed: &[String], findings: &mut Ve
         is_changed(f.span.file)
             || (f.flow.is_some() && f.bus.as_deref().is_some_and(on_changed_bus))
     });
+}
+
+/// At most this many other places are listed under a summary or a cluster's finding in the
+/// human formats (SARIF and JSON carry them all).
+pub const RELATED_SHOWN: usize = 5;
+
+/// Contract §7: outside production, a finding that no declared requirement asks for (hardening
+/// advice) is not reported file by file. Each rule's such findings become one info at the first
+/// of them (in path order), saying how many files in which environments hold it, with the
+/// others attached as related places. Declared mismatches are kept wherever they are.
+pub fn environments(
+    project: &Project,
+    situation: &Situation,
+    findings: Vec<Finding>,
+) -> Vec<Finding> {
+    let (mut held, mut kept): (Vec<Finding>, Vec<Finding>) = findings.into_iter().partition(|f| {
+        !f.declared && situation.environment(f.span.file) != Environment::Production
+    });
+    if held.is_empty() {
+        return kept;
+    }
+    let files = &project.files;
+    held.sort_by(|a, b| {
+        (a.code.as_str(), files.name(a.span.file), a.span.range.start).cmp(&(
+            b.code.as_str(),
+            files.name(b.span.file),
+            b.span.range.start,
+        ))
+    });
+    let mut groups: Vec<Vec<Finding>> = Vec::new();
+    for f in held {
+        match groups.last_mut() {
+            Some(g) if g[0].code == f.code => g.push(f),
+            _ => groups.push(vec![f]),
+        }
+    }
+    for group in groups {
+        let mut by_env: BTreeMap<Environment, BTreeSet<FileId>> = BTreeMap::new();
+        for f in &group {
+            by_env
+                .entry(situation.environment(f.span.file))
+                .or_default()
+                .insert(f.span.file);
+        }
+        let n_files: usize = by_env.values().map(BTreeSet::len).sum();
+        let parts: Vec<String> = by_env
+            .iter()
+            .map(|(e, fs)| format!("{} {e}", fs.len()))
+            .collect();
+        let mut it = group.into_iter();
+        let Some(mut first) = it.next() else { continue };
+        let related: Vec<(Span, String)> = it
+            .map(|f| {
+                let env = situation.environment(f.span.file);
+                (f.span, format!("also here ({env}): {}", f.message))
+            })
+            .collect();
+        let n = related.len() + 1;
+        first.message = format!(
+            "{} [summarised: {} in {} outside production ({})]",
+            first.message,
+            plural(n, "finding"),
+            plural(n_files, "file"),
+            parts.join(", ")
+        );
+        let note = "outside production, advice that no declared requirement asks for is reported once per rule; `--environment production`, or `environments:` in busfit.yaml, judges these files as production and reports each";
+        first.help = Some(match first.help.take() {
+            Some(h) => format!("{h}\n{note}"),
+            None => note.to_owned(),
+        });
+        first.subject = format!("summary:{}", first.code);
+        first.related = related;
+        kept.push(first);
+    }
+    kept
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

@@ -30,6 +30,13 @@ pub struct Finding {
     pub subject: String,
     /// Stable across moved lines and across where busfit runs from (see `assign_fingerprints`).
     pub fingerprint: String,
+    /// Whether a declared requirement (a flow's, `defaults`, `--require`) asks for what the
+    /// finding is about. False for hardening advice on a deployment no requirement covers:
+    /// outside production such findings are summarised once per rule (contract §7).
+    pub declared: bool,
+    /// Other places of the same root cause (the other members of a cluster, the other files
+    /// a summary stands for), each with its label: SARIF `relatedLocations`.
+    pub related: Vec<(Span, String)>,
 }
 
 impl Finding {
@@ -51,6 +58,8 @@ impl Finding {
             alternatives: Vec::new(),
             subject: String::new(),
             fingerprint: String::new(),
+            declared: true,
+            related: Vec::new(),
         }
     }
 
@@ -98,6 +107,11 @@ impl Finding {
     #[must_use]
     pub fn subject(mut self, subject: impl Into<String>) -> Self {
         self.subject = subject.into();
+        self
+    }
+    #[must_use]
+    pub fn declared(mut self, declared: bool) -> Self {
+        self.declared = declared;
         self
     }
     #[must_use]

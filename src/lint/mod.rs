@@ -18,11 +18,13 @@ use self::eval::Levels;
 pub use self::finding::Finding;
 pub use self::resolve::{BusFrom, ResolvedFlow, resolve};
 use self::settings::Sets;
+use crate::config::environment::Environment;
 use crate::config::manifest::{self, FailOn};
 use crate::kb::requirements::{ReqValue, Requirements};
 use crate::kb::{Kb, Profile, Severity};
 use crate::lang::expr::Val;
 use crate::project::Project;
+use crate::situation::Situation;
 use crate::source::{FileTable, Position};
 
 /// What `check` was asked to do.
@@ -36,6 +38,8 @@ pub struct CheckOptions {
     /// Files named on the command line (pre-commit passes the changed files): report what
     /// concerns them — their own findings and those of flows on a bus they deploy or use.
     pub changed: Vec<String>,
+    /// `--environment`: every file is judged as in this environment.
+    pub environment: Option<Environment>,
 }
 
 #[derive(Debug, Clone)]
@@ -173,6 +177,8 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
     let findings = suppress::apply(kb, findings, &project.files);
     let mut findings = filter::per_file(project, findings);
     findings.retain(|f| filter::selected(kb, &f.code, &opts.select, &opts.ignore));
+    let situation = Situation::of(project, opts.environment);
+    let mut findings = filter::environments(project, &situation, findings);
     filter::changed(kb, project, &opts.changed, &mut findings);
     let files = &project.files;
     // borrowed: thousands of findings are compared without copying their texts

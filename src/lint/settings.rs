@@ -236,6 +236,7 @@ fn deployment_findings(
                 .flow(flow.map(str::to_owned))
                 .bus(Some(d.bus.clone()))
                 .help(help)
+                .declared(declared)
                 .subject(format!("deployment:{}/{}", d.name, sh.setting.key));
             out.push((key, fd));
         }

@@ -23,6 +23,7 @@ impl Format for Full {
 struct FindingDiag<'a> {
     f: &'a Finding,
     src: Option<crate::source::Snippet<'a>>,
+    help: Option<String>,
 }
 
 impl fmt::Debug for FindingDiag<'_> {
@@ -52,8 +53,7 @@ impl Diagnostic for FindingDiag<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.f
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -100,7 +100,11 @@ fn full(r: &CheckResult, color: bool) -> String {
         let file = r.table.get(f.span.file);
         let src =
             (line_len(file, f.span.range.start) <= MAX_SNIPPET_LINE).then(|| Snippet::new(file));
-        let d = FindingDiag { f, src };
+        let d = FindingDiag {
+            f,
+            src,
+            help: super::help_with_related(r, f),
+        };
         let _ = handler.render_report(&mut out, &d);
         out.push('\n');
     }

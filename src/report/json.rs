@@ -54,7 +54,18 @@ struct FindingOut<'a> {
     line: usize,
     message: &'a str,
     name: &'a str,
+    /// Other places of the same root cause (a summary's other files, a cluster's members).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<RelatedOut<'a>>,
     severity: &'a str,
+}
+
+#[derive(Serialize)]
+struct RelatedOut<'a> {
+    column: usize,
+    file: &'a str,
+    line: usize,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -73,7 +84,7 @@ struct Report<'a> {
     version: u32,
 }
 
-fn finding_out<'a>(f: &Located<'a>) -> FindingOut<'a> {
+fn finding_out<'a>(r: &'a CheckResult, f: &Located<'a>) -> FindingOut<'a> {
     let finding = f.finding;
     FindingOut {
         alternatives: finding
@@ -96,6 +107,19 @@ fn finding_out<'a>(f: &Located<'a>) -> FindingOut<'a> {
         line: f.line,
         message: &finding.message,
         name: &finding.name,
+        related: finding
+            .related
+            .iter()
+            .map(|(span, label)| {
+                let (line, column) = r.table.line_col(*span);
+                RelatedOut {
+                    column,
+                    file: r.table.name(span.file),
+                    line,
+                    message: label,
+                }
+            })
+            .collect(),
         severity: finding.severity.as_str(),
     }
 }
@@ -104,7 +128,7 @@ fn finding_out<'a>(f: &Located<'a>) -> FindingOut<'a> {
 fn write_json(r: &CheckResult, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let located = r.located();
     let report = Report {
-        findings: located.iter().map(finding_out).collect(),
+        findings: located.iter().map(|f| finding_out(r, f)).collect(),
         summary: Summary {
             errors: r.count(Severity::Error),
             files: r.files,

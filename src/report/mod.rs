@@ -106,6 +106,45 @@ impl Locate for CheckResult {
     }
 }
 
+/// A finding's related places (`Finding::related`) as `file:line:column`, each with its label.
+#[must_use]
+pub fn related<'a>(r: &'a CheckResult, f: &'a Finding) -> Vec<(String, &'a str)> {
+    f.related
+        .iter()
+        .map(|(span, label)| {
+            let (line, column) = r.table.line_col(*span);
+            (
+                format!("{}:{line}:{column}", r.table.name(span.file)),
+                label.as_str(),
+            )
+        })
+        .collect()
+}
+
+/// The help of a finding as the human formats print it: its own help, then its related
+/// places (at most `RELATED_SHOWN`, and how many more).
+#[must_use]
+pub fn help_with_related(r: &CheckResult, f: &Finding) -> Option<String> {
+    if f.related.is_empty() {
+        return f.help.clone();
+    }
+    let places = related(r, f);
+    let shown = crate::lint::filter::RELATED_SHOWN;
+    let mut list: Vec<String> = places
+        .iter()
+        .take(shown)
+        .map(|(at, _)| at.clone())
+        .collect();
+    if places.len() > shown {
+        list.push(format!("and {} more", places.len() - shown));
+    }
+    let also = format!("also at: {}", list.join(", "));
+    Some(match &f.help {
+        Some(h) => format!("{h}\n{also}"),
+        None => also,
+    })
+}
+
 /// The terminal renderer: fixed width so that output does not depend on the terminal.
 #[must_use]
 pub fn graphical_handler(color: bool) -> GraphicalReportHandler {

@@ -89,6 +89,30 @@ fn document(kb: &Kb, r: &CheckResult, rules: Vec<Json>) -> String {
                 "partialFingerprints": { "busfit/v1": f.fingerprint },
                 "properties": { "criterion": f.criterion, "flow": f.flow, "bus": f.bus },
             });
+            if !f.related.is_empty() {
+                result["relatedLocations"] = Json::Array(
+                    f.related
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (span, label))| {
+                            let p = r.table.position(*span);
+                            json!({
+                                "id": i + 1,
+                                "physicalLocation": {
+                                    "artifactLocation": { "uri": r.table.name(span.file) },
+                                    "region": {
+                                        "startLine": p.line,
+                                        "startColumn": p.column,
+                                        "endLine": p.end_line,
+                                        "endColumn": p.end_column.max(if p.end_line == p.line { p.column } else { 1 }),
+                                    }
+                                },
+                                "message": { "text": label },
+                            })
+                        })
+                        .collect(),
+                );
+            }
             if let Some(i) = kb.rules.iter().position(|x| x.code == f.code) {
                 result["ruleIndex"] = json!(i);
             }

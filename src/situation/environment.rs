@@ -1,0 +1,234 @@
+//! Which environment each file is in: `--environment`, then the owning busfit.yaml's
+//! `environments:` globs, then the folder and file names people use (contract §7).
+
+use globset::{GlobSet, GlobSetBuilder};
+
+use crate::config::environment::Environment;
+use crate::project::Project;
+
+/// Folder names, compared without case, that put everything below them in an environment.
+/// The outermost folder that names one decides.
+const FOLDERS: &[(&str, Environment)] = &[
+    ("examples", Environment::Example),
+    ("example", Environment::Example),
+    ("samples", Environment::Example),
+    ("sample", Environment::Example),
+    ("demo", Environment::Example),
+    ("demos", Environment::Example),
+    ("tutorial", Environment::Example),
+    ("tutorials", Environment::Example),
+    ("quickstart", Environment::Example),
+    ("quickstarts", Environment::Example),
+    ("quick-start", Environment::Example),
+    ("getting-started", Environment::Example),
+    ("getting_started", Environment::Example),
+    ("workshop", Environment::Example),
+    ("workshops", Environment::Example),
+    ("playground", Environment::Example),
+    ("sandbox", Environment::Example),
+    ("cookbook", Environment::Example),
+    ("docs", Environment::Example),
+    ("doc", Environment::Example),
+    ("test", Environment::Test),
+    ("tests", Environment::Test),
+    ("testing", Environment::Test),
+    ("testdata", Environment::Test),
+    ("test-data", Environment::Test),
+    ("__tests__", Environment::Test),
+    ("e2e", Environment::Test),
+    ("it", Environment::Test),
+    ("ci", Environment::Test),
+    (".ci", Environment::Test),
+    (".github", Environment::Test),
+    (".gitlab", Environment::Test),
+    (".circleci", Environment::Test),
+    ("fixtures", Environment::Test),
+    ("fixture", Environment::Test),
+    ("kubetest", Environment::Test),
+    ("benchmark", Environment::Test),
+    ("benchmarks", Environment::Test),
+    ("dev", Environment::Development),
+    ("development", Environment::Development),
+    ("local", Environment::Development),
+    (".devcontainer", Environment::Development),
+    ("devcontainer", Environment::Development),
+    ("minikube", Environment::Development),
+    ("kind", Environment::Development),
+];
+
+/// Words of a folder's name (split at `-`, `_`, `.`) that name an environment when the whole
+/// name does not (`integration-tests`, `kafka-examples`).
+const FOLDER_WORDS: &[(&str, Environment)] = &[
+    ("example", Environment::Example),
+    ("examples", Environment::Example),
+    ("demo", Environment::Example),
+    ("tutorial", Environment::Example),
+    ("quickstart", Environment::Example),
+    ("test", Environment::Test),
+    ("tests", Environment::Test),
+    ("e2e", Environment::Test),
+];
+
+/// Words of a file's name (split at `-`, `_`, `.`), compared without case: the last word that
+/// names an environment decides (`docker-compose.dev.yml`, `values-local.yaml`).
+const FILE_WORDS: &[(&str, Environment)] = &[
+    ("dev", Environment::Development),
+    ("development", Environment::Development),
+    ("local", Environment::Development),
+    ("override", Environment::Development),
+    ("kind", Environment::Development),
+    ("minikube", Environment::Development),
+    ("example", Environment::Example),
+    ("examples", Environment::Example),
+    ("sample", Environment::Example),
+    ("demo", Environment::Example),
+    ("tutorial", Environment::Example),
+    ("quickstart", Environment::Example),
+    ("test", Environment::Test),
+    ("tests", Environment::Test),
+    ("ci", Environment::Test),
+    ("e2e", Environment::Test),
+    ("prod", Environment::Production),
+    ("production", Environment::Production),
+    ("staging", Environment::Production),
+];
+
+/// The environment a path (relative to its busfit.yaml, or to the walked root) suggests by
+/// the names of its folders and its file.
+#[must_use]
+pub fn infer(rel: &str) -> Environment {
+    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+    let Some((file, folders)) = parts.split_last() else {
+        return Environment::Production;
+    };
+    for folder in folders {
+        let lower = folder.to_ascii_lowercase();
+        if let Some((_, e)) = FOLDERS.iter().find(|(n, _)| *n == lower) {
+            return *e;
+        }
+        let words = lower.split(['-', '_', '.']);
+        if let Some(e) = words
+            .filter_map(|w| FOLDER_WORDS.iter().find(|(n, _)| *n == w).map(|(_, e)| *e))
+            .next()
+        {
+            return e;
+        }
+        // `systemtests`, `integrationtests`: a folder of tests by its suffix (not `test`
+        // alone: `latest`, `contest`)
+        if lower.len() > 5 && lower.ends_with("tests") {
+            return Environment::Test;
+        }
+    }
+    let lower = file.to_ascii_lowercase();
+    let stem = lower
+        .rsplit_once('.')
+        .map_or(lower.as_str(), |(stem, _)| stem);
+    stem.rsplit(['-', '_', '.'])
+        .find_map(|w| FILE_WORDS.iter().find(|(n, _)| *n == w).map(|(_, e)| *e))
+        .unwrap_or(Environment::Production)
+}
+
+/// The environment of every file of a project, by file id.
+#[must_use]
+pub fn of_files(project: &Project, forced: Option<Environment>) -> Vec<Environment> {
+    if let Some(e) = forced {
+        return vec![e; project.files.len()];
+    }
+    // each busfit.yaml's globs, one set per environment it names
+    let sets: Vec<Vec<(Environment, GlobSet)>> = project
+        .manifests
+        .iter()
+        .map(|m| {
+            m.environments
+                .iter()
+                .filter_map(|(e, globs)| {
+                    let mut b = GlobSetBuilder::new();
+                    for g in globs {
+                        b.add(globset::Glob::new(g).ok()?);
+                    }
+                    Some((*e, b.build().ok()?))
+                })
+                .collect()
+        })
+        .collect();
+    project
+        .files
+        .ids()
+        .map(|id| {
+            let rel = project.files.rel(id);
+            match project.files.owner(id) {
+                Some(m) => sets
+                    .get(m)
+                    .and_then(|s| s.iter().find(|(_, set)| set.is_match(rel)).map(|(e, _)| *e))
+                    .unwrap_or_else(|| infer(rel)),
+                // a file no busfit.yaml owns is below the folder busfit was asked to check,
+                // whose own name counts (`busfit check tutorials/`)
+                None => infer(&with_root_name(project.files.name(id), rel)),
+            }
+        })
+        .collect()
+}
+
+/// `rel` behind the last folder of the root it was walked from, as the shown name gives it:
+/// `examples/kafka/compose.yml` shown for `kafka/compose.yml` gives `kafka/…` behind
+/// `examples`. A root of `.` or `..` adds nothing.
+fn with_root_name(shown: &str, rel: &str) -> String {
+    let root = shown
+        .strip_suffix(rel)
+        .and_then(|r| r.strip_suffix('/'))
+        .and_then(|r| r.rsplit('/').next())
+        .filter(|n| !n.is_empty() && *n != "." && *n != "..");
+    match root {
+        Some(n) => format!("{n}/{rel}"),
+        None => rel.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_people_use() {
+        use Environment::*;
+        for (path, env) in [
+            ("docker-compose.yml", Production),
+            ("deploy/kafka/values.yaml", Production),
+            ("examples/kafka/docker-compose.yml", Example),
+            ("docs/tutorial/compose.yaml", Example),
+            ("tutorials/cdc/docker-compose-postgres.yaml", Example),
+            ("ci/values.yaml", Test),
+            ("charts/kafka/ci/values-sasl.yaml", Test),
+            ("kubetest/kafka.yaml", Test),
+            ("integration-tests/compose.yml", Test),
+            ("docker-compose.dev.yml", Development),
+            ("compose.override.yml", Development),
+            ("values-local.yaml", Development),
+            ("values-dev.yaml", Development),
+            ("docker-compose.prod.yml", Production),
+            ("kind-config.yaml", Development),
+            ("platform/latest/docker-compose.yml", Production),
+            ("contest/app.yaml", Production),
+            ("systemtests/kafka/server.properties", Test),
+        ] {
+            assert_eq!(infer(path), env, "{path}");
+        }
+    }
+
+    #[test]
+    fn the_root_folder_named_counts() {
+        assert_eq!(
+            with_root_name("x/tutorials/a/compose.yml", "a/compose.yml"),
+            "tutorials/a/compose.yml"
+        );
+        assert_eq!(
+            with_root_name("a/compose.yml", "a/compose.yml"),
+            "a/compose.yml"
+        );
+        assert_eq!(
+            with_root_name("../a/compose.yml", "a/compose.yml"),
+            "a/compose.yml"
+        );
+        assert_eq!(with_root_name("compose.yml", "compose.yml"), "compose.yml");
+    }
+}

@@ -1,0 +1,183 @@
+//! The situation a file is in (contract §7): environment, role and cluster, through the CLI.
+
+mod common;
+use common::{busfit, busfit_in, json};
+
+fn codes(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["code"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A folder of tutorials, each a compose file with one PLAINTEXT broker (modelled on a CDC
+/// tutorial repository): a default run exits 0 and reports each rule once, with the other
+/// files attached; `--environment production` reports every file.
+#[test]
+fn tutorials_are_summarised_once_per_rule() {
+    let dir = "fixtures/situation/tutorials";
+    let out = busfit(&["check", dir]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let v = json(&["check", dir, "--format", "json"]);
+    let mut c = codes(&v);
+    let n = c.len();
+    c.dedup();
+    assert_eq!(c.len(), n, "a rule reported twice: {c:?}");
+    assert_eq!(c, ["BF933", "BF947", "BF908"]);
+    for f in v["findings"].as_array().unwrap() {
+        assert_eq!(f["severity"], "info");
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .ends_with("[summarised: 3 findings in 3 files outside production (3 example)]"),
+            "{f}"
+        );
+        let related = f["related"].as_array().expect("related places");
+        assert_eq!(related.len(), 2);
+        assert_eq!(
+            related[0]["file"],
+            "fixtures/situation/tutorials/cdc-postgres/docker-compose.yml"
+        );
+    }
+    // the human output lists where else
+    assert!(
+        out.stdout
+            .contains("also at: fixtures/situation/tutorials/cdc-postgres/docker-compose.yml:8:12"),
+        "{}",
+        out.stdout
+    );
+    // judged as production: every file, every finding
+    let v = json(&[
+        "check",
+        dir,
+        "--format",
+        "json",
+        "--environment",
+        "production",
+    ]);
+    assert_eq!(codes(&v).len(), 9);
+    assert!(v["findings"][0].get("related").is_none());
+    // a declared requirement is judged wherever the file is
+    let v = json(&[
+        "check",
+        dir,
+        "--format",
+        "json",
+        "--require",
+        "security=tls",
+    ]);
+    let errors: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "BF908")
+        .collect();
+    assert_eq!(errors.len(), 3);
+    assert!(errors.iter().all(|f| f["severity"] == "error"));
+}
+
+/// SARIF carries the other places as relatedLocations.
+#[test]
+fn summaries_carry_related_locations_in_sarif() {
+    let v = json(&["check", "fixtures/situation/tutorials", "--format", "sarif"]);
+    let r = &v["runs"][0]["results"][0];
+    let rel = r["relatedLocations"].as_array().expect("relatedLocations");
+    assert_eq!(rel.len(), 2);
+    assert_eq!(rel[0]["id"], 1);
+    assert!(
+        rel[0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("cdc-postgres/docker-compose.yml")
+    );
+}
+
+const BROKER: &str = "services:\n  kafka:\n    image: apache/kafka:3.7.0\n    environment:\n      KAFKA_LISTENERS: PLAINTEXT://:9092\n";
+
+/// busfit.yaml's `environments:` decides before the names do: a folder named `examples/` that
+/// is declared production is reported file by file, and a `deploy/` declared example is not.
+#[test]
+fn busfit_yaml_sets_environments() {
+    let d = tempfile::tempdir().unwrap();
+    for sub in ["examples/a", "examples/b", "deploy/a", "deploy/b"] {
+        std::fs::create_dir_all(d.path().join(sub)).unwrap();
+        std::fs::write(d.path().join(sub).join("compose.yaml"), BROKER).unwrap();
+    }
+    let count = |out: &common::Output| {
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "BF908")
+            .map(|f| f["file"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let out = busfit_in(d.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        count(&out),
+        [
+            "deploy/a/compose.yaml",
+            "deploy/b/compose.yaml",
+            "examples/a/compose.yaml"
+        ]
+    );
+    std::fs::write(
+        d.path().join("busfit.yaml"),
+        "version: 1\nenvironments:\n  production: [\"examples/**\"]\n  example: [\"deploy/**\"]\n",
+    )
+    .unwrap();
+    let out = busfit_in(d.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        count(&out),
+        [
+            "deploy/a/compose.yaml",
+            "examples/a/compose.yaml",
+            "examples/b/compose.yaml"
+        ]
+    );
+}
+
+/// An unknown environment or an invalid glob in `environments:` is an error at its place.
+#[test]
+fn invalid_environments_are_errors() {
+    let d = common::manifest_dir(
+        "version: 1\nenvironments:\n  prod: [\"deploy/**\"]\n  test: [\"**/[z-a\"]\n",
+    );
+    let out = busfit_in(d.path(), &["check"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("unknown environment `prod`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("production | development | example | test"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("invalid glob `**/[z-a`"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// `settings.exclude` with an invalid glob is an error, not a glob that excludes nothing.
+#[test]
+fn invalid_exclude_glob_is_an_error() {
+    let d = common::manifest_dir("version: 1\nsettings:\n  exclude: [\"**/[z-a\"]\n");
+    let out = busfit_in(d.path(), &["check"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("invalid glob `**/[z-a`"),
+        "{}",
+        out.stderr
+    );
+}
