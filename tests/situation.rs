@@ -181,3 +181,60 @@ fn invalid_exclude_glob_is_an_error() {
         out.stderr
     );
 }
+
+/// Three KRaft controllers and three brokers in one compose file (modelled on Kafka's own
+/// docker examples): a controller hosts no partitions, so it gets no replication, min ISR or
+/// auto-create findings, and the cluster's defaults are judged at its first broker; a rule that
+/// fires on every broker for one setting is one finding naming the others.
+#[test]
+fn one_cluster_one_finding_and_controllers_host_no_partitions() {
+    let v = json(&[
+        "check",
+        "fixtures/situation/cluster",
+        "--format",
+        "json",
+        "--require",
+        "security=tls",
+        "--require",
+        "delivery=at-least-once",
+    ]);
+    let found: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, u64)> = [("BF902", 32), ("BF903", 32), ("BF908", 40), ("BF959", 44)]
+        .iter()
+        .map(|(c, l)| ((*c).to_owned(), *l))
+        .collect();
+    assert_eq!(found, want);
+    let bf908 = &v["findings"][2];
+    assert!(
+        bf908["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(the same on 2 other members of this cluster: broker-5, broker-6)"),
+        "{bf908}"
+    );
+    let lines: Vec<u64> = bf908["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [55, 70]);
+    // inventory still lists every node
+    let inv = json(&[
+        "inventory",
+        "fixtures/situation/cluster",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(inv["deployments"].as_array().unwrap().len(), 6);
+}

@@ -177,6 +177,25 @@ pub struct NodeRule {
     /// Settings whose value names the cluster a node belongs to (`controller.quorum.voters`):
     /// compose services of one file that agree on it are one cluster.
     pub cluster_by: Vec<String>,
+    /// Settings only a node of `role` reads (a KRaft controller hosts no partitions: it has no
+    /// offsets topic to replicate and creates no topics). A member whose roles leave `role`
+    /// out is not judged on them, and is not given their defaults.
+    #[serde(default)]
+    pub role_settings: Vec<String>,
+}
+
+impl NodeRule {
+    /// Whether a member with these settings holds the role (true when no roles are written).
+    #[must_use]
+    pub fn holds_role<'a>(&self, settings: impl Iterator<Item = (&'a str, &'a str)>) -> bool {
+        let settings: Vec<(&str, &str)> = settings.collect();
+        // the first roles key written decides, at its last occurrence
+        let found = self
+            .roles
+            .iter()
+            .find_map(|r| settings.iter().rev().find(|(k, _)| k == r).map(|(_, v)| *v));
+        found.is_none_or(|v| v.split(',').any(|w| w.trim() == self.role))
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -552,6 +571,7 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
             roles: words(n.get("roles")),
             role: n.get("role").and_then(scalar).unwrap_or_default(),
             cluster_by: words(n.get("cluster_by")),
+            role_settings: words(n.get("role_settings")),
         });
     }
     for e in r.get("files").map(Node::items).unwrap_or_default() {

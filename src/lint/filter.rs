@@ -93,6 +93,72 @@ pub fn changed(kb: &Kb, project: &Project, changed: &[String], findings: &mut Ve
     });
 }
 
+/// One root cause, one finding (contract §7): the findings of one rule about one setting on
+/// several members of a cluster (the brokers of one compose file, the nodes of an overlay) are
+/// one finding at the first member, the others attached as related places.
+pub fn clusters(files: &crate::source::FileTable, findings: Vec<Finding>) -> Vec<Finding> {
+    if !findings.iter().any(|f| f.cluster.is_some()) {
+        return findings;
+    }
+    let mut groups: BTreeMap<(String, String, Option<String>), Vec<Finding>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(findings.len());
+    for f in findings {
+        match f.cluster.clone() {
+            Some(c) => groups
+                .entry((c, f.code.clone(), f.flow.clone()))
+                .or_default()
+                .push(f),
+            None => out.push(f),
+        }
+    }
+    for (_, mut group) in groups {
+        if group.len() == 1 {
+            out.extend(group);
+            continue;
+        }
+        // the first in path order among the most severe
+        group.sort_by(|a, b| {
+            b.severity.cmp(&a.severity).then_with(|| {
+                (files.name(a.span.file), a.span.range.start)
+                    .cmp(&(files.name(b.span.file), b.span.range.start))
+            })
+        });
+        let mut it = group.into_iter();
+        let Some(mut first) = it.next() else { continue };
+        let mut members: Vec<String> = Vec::new();
+        for f in it {
+            let member = member_of(&f.subject).to_owned();
+            f.related.iter().for_each(|r| first.related.push(r.clone()));
+            first
+                .related
+                .push((f.span, format!("also on {member}: {}", f.message)));
+            if !members.contains(&member) {
+                members.push(member);
+            }
+        }
+        let own = member_of(&first.subject);
+        members.retain(|m| m != own);
+        if !members.is_empty() {
+            first.message = format!(
+                "{} (the same on {} of this cluster: {})",
+                first.message,
+                plural(members.len(), "other member"),
+                members.join(", ")
+            );
+        }
+        out.push(first);
+    }
+    out
+}
+
+/// The deployment a settings finding's subject names (`deployment:kafka-2/listeners`).
+fn member_of(subject: &str) -> &str {
+    subject
+        .strip_prefix("deployment:")
+        .and_then(|s| s.rsplit_once('/'))
+        .map_or(subject, |(name, _)| name)
+}
+
 /// At most this many other places are listed under a summary or a cluster's finding in the
 /// human formats (SARIF and JSON carry them all).
 pub const RELATED_SHOWN: usize = 5;

@@ -37,6 +37,9 @@ pub struct Finding {
     /// Other places of the same root cause (the other members of a cluster, the other files
     /// a summary stands for), each with its label: SARIF `relatedLocations`.
     pub related: Vec<(Span, String)>,
+    /// For a finding on a member of a cluster: the cluster and the setting it is about. The
+    /// findings of one rule with the same `cluster` are one root cause, reported once.
+    pub cluster: Option<String>,
 }
 
 impl Finding {
@@ -60,6 +63,7 @@ impl Finding {
             fingerprint: String::new(),
             declared: true,
             related: Vec::new(),
+            cluster: None,
         }
     }
 
@@ -107,6 +111,11 @@ impl Finding {
     #[must_use]
     pub fn subject(mut self, subject: impl Into<String>) -> Self {
         self.subject = subject.into();
+        self
+    }
+    #[must_use]
+    pub fn cluster(mut self, cluster: Option<String>) -> Self {
+        self.cluster = cluster;
         self
     }
     #[must_use]

@@ -175,7 +175,8 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
     findings.extend(per_flow.into_iter().flatten());
     findings.extend(settings::findings(kb, project, &flows, &cli, &sets, &memo));
     let findings = suppress::apply(kb, findings, &project.files);
-    let mut findings = filter::per_file(project, findings);
+    let findings = filter::per_file(project, findings);
+    let mut findings = filter::clusters(&project.files, findings);
     findings.retain(|f| filter::selected(kb, &f.code, &opts.select, &opts.ignore));
     let situation = Situation::of(project, opts.environment);
     let mut findings = filter::environments(project, &situation, findings);

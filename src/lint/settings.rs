@@ -237,6 +237,12 @@ fn deployment_findings(
                 .bus(Some(d.bus.clone()))
                 .help(help)
                 .declared(declared)
+                .cluster(
+                    d.cluster
+                        .as_ref()
+                        .filter(|c| !c.part)
+                        .map(|c| format!("{}\u{0}{}\u{0}{}", c.key, d.bus, sh.setting.key)),
+                )
                 .subject(format!("deployment:{}/{}", d.name, sh.setting.key));
             out.push((key, fd));
         }
@@ -249,13 +255,31 @@ fn deployment_findings(
 /// A deployment's effective settings: those written whose value is known, and, where its
 /// configuration is complete, the broker's default for every key it leaves out.
 fn effective(profile: &Profile, d: &Deployment) -> Vec<Setting> {
+    // a member that does not hold the node role (a KRaft controller) reads none of the role's
+    // settings: they are neither judged nor defaulted on it
+    let off_role: &[String] = match &profile.recognition.nodes {
+        Some(n)
+            if !n.holds_role(
+                d.settings
+                    .iter()
+                    .map(|s| (s.key.as_str(), s.value.as_str())),
+            ) =>
+        {
+            &n.role_settings
+        }
+        _ => &[],
+    };
     let mut out: Vec<Setting> = d
         .settings
         .iter()
-        .filter(|s| !s.is_unknown())
+        .filter(|s| !s.is_unknown() && !off_role.contains(&s.key))
         .cloned()
         .collect();
-    for def in &profile.defaults {
+    for def in profile
+        .defaults
+        .iter()
+        .filter(|def| !off_role.contains(&def.key))
+    {
         // a fact of one kind of broker or service (Mosquitto has no clustering, Event Hubs
         // takes events of 1 MB at most) holds wherever its evidence is, read config or not
         if d.complete

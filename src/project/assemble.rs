@@ -156,17 +156,32 @@ fn count_nodes(kb: &Kb, facts: &mut Facts) {
     let mut order: Vec<Vec<usize>> = groups.into_values().collect();
     order.sort();
     for members in order {
-        let Some(first) = members.first().copied() else {
+        let Some(mut first) = members.first().copied() else {
             continue;
         };
-        // a cluster's defaults are judged once, at its first member
-        for &m in members.iter().skip(1) {
-            facts.deployments[m].complete = false;
-        }
-        let Some(rule) = kb
+        let rule = kb
             .profile(&facts.deployments[first].bus)
-            .and_then(|p| p.recognition.nodes.clone())
-        else {
+            .and_then(|p| p.recognition.nodes.clone());
+        // a cluster's defaults are judged once, at its first member that holds the role
+        // (a broker, not a KRaft controller)
+        if let Some(r) = &rule
+            && let Some(m) = members.iter().copied().find(|&m| {
+                r.holds_role(
+                    facts.deployments[m]
+                        .settings
+                        .iter()
+                        .map(|s| (s.key.as_str(), s.value.as_str())),
+                )
+            })
+        {
+            first = m;
+        }
+        for &m in &members {
+            if m != first {
+                facts.deployments[m].complete = false;
+            }
+        }
+        let Some(rule) = rule else {
             continue;
         };
         let mut total: i64 = 0;
