@@ -238,3 +238,57 @@ fn one_cluster_one_finding_and_controllers_host_no_partitions() {
     ]);
     assert_eq!(inv["deployments"].as_array().unwrap().len(), 6);
 }
+
+/// `docker compose -f kafka-0-1-2.yml -f kafka-3-4.yml`: the second file's brokers depend on
+/// the first file's ZooKeeper, so they are nodes of its cluster (five brokers), not a cluster
+/// of two that cannot place a replication factor of 3.
+#[test]
+fn an_overlay_joins_the_cluster_of_its_base() {
+    let v = json(&[
+        "check",
+        "fixtures/situation/overlay",
+        "--format",
+        "json",
+        "--require",
+        "delivery=at-least-once",
+    ]);
+    assert_eq!(codes(&v), ["BF959", "BF947"]);
+    assert!(v["findings"][1]["message"].as_str().unwrap().ends_with(
+        "(the same on 4 other members of this cluster: kafka-1, kafka-2, kafka-3, kafka-4)"
+    ));
+    // alone, the overlay is judged as what it is: two brokers; with a base of one broker
+    // beside it, the cluster has three
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "fixtures/situation/overlay/kafka-3-4.yml",
+        d.path().join("kafka-3-4.yml"),
+    )
+    .unwrap();
+    let bf933 = |dir: &std::path::Path| {
+        let out = busfit_in(
+            dir,
+            &[
+                "check",
+                "--format",
+                "json",
+                "--require",
+                "delivery=at-least-once",
+            ],
+        );
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "BF933")
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let alone = bf933(d.path());
+    assert_eq!(alone.len(), 1);
+    assert!(alone[0].starts_with("2 brokers"), "{alone:?}");
+    let base = std::fs::read_to_string("fixtures/situation/overlay/kafka-0-1-2.yml").unwrap();
+    let base: String = base.split("  kafka-1:").next().unwrap().to_owned();
+    std::fs::write(d.path().join("kafka-0.yml"), base).unwrap();
+    assert!(bf933(d.path()).is_empty());
+}

@@ -2,8 +2,8 @@
 //! `command:`, which services reach which (depends_on, links, URLs), and `x-busfit`.
 
 use super::{
-    Client, Cluster, ConfigRef, Deployment, Facts, InlineFlow, Input, Origin, Setting, bus_for_env,
-    bus_for_image, bus_for_image_word, corroborated, env_key,
+    Client, Cluster, ComposeFile, ConfigRef, Deployment, Facts, InlineFlow, Input, Origin, Setting,
+    bus_for_env, bus_for_image, bus_for_image_word, corroborated, env_key,
 };
 use crate::kb::Kb;
 use crate::source::span::ByteSpan;
@@ -35,6 +35,9 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
         .iter()
         .filter_map(|(k, _)| k.scalar_text())
         .collect();
+    facts
+        .compose
+        .push(overlay_facts(inp, root, services, &names));
     for (k, svc) in services.entries() {
         let name = k.scalar_text().unwrap_or_default();
         // the image names the bus, or (an image of one's own build) the broker environment does
@@ -136,6 +139,68 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
                 Err(e) => facts.errors.extend(e),
             }
         }
+    }
+}
+
+/// What a compose file defines and names, to join an overlay to its base (contract §7).
+fn overlay_facts(inp: &Input<'_>, root: &Node, services: &Node, names: &[String]) -> ComposeFile {
+    let mut named: Vec<String> = Vec::new();
+    let mut includes: Vec<String> = Vec::new();
+    for (_, svc) in services.entries() {
+        if let Some(d) = svc.get("depends_on") {
+            match &d.value {
+                Value::Seq(items) => named.extend(items.iter().filter_map(Node::scalar_text)),
+                Value::Map(m) => named.extend(m.iter().filter_map(|(k, _)| k.scalar_text())),
+                _ => {}
+            }
+        }
+        for l in svc.get("links").map(Node::items).unwrap_or_default() {
+            if let Some(t) = l.scalar_text() {
+                named.push(t.split(':').next().unwrap_or("").to_owned());
+            }
+        }
+        if let Some(m) = svc.get("network_mode").and_then(Node::scalar_text)
+            && let Some(s) = m.strip_prefix("service:")
+        {
+            named.push(s.to_owned());
+        }
+        if let Some(e) = svc.get("extends") {
+            match e.scalar_text() {
+                Some(s) => named.push(s),
+                None => {
+                    if let Some(f) = e.get("file").and_then(Node::scalar_text) {
+                        includes.push(f);
+                    } else if let Some(s) = e.get("service").and_then(Node::scalar_text) {
+                        named.push(s);
+                    }
+                }
+            }
+        }
+    }
+    for i in root.get("include").map(Node::items).unwrap_or_default() {
+        match i.scalar_text() {
+            Some(p) => includes.push(p),
+            None => includes.extend(
+                i.get("path")
+                    .map(|p| match p.scalar_text() {
+                        Some(one) => vec![one],
+                        None => p.items().iter().filter_map(|x| x.scalar_text()).collect(),
+                    })
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+    named.retain(|n| !names.contains(n));
+    named.sort();
+    named.dedup();
+    ComposeFile {
+        file: inp.id,
+        services: names.to_vec(),
+        names: named,
+        includes: includes
+            .iter()
+            .filter_map(|i| beside(&inp.file.name, i))
+            .collect(),
     }
 }
 

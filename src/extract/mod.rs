@@ -239,6 +239,21 @@ pub struct Facts {
     pub skipped: Vec<FileId>,
     /// Errors in inline requirements (exit 2, like busfit.yaml).
     pub errors: Vec<ConfigError>,
+    /// Each compose file's services and the services they name, to find overlays.
+    pub compose: Vec<ComposeFile>,
+}
+
+/// A compose file's services, and what its services name of other services (`depends_on`,
+/// `links`, `extends`, `network_mode: service:`) and of other files (`include:`,
+/// `extends.file`): a file whose services name services it does not define is an overlay of
+/// the sibling file that defines them (`docker compose -f base.yml -f overlay.yml`).
+#[derive(Debug, Clone)]
+pub struct ComposeFile {
+    pub file: FileId,
+    pub services: Vec<String>,
+    pub names: Vec<String>,
+    /// Files it includes or extends from, as shown (like its own name).
+    pub includes: Vec<String>,
 }
 
 impl Facts {
@@ -266,6 +281,7 @@ impl Facts {
             broken: sized(parts.iter().map(|p| p.broken.len()).sum()),
             skipped: sized(parts.iter().map(|p| p.skipped.len()).sum()),
             errors: sized(parts.iter().map(|p| p.errors.len()).sum()),
+            compose: sized(parts.iter().map(|p| p.compose.len()).sum()),
         };
         for p in parts {
             all.append(p);
@@ -281,6 +297,7 @@ impl Facts {
         self.broken.append(&mut other.broken);
         self.skipped.append(&mut other.skipped);
         self.errors.append(&mut other.errors);
+        self.compose.append(&mut other.compose);
     }
 }
 

@@ -16,6 +16,7 @@ use crate::source::{FileId, FileTable, SourceFile, Span};
 pub fn assemble(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut Facts) {
     follow_configs(reader, files, facts);
     attach_parts(files, facts);
+    join_overlays(files, facts);
     count_nodes(kb, facts);
     // a cluster is judged with its parts' settings (a pool's storage, a topic's replicas)
     for d in &mut facts.deployments {
@@ -142,14 +143,84 @@ fn attach_parts(files: &FileTable, facts: &mut Facts) {
     facts.deployments = parts.into_iter().flatten().collect();
 }
 
+/// Compose overlays (contract §7): a compose file whose services name services it does not
+/// define (`depends_on`, `links`, `extends`) is run with the sibling file that defines them
+/// (`docker compose -f base.yml -f overlay.yml`), and a file a compose file `include:`s or
+/// `extends:` from is part of it: their brokers are one cluster, keyed by the base file.
+fn join_overlays(files: &FileTable, facts: &mut Facts) {
+    if facts.compose.len() < 2 {
+        return;
+    }
+    let mut base_of: HashMap<FileId, FileId> = HashMap::new();
+    for f in &facts.compose {
+        let dir = dir_of(files.name(f.file));
+        // the sibling that defines the most of what this file names and does not define
+        let base = facts
+            .compose
+            .iter()
+            .filter(|g| g.file != f.file && dir_of(files.name(g.file)) == dir)
+            .map(|g| (f.names.iter().filter(|n| g.services.contains(n)).count(), g))
+            .filter(|(n, _)| *n > 0)
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.file.cmp(&a.1.file)))
+            .map(|(_, g)| g.file);
+        if let Some(b) = base
+            && base_of.get(&b) != Some(&f.file)
+        {
+            base_of.insert(f.file, b);
+        }
+        // what it includes joins it
+        for inc in &f.includes {
+            if let Some(g) = facts.compose.iter().find(|g| files.name(g.file) == inc) {
+                if g.file != f.file && base_of.get(&f.file) != Some(&g.file) {
+                    base_of.entry(g.file).or_insert(f.file);
+                }
+            }
+        }
+    }
+    if base_of.is_empty() {
+        return;
+    }
+    // follow chains (a.yml <- b.yml <- c.yml) to the root, at most as many steps as files
+    let root = |mut f: FileId| {
+        for _ in 0..base_of.len() {
+            match base_of.get(&f) {
+                Some(&b) if b != f => f = b,
+                _ => break,
+            }
+        }
+        f
+    };
+    for d in &mut facts.deployments {
+        let Some(c) = d.cluster.as_mut().filter(|c| !c.part) else {
+            continue;
+        };
+        let own = d.span.file;
+        let to = root(own);
+        if to == own {
+            continue;
+        }
+        let (from, base) = (files.name(own), files.name(to));
+        if let Some(rest) = c.key.strip_prefix(&format!("compose:{from}:")) {
+            c.key = format!("compose:{base}:{rest}");
+        }
+    }
+}
+
 /// Adds up each cluster's brokers from its members and parts (profile `nodes:`), and writes
 /// the total as one setting on the cluster's first deployment, at the first count it adds.
 fn count_nodes(kb: &Kb, facts: &mut Facts) {
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, d) in facts.deployments.iter().enumerate() {
+        // a compose key names its (base) file; other clusters are counted per file
         let key = d.cluster.as_ref().map_or_else(
             || format!("#{i}"),
-            |c| format!("{}@{}", c.key, d.span.file.index()),
+            |c| {
+                if c.key.starts_with("compose:") {
+                    c.key.clone()
+                } else {
+                    format!("{}@{}", c.key, d.span.file.index())
+                }
+            },
         );
         groups.entry(key).or_default().push(i);
     }
@@ -187,8 +258,13 @@ fn count_nodes(kb: &Kb, facts: &mut Facts) {
         let mut total: i64 = 0;
         let mut counted = false;
         let mut at: Option<Span> = None;
+        // a service an overlay redefines (compose.override.yml's `kafka:`) is the same node
+        let mut seen: HashSet<&str> = HashSet::new();
         for &m in &members {
             let d = &facts.deployments[m];
+            if d.source == "compose" && !seen.insert(d.name.as_str()) {
+                continue;
+            }
             let units = std::iter::once((d, d.cluster.is_some() && d.source == "compose"))
                 .chain(d.parts.iter().map(|p| (p, false)));
             for (u, member) in units {
