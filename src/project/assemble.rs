@@ -170,10 +170,11 @@ fn join_overlays(files: &FileTable, facts: &mut Facts) {
         }
         // what it includes joins it
         for inc in &f.includes {
-            if let Some(g) = facts.compose.iter().find(|g| files.name(g.file) == inc) {
-                if g.file != f.file && base_of.get(&f.file) != Some(&g.file) {
-                    base_of.entry(g.file).or_insert(f.file);
-                }
+            if let Some(g) = facts.compose.iter().find(|g| files.name(g.file) == inc)
+                && g.file != f.file
+                && base_of.get(&f.file) != Some(&g.file)
+            {
+                base_of.entry(g.file).or_insert(f.file);
             }
         }
     }
