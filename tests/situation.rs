@@ -292,3 +292,65 @@ fn an_overlay_joins_the_cluster_of_its_base() {
     std::fs::write(d.path().join("kafka-0.yml"), base).unwrap();
     assert!(bf933(d.path()).is_empty());
 }
+
+/// Two Redis servers of a self-hosted web application (modelled on a Django + Celery
+/// product's compose file): the one reached by `CACHE_URL` with an LRU policy is a cache, and
+/// `--require delivery=at-least-once` does not ask it for AOF or a no-eviction policy; the
+/// Celery broker is judged.
+#[test]
+fn a_cache_is_not_judged_as_a_queue() {
+    let dir = "fixtures/situation/roles";
+    let v = json(&[
+        "check",
+        dir,
+        "--format",
+        "json",
+        "--require",
+        "delivery=at-least-once",
+    ]);
+    assert_eq!(codes(&v), ["BF911"]);
+    assert_eq!(v["findings"][0]["line"], 24);
+    assert_eq!(v["findings"][0]["severity"], "warning");
+    let inv = json(&["inventory", dir, "--format", "json"]);
+    let d = &inv["deployments"];
+    assert_eq!(d[0]["name"], "cache");
+    assert_eq!(d[0]["role"], "cache");
+    assert_eq!(d[0]["nodes"], 1);
+    assert_eq!(d[0]["environment"], "production");
+    assert_eq!(d[0]["clients"][0]["service"], "web");
+    assert_eq!(d[0]["clients"][0]["variable"], "CACHE_URL");
+    assert_eq!(d[1]["role"], "broker");
+    let via: Vec<&str> = d[1]["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(via, ["web", "worker"]);
+}
+
+/// A flow a busfit.yaml declares on Redis runs on the repository's only Redis, even one named
+/// `cache`: the demo's order-events flow still finds its allkeys-lru policy.
+#[test]
+fn declared_flows_run_on_the_only_redis() {
+    let v = json(&["check", "fixtures/demo", "--format", "json"]);
+    assert!(codes(&v).contains(&"BF912".to_owned()));
+}
+
+/// inventory's nodes: a cluster's brokers, counted once for each member.
+#[test]
+fn inventory_shows_cluster_size() {
+    let inv = json(&[
+        "inventory",
+        "fixtures/situation/overlay",
+        "--format",
+        "json",
+    ]);
+    let nodes: Vec<i64> = inv["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["nodes"].as_i64().unwrap())
+        .collect();
+    assert_eq!(nodes, [5, 5, 5, 5, 5]);
+}

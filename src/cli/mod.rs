@@ -527,7 +527,8 @@ fn run_inventory(
             Err(e) => return fail(&e),
         };
     let flows = lint::resolve(&project, &Requirements::default());
-    let situation = crate::situation::Situation::of(&project, environment.map(EnvironmentArg::env));
+    let situation =
+        crate::situation::Situation::of(&kb, &project, environment.map(EnvironmentArg::env));
     print(&commands::inventory::inventory(
         &project,
         &situation,

@@ -19,11 +19,26 @@ pub fn inventory(
         let deployments: Vec<Json> = facts
             .deployments
             .iter()
-            .map(|d| {
+            .enumerate()
+            .map(|(i, d)| {
                 let (line, column) = files.line_col(d.span);
+                let used = situation.use_of(i);
+                let clients: Vec<Json> = used
+                    .map(|u| u.clients.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|l| {
+                        let (line, column) = files.line_col(l.span);
+                        json!({"service": l.from, "variable": l.var, "file": files.name(l.span.file),
+                               "line": line, "column": column})
+                    })
+                    .collect();
                 json!({"bus": d.bus, "file": files.name(d.file()), "line": line, "column": column,
                        "source": d.source, "name": d.name, "evidence": d.evidence,
                        "environment": situation.environment(d.file()),
+                       "role": used.and_then(|u| u.role.as_deref()),
+                       "nodes": used.and_then(|u| u.nodes),
+                       "clients": clients,
                        "settings": d.settings.iter().map(|s| json!({"key": s.key, "value": s.value})).collect::<Vec<_>>()})
             })
             .collect();
@@ -59,13 +74,19 @@ pub fn inventory(
     let d_rows: Vec<Vec<String>> = facts
         .deployments
         .iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(i, d)| {
             let (l, c) = files.line_col(d.span);
+            let used = situation.use_of(i);
             vec![
                 d.bus.clone(),
                 format!("{}:{l}:{c}", files.name(d.file())),
                 d.source.to_owned(),
                 situation.environment(d.file()).to_string(),
+                used.and_then(|u| u.role.clone())
+                    .unwrap_or_else(|| "-".to_owned()),
+                used.and_then(|u| u.nodes)
+                    .map_or_else(|| "?".to_owned(), |n| n.to_string()),
                 d.name.clone(),
                 d.evidence.clone(),
             ]
@@ -103,7 +124,16 @@ pub fn inventory(
         .collect();
     let _ = writeln!(out, "Deployments ({})", d_rows.len());
     out.push_str(&table(
-        &["bus", "where", "source", "environment", "name", "evidence"],
+        &[
+            "bus",
+            "where",
+            "source",
+            "environment",
+            "role",
+            "nodes",
+            "name",
+            "evidence",
+        ],
         &d_rows,
     ));
     let _ = writeln!(out, "\nClients ({})", c_rows.len());

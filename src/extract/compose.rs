@@ -2,8 +2,8 @@
 //! `command:`, which services reach which (depends_on, links, URLs), and `x-busfit`.
 
 use super::{
-    Client, Cluster, ComposeFile, ConfigRef, Deployment, Facts, InlineFlow, Input, Origin, Setting,
-    bus_for_env, bus_for_image, bus_for_image_word, corroborated, env_key,
+    Client, Cluster, ComposeFile, ConfigRef, Deployment, Facts, InlineFlow, Input, Link, Origin,
+    Setting, bus_for_env, bus_for_image, bus_for_image_word, corroborated, env_key,
 };
 use crate::kb::Kb;
 use crate::source::span::ByteSpan;
@@ -193,7 +193,24 @@ fn overlay_facts(inp: &Input<'_>, root: &Node, services: &Node, names: &[String]
     named.retain(|n| !names.contains(n));
     named.sort();
     named.dedup();
+    let mut links = Vec::new();
+    for (k, svc) in services.entries() {
+        let from = k.scalar_text().unwrap_or_default();
+        for (var, value, span) in env_pairs(svc) {
+            for to in names {
+                if *to != from && names_host(&value, to) {
+                    links.push(Link {
+                        from: from.clone(),
+                        var: var.clone(),
+                        to: to.clone(),
+                        span: inp.at(span),
+                    });
+                }
+            }
+        }
+    }
     ComposeFile {
+        links,
         file: inp.id,
         services: names.to_vec(),
         names: named,
@@ -202,6 +219,22 @@ fn overlay_facts(inp: &Input<'_>, root: &Node, services: &Node, names: &[String]
             .filter_map(|i| beside(&inp.file.name, i))
             .collect(),
     }
+}
+
+/// Whether a variable's value names `host`: a URL to it (`redis://:pw@cache:6379/1`), a
+/// `host:port`, or the host alone.
+fn names_host(value: &str, host: &str) -> bool {
+    let v = value.trim();
+    if v == host {
+        return true;
+    }
+    v.split([',', ' ', ';']).any(|item| {
+        let after = item.split_once("://").map_or(item, |(_, rest)| rest);
+        let after = after.rsplit_once('@').map_or(after, |(_, h)| h);
+        let h = after.split(['/', '?']).next().unwrap_or("");
+        let h = h.split(':').next().unwrap_or("");
+        h == host
+    })
 }
 
 /// Services that `svc` reaches: depends_on, links, and service names in URLs of its environment.

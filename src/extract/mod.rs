@@ -254,6 +254,19 @@ pub struct ComposeFile {
     pub names: Vec<String>,
     /// Files it includes or extends from, as shown (like its own name).
     pub includes: Vec<String>,
+    /// Which services each service reaches through its environment: (service, variable,
+    /// the service it names, where the variable is), from values such as
+    /// `CELERY_BROKER_URL=redis://broker:6379/0` or `CACHE_HOST=cache`.
+    pub links: Vec<Link>,
+}
+
+/// A service's environment variable that names another service of its compose file.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub from: String,
+    pub var: String,
+    pub to: String,
+    pub span: Span,
 }
 
 impl Facts {

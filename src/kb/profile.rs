@@ -42,7 +42,23 @@ pub struct Profile {
     pub recognition: Recognition,
     /// What the broker does with a setting that is not written (contract §6).
     pub defaults: Vec<DefaultSetting>,
+    /// How a deployment of the bus is used (contract §7), first match wins.
+    pub roles: Vec<RoleRule>,
     pub file: String,
+}
+
+/// A role a deployment can play (`broker`, `cache`, `store`) and its evidence: words in the
+/// names of the variables its clients reach it by (`CELERY_BROKER_URL`, `CACHE_URL`) or in
+/// its own name, and values of its own settings (`maxmemory-policy allkeys-lru`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RoleRule {
+    pub role: String,
+    /// Whether requirements of the flows on the bus apply to a deployment in this role (a
+    /// cache carries no messages: they do not).
+    pub carries_messages: bool,
+    pub words: Vec<String>,
+    pub settings: Vec<(String, Vec<String>)>,
+    pub source: String,
 }
 
 /// A broker setting's default, with the source it was read from.
@@ -316,6 +332,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             "figures",
             "recognition",
             "defaults",
+            "roles",
         ],
         "",
     );
@@ -431,6 +448,38 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             ),
         }
     }
+    let mut roles = Vec::new();
+    for r in root.get("roles").map(Node::items).unwrap_or_default() {
+        f.keys(
+            r,
+            &["role", "carries_messages", "words", "settings", "source"],
+            "a role",
+        );
+        let (Some(role), Some(source)) = (
+            r.get("role").and_then(scalar),
+            r.get("source").and_then(scalar),
+        ) else {
+            f.err(r.span, "a role needs `role` and `source`", "here", "");
+            continue;
+        };
+        roles.push(RoleRule {
+            role,
+            carries_messages: r.get("carries_messages").and_then(scalar).as_deref()
+                != Some("false"),
+            words: words(r.get("words"))
+                .into_iter()
+                .map(|w| w.to_ascii_lowercase())
+                .collect(),
+            settings: r
+                .get("settings")
+                .map(Node::entries)
+                .unwrap_or_default()
+                .iter()
+                .map(|(k, v)| (k.scalar_text().unwrap_or_default(), words(Some(v))))
+                .collect(),
+            source,
+        });
+    }
     if f.errors.is_empty() {
         let mut profile = Profile {
             bus,
@@ -445,6 +494,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             figures,
             recognition,
             defaults,
+            roles,
             file: file.name.clone(),
         };
         profile.variants = variants

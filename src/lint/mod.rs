@@ -145,6 +145,7 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
     let fail_on = opts
         .fail_on
         .or_else(|| project.manifests.iter().find_map(|m| m.settings.fail_on));
+    let situation = Situation::of(kb, project, opts.environment);
     let mut findings = broken_findings(kb, project);
     let flows = resolve(project, &cli);
     let (profiles, set_of) = profile_sets(kb, project);
@@ -173,12 +174,13 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
         .collect();
     findings.reserve_exact(per_flow.iter().map(Vec::len).sum());
     findings.extend(per_flow.into_iter().flatten());
-    findings.extend(settings::findings(kb, project, &flows, &cli, &sets, &memo));
+    findings.extend(settings::findings(
+        kb, project, &situation, &flows, &cli, &sets, &memo,
+    ));
     let findings = suppress::apply(kb, findings, &project.files);
     let findings = filter::per_file(project, findings);
     let mut findings = filter::clusters(&project.files, findings);
     findings.retain(|f| filter::selected(kb, &f.code, &opts.select, &opts.ignore));
-    let situation = Situation::of(project, opts.environment);
     let mut findings = filter::environments(project, &situation, findings);
     filter::changed(kb, project, &opts.changed, &mut findings);
     let files = &project.files;

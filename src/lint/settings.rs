@@ -1,7 +1,7 @@
 //! Settings rules over every deployment, with the requirements of the flows that run on it.
 //! A deployment no flow covers is checked with no requirements, at `info` (contract §2).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -12,6 +12,11 @@ use crate::extract::{Deployment, Origin, Setting};
 use crate::kb::requirements::Requirements;
 use crate::kb::{Kb, Profile, Severity};
 use crate::project::Project;
+use crate::situation::Situation;
+use crate::situation::role::Use;
+
+/// The setting under which a deployment's role (contract §7) is given to rules.
+pub const ROLE: &str = "role";
 
 /// Profiles and rule levels in force for each manifest's subtree.
 pub struct Sets<'a> {
@@ -44,6 +49,7 @@ type ByBus<'a> = HashMap<(Option<usize>, &'a str), Vec<&'a ResolvedFlow>>;
 pub fn findings(
     kb: &Kb,
     project: &Project,
+    situation: &Situation,
     flows: &[ResolvedFlow],
     cli: &Requirements,
     sets: &Sets<'_>,
@@ -81,12 +87,26 @@ pub fn findings(
             parts: Vec::new(),
         })
         .collect();
+    let n = project.facts.deployments.len();
+    // (manifest, bus) of every deployment that carries messages (not a cache)
+    let carriers: HashSet<(Option<usize>, &str)> = project
+        .facts
+        .deployments
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| situation.use_of(*i).is_none_or(|u| u.carries_messages))
+        .map(|(_, d)| (project.owner_of(d.file()), d.bus.as_str()))
+        .collect();
     let per_deployment: Vec<Vec<Keyed>> = project
         .facts
         .deployments
         .par_iter()
         .chain(clients.par_iter())
-        .map(|d| deployment_findings(kb, project, d, &by_bus, cli, sets, memo))
+        .enumerate()
+        .map(|(i, d)| {
+            let used = (i < n).then(|| situation.use_of(i)).flatten();
+            deployment_findings(kb, project, d, used, &carriers, &by_bus, cli, sets, memo)
+        })
         .collect();
     let mut best: BTreeMap<(usize, crate::source::Span), Finding> = BTreeMap::new();
     for (key, fd) in per_deployment.into_iter().flat_map(|f| fold(kb, f)) {
@@ -103,10 +123,13 @@ pub fn findings(
 const DECLARE_HINT: &str = "no flow declares what this bus must do; declare requirements in busfit.yaml (`busfit init`) to check it against them";
 
 /// Settings rules on one deployment, once per flow that runs on it (or once without).
+#[allow(clippy::too_many_arguments)]
 fn deployment_findings(
     kb: &Kb,
     project: &Project,
     d: &Deployment,
+    used: Option<&Use>,
+    carriers: &HashSet<(Option<usize>, &str)>,
     by_bus: &ByBus<'_>,
     cli: &Requirements,
     sets: &Sets<'_>,
@@ -142,6 +165,16 @@ fn deployment_findings(
         }
     }
     let empty = Requirements::default();
+    // a deployment that carries no messages (a cache) is judged without `--require` and,
+    // when another deployment of its bus carries them, without the flows on its bus
+    // (contract §7); the flows a busfit.yaml declares on a bus whose only deployment is a
+    // cache run on that cache, which then carries messages too
+    let cache = used.is_some_and(|u| !u.carries_messages);
+    if cache && carriers.contains(&(mi, d.bus.as_str())) {
+        covering.clear();
+    }
+    let cli = if cache { &empty } else { cli };
+    let cache = cache && covering.is_empty();
     let runs: Vec<(Option<&str>, &Requirements)> = if covering.is_empty() {
         vec![(None, if cli.is_empty() { &empty } else { cli })]
     } else {
@@ -150,7 +183,19 @@ fn deployment_findings(
             .map(|f| (Some(f.name.as_str()), &f.requires))
             .collect()
     };
-    let settings = effective(profile, d);
+    let mut settings = effective(profile, d);
+    // the role is a fact rules read (`setting.role`): BF911 does not ask a cache for AOF
+    if let Some(role) = used
+        .and_then(|u| u.role.as_ref())
+        .filter(|_| cache || used.is_some_and(|u| u.carries_messages))
+    {
+        settings.push(Setting {
+            key: ROLE.to_owned(),
+            value: role.clone(),
+            span: d.span,
+            origin: Origin::Implied,
+        });
+    }
     let mut judge = eval::SettingsJudge::new(kb, levels, profile, &settings, file, memo);
     // the most severe finding per rule and setting is kept, the first among equals: a later
     // flow's finding that is no more severe is not drawn

@@ -3,8 +3,10 @@
 //! for findings outside production is applied where findings are filtered (`lint::filter`).
 
 pub mod environment;
+pub mod role;
 
 use crate::config::environment::Environment;
+use crate::kb::Kb;
 use crate::project::Project;
 use crate::source::FileId;
 
@@ -15,16 +17,25 @@ pub struct Situation {
     env: Vec<Environment>,
     /// Whether `--environment` set every file's environment.
     pub forced: bool,
+    /// The use of each deployment (role, linked clients), by index into `facts.deployments`.
+    pub uses: Vec<role::Use>,
 }
 
 impl Situation {
     /// The situation of a project's files; `forced` is `--environment`.
     #[must_use]
-    pub fn of(project: &Project, forced: Option<Environment>) -> Situation {
+    pub fn of(kb: &Kb, project: &Project, forced: Option<Environment>) -> Situation {
         Situation {
             env: environment::of_files(project, forced),
             forced: forced.is_some(),
+            uses: role::of_deployments(kb, project),
         }
+    }
+
+    /// The use of deployment `i` of `facts.deployments` (none known for another index).
+    #[must_use]
+    pub fn use_of(&self, i: usize) -> Option<&role::Use> {
+        self.uses.get(i)
     }
 
     /// The environment a file is in (production for a file the project did not read).
