@@ -354,3 +354,39 @@ fn inventory_shows_cluster_size() {
         .collect();
     assert_eq!(nodes, [5, 5, 5, 5, 5]);
 }
+
+/// A compose file that names its anchors over a hundred times (modelled on a self-hosted
+/// product's stack) is read whole: its Kafka and Valkey are found, no BF001.
+#[test]
+fn many_aliases_of_small_anchors_are_read() {
+    let v = json(&["check", "fixtures/situation/anchors", "--format", "json"]);
+    assert!(!codes(&v).contains(&"BF001".to_owned()), "{v}");
+    let inv = json(&[
+        "inventory",
+        "fixtures/situation/anchors",
+        "--format",
+        "json",
+    ]);
+    let names: Vec<&str> = inv["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["kafka", "valkey"]);
+}
+
+/// A document set aside for a safety budget is valid YAML: BF001 is a warning that names the
+/// budget, and its help does not ask to fix a syntax error.
+#[test]
+fn a_budget_is_a_warning_in_words() {
+    let v = json(&["check", "fixtures/real/budget", "--format", "json"]);
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "BF001");
+    assert_eq!(f["severity"], "warning");
+    let msg = f["message"].as_str().unwrap();
+    assert!(msg.contains("nests deeper than 128 levels"), "{msg}");
+    assert!(!msg.contains("Budget"), "{msg}");
+    let help = f["help"].as_str().unwrap();
+    assert!(!help.contains("syntax"), "{help}");
+}

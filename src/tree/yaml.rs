@@ -203,6 +203,10 @@ fn options() -> serde_saphyr::Options {
     budget.max_recorded_anchor_events = MAX_REPLAYED_EVENTS;
     budget.max_documents = 1;
     budget.max_total_scalar_bytes = MAX_SCALAR_BYTES;
+    // what an alias expands to is bounded (replayed events, expansions per anchor, recorded
+    // anchor events), so how many aliases name one anchor is not: a compose file that writes
+    // `restart: *default` on a hundred services is ordinary, not a bomb
+    budget.enforce_alias_anchor_ratio = false;
     let mut o = serde_saphyr::Options::default();
     o.budget = Some(budget);
     // an alias bomb is stopped after 100k replayed events, not after filling memory
@@ -214,6 +218,10 @@ fn options() -> serde_saphyr::Options {
     o.with_snippet = false;
     o
 }
+
+/// How every budget sentence starts: a file set aside for a budget is told apart from a file
+/// that does not parse by it (a warning, not an error: nothing is wrong with the YAML).
+pub const BUDGET_PREFIX: &str = "this YAML document ";
 
 /// A breached budget in words: which budget, its figure, and why it is there.
 fn budget_sentence(breach: &serde_saphyr::budget::BudgetBreach) -> String {
@@ -231,13 +239,17 @@ fn budget_sentence(breach: &serde_saphyr::budget::BudgetBreach) -> String {
                 MAX_SCALAR_BYTES / (1024 * 1024)
             ),
         ),
+        B::RecordedAnchorEvents { .. } | B::RecordedAnchorBytes { .. } => (
+            "keeps more than",
+            format!("{MAX_REPLAYED_EVENTS} values inside its anchors"),
+        ),
         _ => (
             "expands its aliases beyond",
-            format!("{MAX_REPLAYED_EVENTS} replayed events"),
+            format!("{MAX_REPLAYED_EVENTS} values"),
         ),
     };
     format!(
-        "this YAML document {what} {limit}, busfit's safety budget per document against alias \
+        "{BUDGET_PREFIX}{what} {limit}, busfit's safety budget per document against alias \
          bombs and generated input; the budget is fixed, so split the document or exclude the \
          file (settings.exclude in busfit.yaml)"
     )
