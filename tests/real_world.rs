@@ -303,7 +303,7 @@ fn sasl_plaintext_is_named_as_written() {
         .expect("BF937");
     let m = f["message"].as_str().unwrap();
     assert!(m.contains("INTERNAL:SASL_PLAINTEXT"), "{m}");
-    assert!(m.ends_with("--require requires tls"), "{m}");
+    assert!(m.ends_with("tls required by --require"), "{m}");
     assert!(!m.contains("flow ``"), "{m}");
     assert_eq!(f["line"], 10);
 }

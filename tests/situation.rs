@@ -390,3 +390,90 @@ fn a_budget_is_a_warning_in_words() {
     let help = f["help"].as_str().unwrap();
     assert!(!help.contains("syntax"), "{help}");
 }
+
+/// A parse error in the last of many documents names no line of its own: the line the
+/// parser counts inside that document is not the file's, and the finding's position is.
+#[test]
+fn a_parse_error_names_no_line_inside_its_document() {
+    let v = json(&["check", "fixtures/situation/stream", "--format", "json"]);
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "BF001");
+    assert_eq!(f["line"], 356);
+    let m = f["message"].as_str().unwrap();
+    assert!(!m.contains("line"), "{m}");
+}
+
+/// A finding about a default of a config file points at the file's start, not under its
+/// first setting (which says something else).
+#[test]
+fn a_default_is_not_drawn_under_another_setting() {
+    let out = busfit(&[
+        "check",
+        "fixtures/situation/redis-conf",
+        "--require",
+        "delivery=at-least-once",
+    ]);
+    assert!(
+        out.stdout
+            .contains("fixtures/situation/redis-conf/redis.conf:1:1]"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("─────┬─────"), "{}", out.stdout);
+    assert!(out.stdout.contains("appendonly not set: no by default"));
+}
+
+/// With `--require`, advice no requirement asks for says so, not "no flow declares"; a
+/// message names `--require` as what requires; a long value is not cut inside a word;
+/// the Markdown summary counts in words.
+#[test]
+fn messages_under_require_read_right() {
+    let out = busfit(&[
+        "check",
+        "fixtures/situation/cluster",
+        "--require",
+        "security=tls",
+        "--color",
+        "never",
+    ]);
+    assert!(
+        out.stdout
+            .contains("CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PLAINTEXT_HOST:PLAINTEXT:"),
+        "a value was cut: {}",
+        out.stdout
+    );
+    let hint = busfit(&[
+        "check",
+        "fixtures/situation/tutorials",
+        "--require",
+        "security=tls",
+        "--environment",
+        "production",
+    ]);
+    assert!(!hint.stdout.contains("no flow declares"), "{}", hint.stdout);
+    assert!(
+        hint.stdout
+            .contains("no requirement given with --require is about this")
+    );
+    let out = busfit(&[
+        "check",
+        "fixtures/demo",
+        "--require",
+        "security=tls",
+        "--format",
+        "concise",
+    ]);
+    assert!(
+        out.stdout
+            .contains("listener 1883 has no certfile: TLS required by --require"),
+        "{}",
+        out.stdout
+    );
+    let md = busfit(&["check", "fixtures/situation/roles", "--format", "markdown"]);
+    assert!(
+        md.stdout
+            .contains("**0 errors**, **0 warnings**, 1 info in 1 file."),
+        "{}",
+        md.stdout
+    );
+}

@@ -109,7 +109,9 @@ pub fn deployment(
 ) -> Option<Deployment> {
     let f = inp.file;
     let name = f.name.rsplit('/').next().unwrap_or(&f.name).to_owned();
-    let span = settings.first().map_or(Span::start_of(inp.id), |s| s.span);
+    // the deployment is the whole file: its start, not its first setting (a finding about a
+    // default would otherwise underline `maxmemory 0` while speaking of appendonly)
+    let span = Span::start_of(inp.id);
     let bus = match &rule.upgrade {
         Some((keys, to))
             if settings

@@ -28,9 +28,30 @@ impl Levels {
 /// How the requirements of `--require` are named in messages.
 const CLI_FLOW: &str = "--require";
 
-/// "flow `--require` requires tls" reads "--require requires tls" (contract §6).
+/// Requirements given with `--require` belong to no flow: "flow `--require` requires tls"
+/// reads "tls required by --require", and any other mention of that flow names `--require`
+/// (contract §6).
 fn name_flow(message: String) -> String {
-    message.replace(&format!("flow `{CLI_FLOW}`"), CLI_FLOW)
+    let flow = format!("flow `{CLI_FLOW}`");
+    if !message.contains(&flow) {
+        return message;
+    }
+    let mut out = message.replace(&format!("which {flow} requires"), "required by --require");
+    let verb = format!("{flow} requires");
+    while let Some(i) = out.find(&verb) {
+        let rest = &out[i + verb.len()..];
+        // what is required runs to the end of its clause
+        let end = rest.find([';', '\n']).unwrap_or(rest.len());
+        let what = rest[..end].trim();
+        let said = if what.is_empty() {
+            "required by --require".to_owned()
+        } else {
+            format!("{what} required by --require")
+        };
+        // "… of history flow `--require` requires" ends its clause with the verb
+        out = format!("{}{said}{}", &out[..i], &rest[end..]);
+    }
+    out.replace(&flow, CLI_FLOW)
 }
 
 struct FlowEnv<'a> {

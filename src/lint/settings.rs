@@ -120,6 +120,8 @@ pub fn findings(
     best.into_values().collect()
 }
 
+/// The hint when `--require` was given but asks nothing this rule is about.
+const CLI_HINT: &str = "no requirement given with --require is about this; add one (`--require KEY=VALUE`, or a flow in busfit.yaml) to check it against it";
 const DECLARE_HINT: &str = "no flow declares what this bus must do; declare requirements in busfit.yaml (`busfit init`) to check it against them";
 
 /// Settings rules on one deployment, once per flow that runs on it (or once without).
@@ -263,9 +265,14 @@ fn deployment_findings(
             };
             // a risky setting that no declared requirement is about is advice (contract §2)
             if !declared {
+                let hint = if flow.is_none() && !reqs.is_empty() {
+                    CLI_HINT
+                } else {
+                    DECLARE_HINT
+                };
                 help = Some(match help {
-                    Some(h) => format!("{h}\n{DECLARE_HINT}"),
-                    None => DECLARE_HINT.to_owned(),
+                    Some(h) => format!("{h}\n{hint}"),
+                    None => hint.to_owned(),
                 });
             }
             let fd = Finding::new(rule, severity, sh.setting.span, message)

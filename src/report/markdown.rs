@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::sarif::rule_url;
 use super::statistics::counts;
-use super::{Context, Format, Locate};
+use super::{Context, Format, Locate, plural};
 use crate::kb::Severity;
 use crate::lint::CheckResult;
 
@@ -22,16 +22,16 @@ impl Format for Markdown {
 fn markdown(r: &CheckResult) -> String {
     let mut out = String::from("## busfit\n\n");
     if r.findings.is_empty() {
-        let _ = writeln!(out, "No findings in {} files.", r.files);
+        let _ = writeln!(out, "No findings in {}.", plural(r.files, "file"));
         return out;
     }
     let _ = writeln!(
         out,
-        "**{} errors**, **{} warnings**, {} infos in {} files.\n",
-        r.count(Severity::Error),
-        r.count(Severity::Warning),
-        r.count(Severity::Info),
-        r.files
+        "**{}**, **{}**, {} in {}.\n",
+        plural(r.count(Severity::Error), "error"),
+        plural(r.count(Severity::Warning), "warning"),
+        plural(r.count(Severity::Info), "info"),
+        plural(r.files, "file")
     );
     out.push_str("| rule | name | severity | count |\n|---|---|---|---:|\n");
     for (code, name, sev, n) in counts(r) {

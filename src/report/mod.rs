@@ -153,9 +153,12 @@ pub fn graphical_handler(color: bool) -> GraphicalReportHandler {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // a long word (a listener map, a URL) overflows the width rather than being cut in two:
+    // `CONTR│OLLER` cannot be searched for or pasted
     GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false)
+        .with_break_words(false)
 }
 
 #[must_use]

@@ -277,7 +277,60 @@ fn convert_error(src: &str, e: &serde_saphyr::Error) -> YamlError {
     if let Some(first) = message.lines().next() {
         message = first.to_owned();
     }
-    YamlError { message, span }
+    YamlError {
+        message: without_positions(&message),
+        span,
+    }
+}
+
+/// The parser's message without the line and column it writes into it: those count from the
+/// start of the document parsed (one of many in a stream), and the finding's own position,
+/// from the span, is the file's.
+fn without_positions(message: &str) -> String {
+    // `line 3 column 1: …` in front, `… at line 6, column 15` inside
+    let mut m = message.trim_start_matches("error: ");
+    if let Some(rest) = m.strip_prefix("line ")
+        && let Some((pos, after)) = rest.split_once(": ")
+        && pos
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|w| !w.is_empty())
+            .count()
+            == 2
+        && pos
+            .replace(" column ", "")
+            .chars()
+            .all(|c| c.is_ascii_digit())
+    {
+        m = after;
+    }
+    let mut out = String::with_capacity(m.len());
+    let mut rest = m;
+    while let Some(i) = rest.find(" at line ") {
+        let tail = &rest[i + " at line ".len()..];
+        let digits = |t: &str| t.chars().take_while(char::is_ascii_digit).count();
+        let n = digits(tail);
+        let after_line = &tail[n..];
+        let skip = if n > 0
+            && let Some(c) = after_line.strip_prefix(", column ")
+        {
+            let k = digits(c);
+            (k > 0).then(|| " at line ".len() + n + ", column ".len() + k)
+        } else {
+            None
+        };
+        match skip {
+            Some(len) => {
+                out.push_str(&rest[..i]);
+                rest = &rest[i + len..];
+            }
+            None => {
+                out.push_str(&rest[..i + 1]);
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The budgets the lean path enforces itself: anything at or past them goes to serde-saphyr,
@@ -400,4 +453,22 @@ pub fn parse_multi_where(src: &str, worth: impl Fn(&str) -> bool) -> Result<Vec<
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod position_tests {
+    use super::without_positions;
+
+    #[test]
+    fn positions_inside_a_document_are_dropped() {
+        assert_eq!(
+            without_positions("mismatched bracket '[' closed by '}' at line 6, column 15"),
+            "mismatched bracket '[' closed by '}'"
+        );
+        assert_eq!(
+            without_positions("error: line 3 column 1: did not find expected key"),
+            "did not find expected key"
+        );
+        assert_eq!(without_positions("at line end"), "at line end");
+    }
 }
