@@ -477,3 +477,23 @@ fn messages_under_require_read_right() {
         md.stdout
     );
 }
+
+/// Examples that all name their cluster `my-cluster` (Strimzi's) are clusters of their own
+/// files: a finding on each is not folded into the first.
+#[test]
+fn same_cluster_name_in_two_files_is_two_clusters() {
+    let d = tempfile::tempdir().unwrap();
+    let kafka = "apiVersion: kafka.strimzi.io/v1beta2\nkind: Kafka\nmetadata:\n  name: my-cluster\nspec:\n  kafka:\n    listeners:\n      - name: plain\n        port: 9092\n        type: internal\n        tls: false\n";
+    std::fs::write(d.path().join("kafka-a.yaml"), kafka).unwrap();
+    std::fs::write(d.path().join("kafka-b.yaml"), kafka).unwrap();
+    let out = busfit_in(d.path(), &["check", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "BF931")
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["kafka-a.yaml", "kafka-b.yaml"], "{}", out.stdout);
+}

@@ -289,12 +289,16 @@ fn deployment_findings(
                 .bus(Some(d.bus.clone()))
                 .help(help)
                 .declared(declared)
-                .cluster(
-                    d.cluster
-                        .as_ref()
-                        .filter(|c| !c.part)
-                        .map(|c| format!("{}\u{0}{}\u{0}{}", c.key, d.bus, sh.setting.key)),
-                )
+                .cluster(d.cluster.as_ref().filter(|c| !c.part).map(|c| {
+                    // a compose key names its (base) file; any other cluster name (Strimzi's
+                    // `my-cluster`) is one cluster per file, as its brokers are counted
+                    let file = if c.key.starts_with("compose:") {
+                        String::new()
+                    } else {
+                        d.file().index().to_string()
+                    };
+                    format!("{}\u{0}{file}\u{0}{}\u{0}{}", c.key, d.bus, sh.setting.key)
+                }))
                 .subject(format!("deployment:{}/{}", d.name, sh.setting.key));
             out.push((key, fd));
         }

@@ -29,6 +29,7 @@ const FOLDERS: &[(&str, Environment)] = &[
     ("cookbook", Environment::Example),
     ("docs", Environment::Example),
     ("doc", Environment::Example),
+    ("documentation", Environment::Example),
     ("test", Environment::Test),
     ("tests", Environment::Test),
     ("testing", Environment::Test),
@@ -61,9 +62,14 @@ const FOLDERS: &[(&str, Environment)] = &[
 const FOLDER_WORDS: &[(&str, Environment)] = &[
     ("example", Environment::Example),
     ("examples", Environment::Example),
+    ("sample", Environment::Example),
+    ("samples", Environment::Example),
     ("demo", Environment::Example),
+    ("demos", Environment::Example),
     ("tutorial", Environment::Example),
+    ("tutorials", Environment::Example),
     ("quickstart", Environment::Example),
+    ("quickstarts", Environment::Example),
     ("test", Environment::Test),
     ("tests", Environment::Test),
     ("e2e", Environment::Test),
@@ -102,7 +108,12 @@ pub fn infer(rel: &str) -> Environment {
         return Environment::Production;
     };
     for folder in folders {
+        // `.dev`, `.local`: a hidden folder of the same name
         let lower = folder.to_ascii_lowercase();
+        let lower = match lower.strip_prefix('.') {
+            Some(rest) if !FOLDERS.iter().any(|(n, _)| *n == lower) => rest.to_owned(),
+            _ => lower,
+        };
         if let Some((_, e)) = FOLDERS.iter().find(|(n, _)| *n == lower) {
             return *e;
         }
@@ -134,6 +145,10 @@ pub fn of_files(project: &Project, forced: Option<Environment>) -> Vec<Environme
     if let Some(e) = forced {
         return vec![e; project.files.len()];
     }
+    let cwd_env = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .and_then(|n| words_env(&n));
     // each busfit.yaml's globs, one set per environment it names
     let sets: Vec<Vec<(Environment, GlobSet)>> = project
         .manifests
@@ -162,8 +177,15 @@ pub fn of_files(project: &Project, forced: Option<Environment>) -> Vec<Environme
                     .and_then(|s| s.iter().find(|(_, set)| set.is_match(rel)).map(|(e, _)| *e))
                     .unwrap_or_else(|| infer(rel)),
                 // a file no busfit.yaml owns is below the folder busfit was asked to check,
-                // whose own name counts (`busfit check tutorials/`)
-                None => infer(&with_root_name(project.files.name(id), rel)),
+                // whose own name counts (`busfit check tutorials/`); run from inside that
+                // folder, the words of its name (a repository named `debezium-examples`)
+                None => match with_root_name(project.files.name(id), rel) {
+                    Some(path) => infer(&path),
+                    None => match (infer(rel), cwd_env) {
+                        (Environment::Production, Some(e)) => e,
+                        (e, _) => e,
+                    },
+                },
             }
         })
         .collect()
@@ -172,16 +194,23 @@ pub fn of_files(project: &Project, forced: Option<Environment>) -> Vec<Environme
 /// `rel` behind the last folder of the root it was walked from, as the shown name gives it:
 /// `examples/kafka/compose.yml` shown for `kafka/compose.yml` gives `kafka/…` behind
 /// `examples`. A root of `.` or `..` adds nothing.
-fn with_root_name(shown: &str, rel: &str) -> String {
-    let root = shown
+fn with_root_name(shown: &str, rel: &str) -> Option<String> {
+    shown
         .strip_suffix(rel)
         .and_then(|r| r.strip_suffix('/'))
         .and_then(|r| r.rsplit('/').next())
-        .filter(|n| !n.is_empty() && *n != "." && *n != "..");
-    match root {
-        Some(n) => format!("{n}/{rel}"),
-        None => rel.to_owned(),
-    }
+        .filter(|n| !n.is_empty() && *n != "." && *n != "..")
+        .map(|n| format!("{n}/{rel}"))
+}
+
+/// The environment the words of a folder's name give (`debezium-examples`, `kafka-demo`),
+/// not its whole name: a checkout's folder is named after its repository, and a repository
+/// named `dev` or `local` says less than a folder of that name inside one.
+fn words_env(name: &str) -> Option<Environment> {
+    let lower = name.to_ascii_lowercase();
+    lower
+        .split(['-', '_', '.'])
+        .find_map(|w| FOLDER_WORDS.iter().find(|(n, _)| *n == w).map(|(_, e)| *e))
 }
 
 #[cfg(test)]
@@ -209,6 +238,8 @@ mod tests {
             ("kind-config.yaml", Development),
             ("platform/latest/docker-compose.yml", Production),
             ("contest/app.yaml", Production),
+            (".dev/dev.yaml", Development),
+            ("documentation/compose/kafka-ssl.yml", Example),
             ("systemtests/kafka/server.properties", Test),
         ] {
             assert_eq!(infer(path), env, "{path}");
@@ -218,17 +249,14 @@ mod tests {
     #[test]
     fn the_root_folder_named_counts() {
         assert_eq!(
-            with_root_name("x/tutorials/a/compose.yml", "a/compose.yml"),
-            "tutorials/a/compose.yml"
+            with_root_name("x/tutorials/a/compose.yml", "a/compose.yml").as_deref(),
+            Some("tutorials/a/compose.yml")
         );
-        assert_eq!(
-            with_root_name("a/compose.yml", "a/compose.yml"),
-            "a/compose.yml"
-        );
-        assert_eq!(
-            with_root_name("../a/compose.yml", "a/compose.yml"),
-            "a/compose.yml"
-        );
-        assert_eq!(with_root_name("compose.yml", "compose.yml"), "compose.yml");
+        assert_eq!(with_root_name("a/compose.yml", "a/compose.yml"), None);
+        assert_eq!(with_root_name("../a/compose.yml", "a/compose.yml"), None);
+        assert_eq!(with_root_name("compose.yml", "compose.yml"), None);
+        assert_eq!(words_env("debezium-examples"), Some(Environment::Example));
+        assert_eq!(words_env("dev"), None);
+        assert_eq!(words_env("kafka-ui"), None);
     }
 }
