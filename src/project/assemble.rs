@@ -151,18 +151,27 @@ fn join_overlays(files: &FileTable, facts: &mut Facts) {
     if facts.compose.len() < 2 {
         return;
     }
+    let mut by_dir: HashMap<&str, Vec<&crate::extract::ComposeFile>> = HashMap::new();
+    for c in &facts.compose {
+        by_dir
+            .entry(dir_of(files.name(c.file)))
+            .or_default()
+            .push(c);
+    }
     let mut base_of: HashMap<FileId, FileId> = HashMap::new();
     for f in &facts.compose {
         let dir = dir_of(files.name(f.file));
+        let siblings = by_dir.get(dir).map(Vec::as_slice).unwrap_or_default();
         // the sibling that defines the most of what this file names and does not define
-        let base = facts
-            .compose
+        let base = siblings
             .iter()
-            .filter(|g| g.file != f.file && dir_of(files.name(g.file)) == dir)
+            .copied()
+            .filter(|g| g.file != f.file)
             .map(|g| (f.names.iter().filter(|n| g.services.contains(n)).count(), g))
             .filter(|(n, _)| *n > 0)
             .max_by(|a, b| a.0.cmp(&b.0).then(b.1.file.cmp(&a.1.file)))
-            .map(|(_, g)| g.file);
+            .map(|(_, g)| g.file)
+            .filter(|_| !f.names.is_empty());
         if let Some(b) = base
             && base_of.get(&b) != Some(&f.file)
         {
@@ -170,7 +179,9 @@ fn join_overlays(files: &FileTable, facts: &mut Facts) {
         }
         // what it includes joins it
         for inc in &f.includes {
-            if let Some(g) = facts.compose.iter().find(|g| files.name(g.file) == inc)
+            if let Some(g) = by_dir
+                .get(dir_of(inc))
+                .and_then(|v| v.iter().find(|g| files.name(g.file) == inc))
                 && g.file != f.file
                 && base_of.get(&f.file) != Some(&g.file)
             {

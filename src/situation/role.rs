@@ -44,10 +44,19 @@ pub fn of_deployments(kb: &Kb, project: &Project) -> Vec<Use> {
             counted.insert(c.key.as_str(), n);
         }
     }
+    // compose files by directory: a service is reached from its file and the files beside it
+    let mut by_dir: std::collections::HashMap<&str, Vec<&crate::extract::ComposeFile>> =
+        std::collections::HashMap::new();
+    for c in &project.facts.compose {
+        by_dir
+            .entry(dir_of(project.files.name(c.file)))
+            .or_default()
+            .push(c);
+    }
     deployments
         .iter()
         .map(|d| {
-            let mut u = use_of(kb, project, d);
+            let mut u = use_of(kb, project, &by_dir, d);
             u.nodes = match d.cluster.as_ref().filter(|c| !c.part) {
                 Some(c) => counted
                     .get(c.key.as_str())
@@ -65,17 +74,22 @@ pub fn of_deployments(kb: &Kb, project: &Project) -> Vec<Use> {
         .collect()
 }
 
-fn use_of(kb: &Kb, project: &Project, d: &Deployment) -> Use {
+fn use_of(
+    kb: &Kb,
+    project: &Project,
+    by_dir: &std::collections::HashMap<&str, Vec<&crate::extract::ComposeFile>>,
+    d: &Deployment,
+) -> Use {
     let files = &project.files;
     let dir = dir_of(files.name(d.file()));
     // a compose service is reached by the services of its file and of the files beside it
     // (overlays) that name it
     let clients: Vec<Link> = if d.source == "compose" {
-        project
-            .facts
-            .compose
+        by_dir
+            .get(dir)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
             .iter()
-            .filter(|c| c.file == d.file() || dir_of(files.name(c.file)) == dir)
             .flat_map(|c| c.links.iter())
             .filter(|l| l.to == d.name)
             .cloned()
