@@ -149,6 +149,9 @@ fn every_mapped_setting_is_read() {
             }
         };
         add("values", &rec.values);
+        for f in &p.images {
+            add(&format!("image {}", f.family), &f.env);
+        }
         add("bindings", &rec.bindings);
         for k in &rec.kinds {
             add(&k.kind, &k.settings);
@@ -168,4 +171,48 @@ fn every_mapped_setting_is_read() {
         "mapped, read by nothing:\n{}",
         unread.join("\n")
     );
+}
+
+/// Image knowledge is tested like the profiles (contract §7): every family has a source and
+/// images, every image default has a source and is read by a rule; every role has a source.
+#[test]
+fn image_families_and_roles_have_sources() {
+    let kb = Kb::builtin().unwrap();
+    let mut readers = String::new();
+    for r in &kb.rules {
+        readers.push_str(&format!("{:?} {} ", r.settings, r.when_text));
+    }
+    let mut families = 0;
+    for p in &kb.profiles {
+        for f in &p.images {
+            families += 1;
+            assert!(
+                !f.source.trim().is_empty(),
+                "{} {}: no source",
+                p.bus,
+                f.family
+            );
+            assert!(!f.images.is_empty(), "{} {}: no images", p.bus, f.family);
+            for d in &f.defaults {
+                assert!(
+                    !d.source.trim().is_empty(),
+                    "{} {} {}",
+                    p.bus,
+                    f.family,
+                    d.key
+                );
+                assert!(
+                    readers.contains(&d.key),
+                    "{} {}: default {} read by nothing",
+                    p.bus,
+                    f.family,
+                    d.key
+                );
+            }
+        }
+        for r in &p.roles {
+            assert!(!r.source.trim().is_empty(), "{} role {}", p.bus, r.role);
+        }
+    }
+    assert!(families >= 4, "{families}");
 }

@@ -126,7 +126,9 @@ fn compose_is_followed_to_the_config_it_runs() {
             ("BF915".to_owned(), conf.clone(), 1),
             ("BF913".to_owned(), conf.clone(), 3),
             ("BF911".to_owned(), conf, 4),
-            ("BF921".to_owned(), compose, 11),
+            ("BF921".to_owned(), compose.clone(), 11),
+            // the no-auth Mosquitto is published on 1883 (contract §7)
+            ("BF974".to_owned(), compose, 13),
         ]
     );
 }
@@ -206,8 +208,9 @@ fn switched_off_values_are_not_settings() {
 #[test]
 fn defaults_are_judged_at_the_deployment() {
     let v = json(&["check", "fixtures/real/defaults/redis", "--format", "json"]);
-    // BF102: Streams are at-least-once only when configured for it
-    assert_eq!(codes(&v), ["BF102", "BF911"]);
+    // BF102: Streams are at-least-once only when configured for it; BF972: the stock image
+    // runs without protected mode or a password, and the port is published (contract §7)
+    assert_eq!(codes(&v), ["BF102", "BF911", "BF972"]);
     let f = &v["findings"][1];
     assert_eq!(
         (f["line"].as_u64(), f["column"].as_u64()),
@@ -225,14 +228,20 @@ fn defaults_are_judged_at_the_deployment() {
     let c = codes(&v);
     assert_eq!(c.iter().filter(|c| *c == "BF903").count(), 1, "{v}");
     assert_eq!(c.iter().filter(|c| *c == "BF902").count(), 1, "{v}");
-    // without a declared requirement, a default is never a finding
+    // without a declared requirement, a default is a finding only for exposure without
+    // authentication (contract §7): the stock image's protected-mode no on a published port
     let d = tempfile::tempdir().expect("tempdir");
     std::fs::copy(
         common::root().join("fixtures/real/defaults/redis/docker-compose.yml"),
         d.path().join("docker-compose.yml"),
     )
     .expect("copy");
-    let out = common::busfit_in(d.path(), &["check", "."]);
+    let out = common::busfit_in(d.path(), &["check", ".", "--format", "concise"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    assert!(lines[0].contains("error[BF972]"), "{}", out.stdout);
+    let out = common::busfit_in(d.path(), &["check", ".", "--ignore", "BF972"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(out.stdout.starts_with("No findings"), "{}", out.stdout);
 }

@@ -100,6 +100,7 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
                 parts: Vec::new(),
             };
             settings(kb, inp, svc, &mut d);
+            published(kb, inp, svc, &mut d);
             follow_config(kb, inp, svc, &mut d);
             d.cluster = Some(Cluster {
                 key: cluster_key(kb, inp, &d),
@@ -221,6 +222,127 @@ fn overlay_facts(inp: &Input<'_>, root: &Node, services: &Node, names: &[String]
     }
 }
 
+/// The broker ports a service publishes beyond the host (contract §7, exposure): every
+/// `ports:` entry whose container port is one of the bus's (profile `ports`) and whose host
+/// address is not a loopback one, and host networking; each is a setting `published` whose
+/// value is the container port, at the entry.
+fn published(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
+    let Some(profile) = kb.profile(&d.bus) else {
+        return;
+    };
+    let ports = &profile.recognition.ports;
+    if let Some(n) = svc.get("network_mode")
+        && n.scalar_text().as_deref() == Some("host")
+    {
+        for p in ports.iter().take(1) {
+            d.settings.push(Setting {
+                key: PUBLISHED.to_owned(),
+                value: p.clone(),
+                span: inp.at(n.span),
+                origin: Origin::Written,
+            });
+        }
+    }
+    for entry in svc.get("ports").map(Node::items).unwrap_or_default() {
+        let (host_ip, target) = match entry.scalar_text() {
+            Some(short) => match short_port(&short) {
+                Some(p) => p,
+                None => continue,
+            },
+            None => (
+                entry
+                    .get("host_ip")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_default(),
+                entry
+                    .get("target")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_default(),
+            ),
+        };
+        let loopback = host_ip.starts_with("127.") || host_ip == "::1" || host_ip == "localhost";
+        let target = target.split('/').next().unwrap_or("").to_owned();
+        if loopback || !ports.iter().any(|p| *p == target) {
+            continue;
+        }
+        d.settings.push(Setting {
+            key: PUBLISHED.to_owned(),
+            value: target,
+            span: inp.at(entry.span),
+            origin: Origin::Written,
+        });
+    }
+}
+
+/// The setting under which a published broker port is given to rules.
+pub const PUBLISHED: &str = "published";
+
+/// A short `ports:` entry as (host address, container port): `6379`, `6379:6379`,
+/// `0.0.0.0:6379:6379`, `127.0.0.1:6379:6379/tcp`, `[::1]:6379:6379`,
+/// `${BIND:-127.0.0.1}:6379:6379` (a variable's default is its value). None for a range, a
+/// variable in the container port, or a host address that is a variable without a default
+/// (unknown: no finding is built on it).
+fn short_port(s: &str) -> Option<(String, String)> {
+    let s = s.trim();
+    // split at the colons outside `${…}` and `[…]`
+    let mut parts: Vec<&str> = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    let bytes = s.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b':' if depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    let target = *parts.last()?;
+    // HOST:HOST_PORT:TARGET, the host possibly a variable or bracketed IPv6
+    let host_ip = match parts.len() {
+        3 => parts[0].trim_matches(['[', ']']).to_owned(),
+        1 | 2 => String::new(),
+        _ => return None,
+    };
+    let host_ip = if let Some(var) = host_ip.strip_prefix("${") {
+        let var = var.strip_suffix('}')?;
+        let (_, default) = var.split_once(":-").or_else(|| var.split_once('-'))?;
+        default.to_owned()
+    } else {
+        host_ip
+    };
+    let t = target.split('/').next().unwrap_or("");
+    (!t.is_empty() && t.chars().all(|c| c.is_ascii_digit())).then(|| (host_ip, target.to_owned()))
+}
+
+#[cfg(test)]
+mod port_tests {
+    use super::short_port;
+
+    #[test]
+    fn ports_as_people_write_them() {
+        let p = |s: &str| short_port(s).map(|(h, t)| format!("{h}|{t}"));
+        assert_eq!(p("6379").as_deref(), Some("|6379"));
+        assert_eq!(p("6379:6379").as_deref(), Some("|6379"));
+        assert_eq!(p("0.0.0.0:6380:6379").as_deref(), Some("0.0.0.0|6379"));
+        assert_eq!(
+            p("127.0.0.1:6379:6379/tcp").as_deref(),
+            Some("127.0.0.1|6379/tcp")
+        );
+        assert_eq!(p("[::1]:6379:6379").as_deref(), Some("::1|6379"));
+        assert_eq!(
+            p("${REDIS_BIND:-127.0.0.1}:6379:6379").as_deref(),
+            Some("127.0.0.1|6379")
+        );
+        assert_eq!(p("${REDIS_BIND}:6379:6379"), None);
+        assert_eq!(p("${REDIS_PORT:-6379}:6379").as_deref(), Some("|6379"));
+        assert_eq!(p("7000-7005:7000-7005"), None);
+    }
+}
+
 /// Whether a variable's value names `host`: a URL to it (`redis://:pw@cache:6379/1`), a
 /// `host:port`, or the host alone.
 fn names_host(value: &str, host: &str) -> bool {
@@ -311,6 +433,20 @@ fn settings(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
                 span: inp.at(span),
                 origin: Origin::Written,
             });
+        }
+    }
+    // the variables the image's own entrypoint reads (Bitnami's `REDIS_PASSWORD`,
+    // `ALLOW_EMPTY_PASSWORD`; the official RabbitMQ image's `RABBITMQ_DEFAULT_USER`)
+    if let Some(family) = super::image_family(profile, &d.evidence) {
+        for (k, v, span) in env_pairs(svc) {
+            if let Some((_, key)) = family.env.iter().find(|(var, _)| *var == k) {
+                d.settings.push(Setting {
+                    key: key.clone(),
+                    value: v,
+                    span: inp.at(span),
+                    origin: Origin::Written,
+                });
+            }
         }
     }
     let Some(cmd_rule) = &rec.command else { return };

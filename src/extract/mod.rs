@@ -104,6 +104,9 @@ pub enum Origin {
     Absent(String),
     /// Not written: the broker's documented default, from the profile's `defaults:`.
     Default,
+    /// Not written: the default of the image the container runs, where it differs from the
+    /// program's (Bitnami's Redis turns AOF on), from the profile's `images:`; the family.
+    Image(String),
     /// A fact of the broker that no key sets (`clustering: none` for Mosquitto).
     Implied,
     /// Added up from what is written (a cluster's brokers, from its members).
@@ -434,6 +437,22 @@ pub fn image_path(image: &str) -> String {
         None => no_digest,
     };
     name.trim_matches(['/', ':', '-', '.']).to_ascii_lowercase()
+}
+
+/// The image family (profile `images:`) of a deployment whose evidence is an image
+/// (`image bitnami/redis:7.2`, behind a registry or mirror prefix too).
+#[must_use]
+pub fn image_family<'p>(
+    profile: &'p crate::kb::profile::Profile,
+    evidence: &str,
+) -> Option<&'p crate::kb::profile::ImageFamily> {
+    let image = evidence.strip_prefix("image ")?.split_whitespace().next()?;
+    let name = image_path(image);
+    profile.images.iter().find(|f| {
+        f.images
+            .iter()
+            .any(|pat| name == *pat || name.ends_with(&format!("/{pat}")))
+    })
 }
 
 /// The bus whose image list names `image`: the repository path, or its end behind a

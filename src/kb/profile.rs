@@ -44,7 +44,25 @@ pub struct Profile {
     pub defaults: Vec<DefaultSetting>,
     /// How a deployment of the bus is used (contract §7), first match wins.
     pub roles: Vec<RoleRule>,
+    /// Image families whose conventions and defaults differ from the program's (contract §7:
+    /// what actually runs).
+    pub images: Vec<ImageFamily>,
     pub file: String,
+}
+
+/// A family of images of the bus (Bitnami's, the official one): the environment variables it
+/// reads as settings, and the defaults in which it differs from the program, each with its
+/// source. The effective value of a setting is: program default ← image default ← config file
+/// ← environment ← command flags.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ImageFamily {
+    pub family: String,
+    /// Image paths (as `image_path` normalises them) of the family.
+    pub images: Vec<String>,
+    /// Variable → setting, for variables the family's entrypoint reads.
+    pub env: Vec<(String, String)>,
+    pub defaults: Vec<DefaultSetting>,
+    pub source: String,
 }
 
 /// A role a deployment can play (`broker`, `cache`, `store`) and its evidence: words in the
@@ -333,6 +351,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             "recognition",
             "defaults",
             "roles",
+            "images",
         ],
         "",
     );
@@ -480,6 +499,63 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             source,
         });
     }
+    let mut images = Vec::new();
+    for r in root.get("images").map(Node::items).unwrap_or_default() {
+        f.keys(
+            r,
+            &["family", "images", "env", "defaults", "source"],
+            "an image family",
+        );
+        let (Some(family), Some(source)) = (
+            r.get("family").and_then(scalar),
+            r.get("source").and_then(scalar),
+        ) else {
+            f.err(
+                r.span,
+                "an image family needs `family` and `source`",
+                "here",
+                "",
+            );
+            continue;
+        };
+        let mut defaults = Vec::new();
+        for (k, v) in r.get("defaults").map(Node::entries).unwrap_or_default() {
+            let key = k.scalar_text().unwrap_or_default();
+            f.keys(v, &["value", "source"], "an image default");
+            match (
+                v.get("value").and_then(scalar),
+                v.get("source").and_then(scalar),
+            ) {
+                (Some(value), Some(source)) => defaults.push(DefaultSetting {
+                    key,
+                    value,
+                    source,
+                    evidence: None,
+                    charts: false,
+                    implied: false,
+                }),
+                _ => f.err(
+                    v.span,
+                    format!("image default `{key}` needs `value` and `source`"),
+                    "here",
+                    "every default carries its source",
+                ),
+            }
+        }
+        images.push(ImageFamily {
+            family,
+            images: words(r.get("images")),
+            env: r
+                .get("env")
+                .map(Node::entries)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|(k, v)| Some((k.scalar_text()?, v.scalar_text()?)))
+                .collect(),
+            defaults,
+            source,
+        });
+    }
     if f.errors.is_empty() {
         let mut profile = Profile {
             bus,
@@ -495,6 +571,7 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             recognition,
             defaults,
             roles,
+            images,
             file: file.name.clone(),
         };
         profile.variants = variants

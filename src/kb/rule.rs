@@ -36,6 +36,10 @@ pub struct Rule {
     /// What the rule finds can be removed by a setting or more nodes (a default limit, a
     /// tuned deployment): `recommend` weighs it below what cannot (rules/ranking.yaml).
     pub configurable: bool,
+    /// Reported at its severity whether or not a declared requirement asks for it, and in every
+    /// environment: exposure without authentication (contract §7).
+    #[serde(default)]
+    pub always: bool,
     pub file: String,
 }
 
@@ -103,6 +107,7 @@ const RULE_KEYS: &[&str] = &[
     "settings",
     "folds",
     "configurable",
+    "always",
 ];
 
 /// Checks that every path an expression reads can exist.
@@ -311,6 +316,7 @@ fn load_rule(
                 settings,
                 folds: words(item.get("folds")),
                 configurable,
+                always: item.get("always").and_then(scalar).as_deref() == Some("true"),
                 file: file.name.clone(),
             },
             code.1,

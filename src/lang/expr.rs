@@ -430,6 +430,11 @@ impl Expr {
 pub trait Env {
     /// The value at a path, or None when it is not there. `Err` when it cannot be there.
     fn lookup(&self, path: &[String]) -> Option<Val>;
+    /// Whether a path is set, its value known or not (a setting written as `$PASSWORD` is set
+    /// and has no value to compare): what `has()` asks.
+    fn is_set(&self, path: &[String]) -> bool {
+        self.lookup(path).is_some()
+    }
     /// The scale a path's words belong to, for ordered comparison of words.
     fn scale_of(&self, path: &[String]) -> Option<Scale>;
 }
@@ -509,7 +514,10 @@ pub fn eval(expr: &Expr, env: &dyn Env) -> Option<Val> {
 
 fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
     match (name, args) {
-        ("has", [e]) => Some(Val::Bool(eval(e, env).is_some())),
+        ("has", [e]) => Some(Val::Bool(match e {
+            Expr::Path(p) => env.is_set(p),
+            _ => eval(e, env).is_some(),
+        })),
         // a choice of words in a template; an unknown condition takes the second
         ("if", [c, then, otherwise]) => {
             eval(if fires(eval(c, env)) { then } else { otherwise }, env)

@@ -86,16 +86,28 @@ impl<'a> FlowEnv<'a> {
     }
 
     fn setting(&self, key: &str) -> Option<Val> {
-        // the last spelling of a key wins, as in the brokers themselves
+        // the last spelling of a key wins, as in the brokers themselves; a value unknown until
+        // deployment has nothing to compare
         self.settings
             .iter()
             .rev()
             .find(|s| s.key == key)
+            .filter(|s| !s.is_unknown())
             .map(|s| Val::from_text(&s.value))
     }
 }
 
 impl Env for FlowEnv<'_> {
+    fn is_set(&self, path: &[String]) -> bool {
+        match path.first().map(String::as_str) {
+            Some("setting") if path.len() > 1 => {
+                let key = path[1..].join(".");
+                self.settings.iter().any(|s| s.key == key)
+            }
+            _ => self.lookup(path).is_some(),
+        }
+    }
+
     fn lookup(&self, path: &[String]) -> Option<Val> {
         match path.first().map(String::as_str)? {
             "req" if path.len() == 2 => self.reqs.get(&path[1]).map(|r| r.val.clone()),
@@ -121,7 +133,7 @@ impl Env for FlowEnv<'_> {
                 Some(Val::Set(
                     self.settings
                         .iter()
-                        .filter(|s| s.key == key)
+                        .filter(|s| s.key == key && !s.is_unknown())
                         .map(|s| s.value.clone())
                         .collect(),
                 ))
@@ -807,10 +819,12 @@ impl<'a> SettingsJudge<'a> {
             .filter_map(|(i, r)| {
                 r.when.as_ref()?;
                 let severity = levels.of(r)?;
+                // a value unknown until deployment (`$REDIS_PASSWORD`) is never judged on its
+                // own; it only says that the key is set (`has(setting.requirepass)`)
                 let named: Vec<usize> = settings
                     .iter()
                     .enumerate()
-                    .filter(|(_, s)| r.settings.contains(&s.key))
+                    .filter(|(_, s)| r.settings.contains(&s.key) && !s.is_unknown())
                     .map(|(si, _)| si)
                     .collect();
                 (!named.is_empty()).then(|| (i, severity, memo.reads[i].as_slice(), named))

@@ -207,11 +207,12 @@ fn deployment_findings(
         for sh in judge.hits(reqs, by) {
             let rule = &kb.rules[sh.rule];
             // whether the rule's condition reads a requirement the flow declares
-            let declared = memo.reads(sh.rule).iter().any(|k| reqs.get(k).is_some());
+            // (an `always` rule, exposure without authentication, needs no requirement)
+            let declared = rule.always || memo.reads(sh.rule).iter().any(|k| reqs.get(k).is_some());
             // a value nobody wrote is judged only against what a flow declares
             if matches!(
                 sh.setting.origin,
-                Origin::Absent(_) | Origin::Default | Origin::Implied
+                Origin::Absent(_) | Origin::Default | Origin::Implied | Origin::Image(_)
             ) && !declared
             {
                 continue;
@@ -252,6 +253,16 @@ fn deployment_findings(
                 ),
                 Origin::Absent(path) => format!("{path} is not set"),
                 Origin::Implied => format!("{}: {}", sh.setting.key, sh.setting.value),
+                Origin::Image(family) => {
+                    message.push_str(&format!(
+                        " ({} is not set; {} is the {family} image's default)",
+                        sh.setting.key, sh.setting.value
+                    ));
+                    format!(
+                        "{} not set: {} by the {family} image's default",
+                        sh.setting.key, sh.setting.value
+                    )
+                }
                 Origin::Default => {
                     message.push_str(&format!(
                         " ({} is not set; {} is the default)",
@@ -325,12 +336,29 @@ fn effective(profile: &Profile, d: &Deployment) -> Vec<Setting> {
         }
         _ => &[],
     };
+    // unknown values are kept: they are not judged (`SettingsJudge` skips them), but a key
+    // set from a variable is set, and takes no default
     let mut out: Vec<Setting> = d
         .settings
         .iter()
-        .filter(|s| !s.is_unknown() && !off_role.contains(&s.key))
+        .filter(|s| !off_role.contains(&s.key))
         .cloned()
         .collect();
+    // the image's defaults come before the program's: Bitnami's Redis turns AOF on
+    if d.complete
+        && let Some(family) = crate::extract::image_family(profile, &d.evidence)
+    {
+        for def in &family.defaults {
+            if !out.iter().any(|s| s.key == def.key) && !off_role.contains(&def.key) {
+                out.push(Setting {
+                    key: def.key.clone(),
+                    value: def.value.clone(),
+                    span: d.span,
+                    origin: Origin::Image(family.family.clone()),
+                });
+            }
+        }
+    }
     for def in profile
         .defaults
         .iter()
@@ -346,7 +374,7 @@ fn effective(profile: &Profile, d: &Deployment) -> Vec<Setting> {
                 .evidence
                 .as_ref()
                 .is_none_or(|w| d.evidence.to_ascii_lowercase().contains(w.as_str()));
-            if applies && !d.settings.iter().any(|s| s.key == def.key) {
+            if applies && !out.iter().any(|s| s.key == def.key) {
                 out.push(Setting {
                     key: def.key.clone(),
                     value: def.value.clone(),
