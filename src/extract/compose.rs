@@ -262,7 +262,7 @@ fn published(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
         };
         let loopback = host_ip.starts_with("127.") || host_ip == "::1" || host_ip == "localhost";
         let target = target.split('/').next().unwrap_or("").to_owned();
-        if loopback || !ports.iter().any(|p| *p == target) {
+        if loopback || !ports.contains(&target) {
             continue;
         }
         d.settings.push(Setting {
@@ -316,31 +316,6 @@ fn short_port(s: &str) -> Option<(String, String)> {
     };
     let t = target.split('/').next().unwrap_or("");
     (!t.is_empty() && t.chars().all(|c| c.is_ascii_digit())).then(|| (host_ip, target.to_owned()))
-}
-
-#[cfg(test)]
-mod port_tests {
-    use super::short_port;
-
-    #[test]
-    fn ports_as_people_write_them() {
-        let p = |s: &str| short_port(s).map(|(h, t)| format!("{h}|{t}"));
-        assert_eq!(p("6379").as_deref(), Some("|6379"));
-        assert_eq!(p("6379:6379").as_deref(), Some("|6379"));
-        assert_eq!(p("0.0.0.0:6380:6379").as_deref(), Some("0.0.0.0|6379"));
-        assert_eq!(
-            p("127.0.0.1:6379:6379/tcp").as_deref(),
-            Some("127.0.0.1|6379/tcp")
-        );
-        assert_eq!(p("[::1]:6379:6379").as_deref(), Some("::1|6379"));
-        assert_eq!(
-            p("${REDIS_BIND:-127.0.0.1}:6379:6379").as_deref(),
-            Some("127.0.0.1|6379")
-        );
-        assert_eq!(p("${REDIS_BIND}:6379:6379"), None);
-        assert_eq!(p("${REDIS_PORT:-6379}:6379").as_deref(), Some("|6379"));
-        assert_eq!(p("7000-7005:7000-7005"), None);
-    }
 }
 
 /// Whether a variable's value names `host`: a URL to it (`redis://:pw@cache:6379/1`), a
@@ -696,5 +671,30 @@ fn cluster_key(kb: &Kb, inp: &Input<'_>, d: &Deployment) -> String {
     match named {
         Some(v) => format!("compose:{file}:{}:{v}", d.bus),
         None => format!("compose:{file}:{}", d.bus),
+    }
+}
+
+#[cfg(test)]
+mod port_tests {
+    use super::short_port;
+
+    #[test]
+    fn ports_as_people_write_them() {
+        let p = |s: &str| short_port(s).map(|(h, t)| format!("{h}|{t}"));
+        assert_eq!(p("6379").as_deref(), Some("|6379"));
+        assert_eq!(p("6379:6379").as_deref(), Some("|6379"));
+        assert_eq!(p("0.0.0.0:6380:6379").as_deref(), Some("0.0.0.0|6379"));
+        assert_eq!(
+            p("127.0.0.1:6379:6379/tcp").as_deref(),
+            Some("127.0.0.1|6379/tcp")
+        );
+        assert_eq!(p("[::1]:6379:6379").as_deref(), Some("::1|6379"));
+        assert_eq!(
+            p("${REDIS_BIND:-127.0.0.1}:6379:6379").as_deref(),
+            Some("127.0.0.1|6379")
+        );
+        assert_eq!(p("${REDIS_BIND}:6379:6379"), None);
+        assert_eq!(p("${REDIS_PORT:-6379}:6379").as_deref(), Some("|6379"));
+        assert_eq!(p("7000-7005:7000-7005"), None);
     }
 }
