@@ -1,0 +1,130 @@
+//! What actually runs (contract §7): image defaults, the variables images read, exposure
+//! without authentication, through the CLI.
+
+mod common;
+use common::{busfit_in, json};
+
+fn found(v: &serde_json::Value) -> Vec<(String, u64)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A product's stack publishing a Bitnami Valkey with an empty password, a RabbitMQ with the
+/// image's guest account and a stock Redis: three errors with no requirement declared, at the
+/// published port; the unpublished Dragonfly and KeyDB are not. All five are the Redis family
+/// or RabbitMQ.
+#[test]
+fn published_brokers_without_authentication_are_errors() {
+    let dir = "fixtures/runtime/exposure";
+    let out = common::busfit(&["check", dir]);
+    assert_eq!(out.code, 1);
+    let v = json(&["check", dir, "--format", "json"]);
+    let want: Vec<(String, u64)> = [("BF972", 16), ("BF973", 20), ("BF972", 25)]
+        .iter()
+        .map(|(c, l)| ((*c).to_owned(), *l))
+        .collect();
+    assert_eq!(found(&v), want);
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["severity"] == "error")
+    );
+    // in an example folder too: exposure is never summarised
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("examples/shop")).unwrap();
+    std::fs::copy(
+        common::root().join(dir).join("docker-compose.yml"),
+        d.path().join("examples/shop/docker-compose.yml"),
+    )
+    .unwrap();
+    let out = busfit_in(d.path(), &["check", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(found(&v).len(), 3, "{}", out.stdout);
+    let inv = json(&["inventory", dir, "--format", "json"]);
+    let buses: Vec<&str> = inv["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["bus"].as_str().unwrap())
+        .collect();
+    assert_eq!(buses, ["redis", "rabbitmq", "redis", "redis", "redis"]);
+}
+
+/// Bitnami's Redis image turns AOF on: no "appendonly no … is the default" on it, while the
+/// official image, whose default is the program's, still gets it; a finding from an image's
+/// default says which image.
+#[test]
+fn image_defaults_come_before_the_programs() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("docker-compose.yml"),
+        "services:\n  jobs:\n    image: bitnami/redis:7.2\n    environment:\n      REDIS_PASSWORD: ${JOBS_PASSWORD}\n  queue:\n    image: redis:7.2\n    command: redis-server --requirepass ${QUEUE_PASSWORD}\n",
+    )
+    .unwrap();
+    let out = busfit_in(
+        d.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--require",
+            "delivery=at-least-once",
+            "--require",
+            "security=authentication",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let f: Vec<(String, u64)> = found(&v);
+    assert_eq!(f, [("BF911".to_owned(), 7)], "{}", out.stdout);
+    // a REDIS_AOF_ENABLED=no on the Bitnami image is what it runs
+    std::fs::write(
+        d.path().join("docker-compose.yml"),
+        "services:\n  jobs:\n    image: bitnami/redis:7.2\n    environment:\n      REDIS_PASSWORD: ${JOBS_PASSWORD}\n      REDIS_AOF_ENABLED: \"no\"\n",
+    )
+    .unwrap();
+    let out = busfit_in(
+        d.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--require",
+            "delivery=at-least-once",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(found(&v), [("BF911".to_owned(), 6)], "{}", out.stdout);
+    // the official image's protected mode, named as the image's default
+    std::fs::write(
+        d.path().join("docker-compose.yml"),
+        "services:\n  queue:\n    image: redis:7.2\n",
+    )
+    .unwrap();
+    let out = busfit_in(
+        d.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--require",
+            "security=authentication",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let m = v["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        m.ends_with("(protected-mode is not set; no is the official image's default)"),
+        "{m}"
+    );
+}
