@@ -128,3 +128,72 @@ fn image_defaults_come_before_the_programs() {
         "{m}"
     );
 }
+
+/// Compose as compose resolves it: a broker's listeners in an `env_file:` are its settings
+/// (a PLAINTEXT listener under `security=tls` points into the env file), and the `.env` beside
+/// the compose file gives `${QUEUE_AOF:-yes}` its value (`no`); `${KAFKA_AUTO_CREATE:-false}`
+/// takes its default.
+#[test]
+fn env_files_and_dotenv_are_read() {
+    let dir = "fixtures/runtime/env-files";
+    let v = json(&[
+        "check",
+        dir,
+        "--format",
+        "json",
+        "--require",
+        "security=tls",
+        "--require",
+        "delivery=at-least-once",
+    ]);
+    let got: Vec<(String, String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("BF908".to_owned(), format!("{dir}/config/kafka.env"), 6),
+            ("BF933".to_owned(), format!("{dir}/docker-compose.yml"), 5),
+            ("BF911".to_owned(), format!("{dir}/docker-compose.yml"), 14),
+        ]
+    );
+    // no BF959: auto-create is false by the variable's default
+    let inv = json(&["inventory", dir, "--format", "json"]);
+    let kafka = inv["deployments"][0]["settings"].as_array().unwrap();
+    assert!(
+        kafka
+            .iter()
+            .any(|s| s["key"] == "auto.create.topics.enable" && s["value"] == "false")
+    );
+    // without the .env, the queue's AOF is the variable's default: yes
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("config")).unwrap();
+    for f in ["docker-compose.yml", "config/kafka.env"] {
+        std::fs::copy(common::root().join(dir).join(f), d.path().join(f)).unwrap();
+    }
+    let out = busfit_in(
+        d.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--require",
+            "delivery=at-least-once",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(
+        !found(&v).iter().any(|(c, _)| c == "BF911"),
+        "{}",
+        out.stdout
+    );
+}

@@ -6,6 +6,7 @@ use super::{
     Setting, bus_for_env, bus_for_image, bus_for_image_word, corroborated, env_key,
 };
 use crate::kb::Kb;
+use crate::source::Span;
 use crate::source::span::ByteSpan;
 use crate::tree::yaml::{Node, Value};
 
@@ -210,8 +211,29 @@ fn overlay_facts(inp: &Input<'_>, root: &Node, services: &Node, names: &[String]
             }
         }
     }
+    let env_files: Vec<(String, Vec<String>)> = services
+        .entries()
+        .iter()
+        .filter_map(|(k, svc)| {
+            let e = svc.get("env_file")?;
+            let paths: Vec<String> = match e.scalar_text() {
+                Some(one) => vec![one],
+                None => e
+                    .items()
+                    .iter()
+                    .filter_map(|i| i.scalar_text().or_else(|| i.get("path")?.scalar_text()))
+                    .collect(),
+            };
+            let shown: Vec<String> = paths
+                .iter()
+                .filter_map(|p| beside(&inp.file.name, p))
+                .collect();
+            Some((k.scalar_text()?, shown))
+        })
+        .collect();
     ComposeFile {
         links,
+        env_files,
         file: inp.id,
         services: names.to_vec(),
         names: named,
@@ -400,30 +422,12 @@ fn settings(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
         return;
     };
     let rec = profile.recognition.clone();
-    for (k, v, span) in env_pairs(svc) {
-        if let Some(rule) = rec.env.iter().find(|r| k.starts_with(&r.prefix)) {
-            d.settings.push(Setting {
-                key: env_key(&rule.style, &k[rule.prefix.len()..]),
-                value: v,
-                span: inp.at(span),
-                origin: Origin::Written,
-            });
-        }
-    }
-    // the variables the image's own entrypoint reads (Bitnami's `REDIS_PASSWORD`,
-    // `ALLOW_EMPTY_PASSWORD`; the official RabbitMQ image's `RABBITMQ_DEFAULT_USER`)
-    if let Some(family) = super::image_family(profile, &d.evidence) {
-        for (k, v, span) in env_pairs(svc) {
-            if let Some((_, key)) = family.env.iter().find(|(var, _)| *var == k) {
-                d.settings.push(Setting {
-                    key: key.clone(),
-                    value: v,
-                    span: inp.at(span),
-                    origin: Origin::Written,
-                });
-            }
-        }
-    }
+    let pairs: Vec<(String, String, Span)> = env_pairs(svc)
+        .into_iter()
+        .map(|(k, v, span)| (k, v, inp.at(span)))
+        .collect();
+    let from_env = env_settings(profile, &d.evidence, &pairs);
+    d.settings.extend(from_env);
     let Some(cmd_rule) = &rec.command else { return };
     let Some(cmd) = svc.get("command") else {
         return;
@@ -458,6 +462,150 @@ fn settings(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
         }
         i += 1;
     }
+}
+
+/// A container's environment as the bus's settings: variables with the bus's prefixes
+/// (`KAFKA_CFG_*`, `REDIS_*`), and the variables the image's own entrypoint reads (Bitnami's
+/// `REDIS_PASSWORD`, `ALLOW_EMPTY_PASSWORD`; the official RabbitMQ image's
+/// `RABBITMQ_DEFAULT_USER`). Used for `environment:` and for `env_file:` files alike.
+#[must_use]
+pub fn env_settings(
+    profile: &crate::kb::profile::Profile,
+    evidence: &str,
+    pairs: &[(String, String, Span)],
+) -> Vec<Setting> {
+    let mut out = Vec::new();
+    for (k, v, span) in pairs {
+        if let Some(rule) = profile
+            .recognition
+            .env
+            .iter()
+            .find(|r| k.starts_with(&r.prefix))
+        {
+            out.push(Setting {
+                key: env_key(&rule.style, &k[rule.prefix.len()..]),
+                value: v.clone(),
+                span: *span,
+                origin: Origin::Written,
+            });
+        }
+    }
+    if let Some(family) = super::image_family(profile, evidence) {
+        for (k, v, span) in pairs {
+            if let Some((_, key)) = family.env.iter().find(|(var, _)| var == k) {
+                out.push(Setting {
+                    key: key.clone(),
+                    value: v.clone(),
+                    span: *span,
+                    origin: Origin::Written,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `KEY=VALUE` lines of an env file (`env_file:`, `.env`), each with the span of its value:
+/// comments and blank lines skipped, `export ` dropped, one pair of quotes taken off.
+#[must_use]
+pub fn env_file_lines(text: &str) -> Vec<(String, String, ByteSpan)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let lead = body.len() - trimmed.len();
+        let (trimmed, lead) = match trimmed.strip_prefix("export ") {
+            Some(rest) => (rest.trim_start(), body.len() - rest.trim_start().len()),
+            None => (trimmed, lead),
+        };
+        let Some((k, v)) = trimmed.split_once('=') else {
+            continue;
+        };
+        let key = k.trim();
+        if key.is_empty() || key.contains(char::is_whitespace) {
+            continue;
+        }
+        let vstart = start + lead + k.len() + 1 + (v.len() - v.trim_start().len());
+        let raw = v.trim();
+        let (value, vs) = match raw.chars().next() {
+            Some(q @ ('"' | '\'')) if raw.len() >= 2 && raw.ends_with(q) => {
+                (raw[1..raw.len() - 1].to_owned(), vstart + 1)
+            }
+            // an unquoted value ends at a comment
+            _ => {
+                let cut = raw.find(" #").unwrap_or(raw.len());
+                (raw[..cut].trim_end().to_owned(), vstart)
+            }
+        };
+        out.push((
+            key.to_owned(),
+            value.clone(),
+            ByteSpan::new(vs, vs + value.len()),
+        ));
+    }
+    out
+}
+
+/// A value with compose's interpolation done from `vars` (the `.env` beside the compose file):
+/// `${VAR}`, `$VAR`, `${VAR:-default}` (default when unset or empty), `${VAR-default}` (when
+/// unset), `${VAR:?error}` and `${VAR?error}`; `$$` is a dollar. None when a variable stays
+/// unknown: no guess is made of what the shell will hold.
+#[must_use]
+pub fn interpolate(
+    value: &str,
+    vars: &std::collections::HashMap<String, String>,
+) -> Option<String> {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(r) = after.strip_prefix('$') {
+            out.push('$');
+            rest = r;
+        } else if let Some(r) = after.strip_prefix('{') {
+            let end = r.find('}')?;
+            let inner = &r[..end];
+            let name_end = inner
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(inner.len());
+            let (name, op) = inner.split_at(name_end);
+            let set = vars.get(name);
+            let v = if let Some(d) = op.strip_prefix(":-") {
+                match set {
+                    Some(v) if !v.is_empty() => v.clone(),
+                    _ => d.to_owned(),
+                }
+            } else if let Some(d) = op.strip_prefix('-') {
+                set.cloned().unwrap_or_else(|| d.to_owned())
+            } else if op.is_empty() || op.starts_with(":?") || op.starts_with('?') {
+                set.cloned()?
+            } else {
+                return None;
+            };
+            out.push_str(&v);
+            rest = &r[end + 1..];
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            if end == 0 {
+                out.push('$');
+                rest = after;
+                continue;
+            }
+            out.push_str(vars.get(&after[..end])?);
+            rest = &after[end..];
+        }
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// A command line as tokens with their byte spans (a string split on whitespace, or a list).
@@ -696,5 +844,50 @@ mod port_tests {
         assert_eq!(p("${REDIS_BIND}:6379:6379"), None);
         assert_eq!(p("${REDIS_PORT:-6379}:6379").as_deref(), Some("|6379"));
         assert_eq!(p("7000-7005:7000-7005"), None);
+    }
+}
+
+#[cfg(test)]
+mod interpolation_tests {
+    use super::{env_file_lines, interpolate};
+    use std::collections::HashMap;
+
+    #[test]
+    fn as_compose_does() {
+        let vars: HashMap<String, String> = [("A", "1"), ("E", "")]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let i = |s: &str| interpolate(s, &vars);
+        assert_eq!(i("x${A}y").as_deref(), Some("x1y"));
+        assert_eq!(i("$A").as_deref(), Some("1"));
+        assert_eq!(i("${B:-d}").as_deref(), Some("d"));
+        assert_eq!(i("${E:-d}").as_deref(), Some("d"));
+        assert_eq!(i("${E-d}").as_deref(), Some(""));
+        assert_eq!(i("${B-d}").as_deref(), Some("d"));
+        assert_eq!(i("${A:?need A}").as_deref(), Some("1"));
+        assert_eq!(i("${B:?need B}"), None);
+        assert_eq!(i("${B}"), None);
+        assert_eq!(i("$$B").as_deref(), Some("$B"));
+    }
+
+    #[test]
+    fn env_files_as_people_write_them() {
+        let text = "# comment\nexport A=1\nB = \"two words\"\nC=x # note\n\nbad line\n";
+        let got: Vec<(String, String)> = env_file_lines(text)
+            .into_iter()
+            .map(|(k, v, s)| {
+                assert_eq!(&text[s.start..s.end], v);
+                (k, v)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("A".to_owned(), "1".to_owned()),
+                ("B".to_owned(), "two words".to_owned()),
+                ("C".to_owned(), "x".to_owned())
+            ]
+        );
     }
 }

@@ -261,6 +261,8 @@ pub struct ComposeFile {
     /// the service it names, where the variable is), from values such as
     /// `CELERY_BROKER_URL=redis://broker:6379/0` or `CACHE_HOST=cache`.
     pub links: Vec<Link>,
+    /// Each service's `env_file:` files, as shown (like the compose file's own name).
+    pub env_files: Vec<(String, Vec<String>)>,
 }
 
 /// A service's environment variable that names another service of its compose file.

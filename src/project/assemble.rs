@@ -15,6 +15,7 @@ use crate::source::{FileId, FileTable, SourceFile, Span};
 /// Runs every step over a project's facts; files read for the first time join `files`.
 pub fn assemble(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut Facts) {
     follow_configs(reader, files, facts);
+    read_env(kb, reader, files, facts);
     attach_parts(files, facts);
     join_overlays(files, facts);
     count_nodes(kb, facts);
@@ -82,6 +83,104 @@ fn follow_configs(reader: Option<&Reader>, files: &mut FileTable, facts: &mut Fa
         d.config.is_some()
             || !(absorbed.contains(&d.span.file) && matches!(d.source, "conf" | "properties"))
     });
+}
+
+/// Compose as compose resolves it (contract §7): each service's `env_file:` files are read as
+/// its environment, below what `environment:` and the command write; the `.env` beside a
+/// compose file gives its `${VAR}` values. A value whose variable stays unknown is left as it
+/// is (unknown: never judged).
+fn read_env(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut Facts) {
+    if facts.compose.is_empty() {
+        return;
+    }
+    let mut by_name: HashMap<String, FileId> = files
+        .ids()
+        .map(|id| (files.name(id).to_owned(), id))
+        .collect();
+    // a file of the repository, read once (the walk may not have kept it for its name)
+    let mut read = |shown: &str, owner: Option<usize>, files: &mut FileTable| -> Option<FileId> {
+        if let Some(id) = by_name.get(shown) {
+            return Some(*id);
+        }
+        if shown.starts_with("..") {
+            return None;
+        }
+        let text = reader?.named(Path::new(shown), MAX_FILE_BYTES).ok()?;
+        let id = files.push(
+            SourceFile::new(shown.to_owned(), text),
+            owner,
+            shown.to_owned(),
+        );
+        by_name.insert(shown.to_owned(), id);
+        Some(id)
+    };
+    let compose: Vec<(FileId, EnvFiles)> = facts
+        .compose
+        .iter()
+        .map(|c| (c.file, c.env_files.clone()))
+        .collect();
+    for (cf, env_files) in compose {
+        let owner = files.owner(cf);
+        let name = files.name(cf).to_owned();
+        let dir = dir_of(&name);
+        let dotenv = if dir.is_empty() {
+            ".env".to_owned()
+        } else {
+            format!("{dir}/.env")
+        };
+        let vars: HashMap<String, String> = read(&dotenv, owner, files)
+            .map(|id| {
+                conf_env(&files.get(id).text)
+                    .into_iter()
+                    .map(|(k, v, _)| (k, v))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for d in facts
+            .deployments
+            .iter_mut()
+            .filter(|d| d.source == "compose" && d.span.file == cf)
+        {
+            // env_file: below `environment:` and the command, so only keys they leave out
+            if let Some((_, paths)) = env_files.iter().find(|(svc, _)| *svc == d.name)
+                && let Some(profile) = kb.profile(&d.bus)
+            {
+                let mut added: Vec<Setting> = Vec::new();
+                for p in paths {
+                    let Some(id) = read(p, owner, files) else {
+                        continue;
+                    };
+                    let pairs: Vec<(String, String, Span)> = conf_env(&files.get(id).text)
+                        .into_iter()
+                        .map(|(k, v, r)| (k, v, Span::new(id, r)))
+                        .collect();
+                    for s in crate::extract::compose::env_settings(profile, &d.evidence, &pairs) {
+                        if !d.settings.iter().any(|w| w.key == s.key) {
+                            added.retain(|a| a.key != s.key);
+                            added.push(s);
+                        }
+                    }
+                }
+                d.settings.splice(0..0, added);
+            }
+            // with no `.env`, a `${VAR:-default}` takes its default: what runs when nobody
+            // sets the variable; a `${VAR}` stays unknown
+            for s in d.settings.iter_mut().filter(|s| s.span.file == cf) {
+                if s.value.contains('$')
+                    && let Some(v) = crate::extract::compose::interpolate(&s.value, &vars)
+                {
+                    s.value = v;
+                }
+            }
+        }
+    }
+}
+
+/// Each service's `env_file:` files.
+type EnvFiles = Vec<(String, Vec<String>)>;
+
+fn conf_env(text: &str) -> Vec<(String, String, crate::source::ByteSpan)> {
+    crate::extract::compose::env_file_lines(text)
 }
 
 /// Attaches every part to its cluster's deployment: the one with the same cluster key in the
