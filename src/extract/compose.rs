@@ -718,6 +718,42 @@ fn mounted(inp: &Input<'_>, svc: &Node, target: &str) -> Option<String> {
     None
 }
 
+/// Whether a service mounts a config file (by its extension) whose source is not a file of
+/// the repository busfit can follow: a variable, a host path, a home directory.
+fn mounts_config_from_elsewhere(inp: &Input<'_>, svc: &Node) -> bool {
+    const CONFIG: [&str; 8] = [
+        ".conf",
+        ".config",
+        ".properties",
+        ".hocon",
+        ".yaml",
+        ".yml",
+        ".json",
+        ".cfg",
+    ];
+    svc.get("volumes")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| match v.as_str() {
+            Some(short) => {
+                let mut it = short.split(':');
+                Some((it.next()?.to_owned(), it.next()?.to_owned()))
+            }
+            None => Some((
+                v.get("source")?.scalar_text()?,
+                v.get("target")?.scalar_text()?,
+            )),
+        })
+        .any(|(source, dest)| {
+            CONFIG.iter().any(|e| dest.ends_with(e))
+                && (source.starts_with('$')
+                    || source.starts_with('~')
+                    || source.starts_with('/')
+                    || mounted(inp, svc, &dest).is_none())
+        })
+}
+
 /// The config file a service runs: `redis-server FILE`, `mosquitto -c FILE`, `--config FILE`.
 /// A file the image ships (profile `builtin`) is read from the profile; a file mounted from
 /// the repository is read by the project; any other config file makes the deployment's
@@ -768,7 +804,14 @@ fn follow_config(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
     {
         found = Some((p.clone(), d.span.range));
     }
-    let Some((path, span)) = found else { return };
+    let Some((path, span)) = found else {
+        // a config file mounted from where busfit cannot read it (`${PWD}/emqx.conf`, a host
+        // path): the container runs configuration that is not known, so no default is assumed
+        if mounts_config_from_elsewhere(inp, svc) {
+            d.complete = false;
+        }
+        return;
+    };
     if let Some((_, text)) = profile
         .recognition
         .command

@@ -374,7 +374,14 @@ fn effective(profile: &Profile, d: &Deployment) -> Vec<Setting> {
                 .evidence
                 .as_ref()
                 .is_none_or(|w| d.evidence.to_ascii_lowercase().contains(w.as_str()));
-            if applies && !out.iter().any(|s| s.key == def.key) {
+            // a default of a block (`authentication`) is not taken when keys inside it are
+            // written (`authentication.1.mechanism`)
+            let block = format!("{}.", def.key);
+            if applies
+                && !out
+                    .iter()
+                    .any(|s| s.key == def.key || s.key.starts_with(&block))
+            {
                 out.push(Setting {
                     key: def.key.clone(),
                     value: def.value.clone(),
