@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Context, Format, Locate, summary_line};
+use super::{Context, Format, Locate, escape, summary_line};
 use crate::lint::CheckResult;
 
 pub struct Concise;
@@ -23,7 +23,12 @@ fn concise(r: &CheckResult) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: {}[{}] {}",
-            f.file, f.line, f.column, f.severity, f.code, f.message
+            escape::line(f.file),
+            f.line,
+            f.column,
+            f.severity,
+            f.code,
+            escape::line(&f.message)
         );
     }
     out.push_str(&summary_line(r));

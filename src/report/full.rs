@@ -4,7 +4,7 @@ use std::fmt;
 
 use miette::{Diagnostic, LabeledSpan, SourceSpan};
 
-use super::{Context, Format, graphical_handler, summary_line};
+use super::{Context, Format, escape, graphical_handler, summary_line};
 use crate::kb::Severity;
 use crate::lint::{CheckResult, Finding};
 use crate::source::{Snippet, SourceFile};
@@ -28,12 +28,12 @@ struct FindingDiag<'a> {
 
 impl fmt::Debug for FindingDiag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.f.message)
+        f.write_str(&escape::line(&self.f.message))
     }
 }
 impl fmt::Display for FindingDiag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.f.message)
+        f.write_str(&escape::line(&self.f.message))
     }
 }
 impl std::error::Error for FindingDiag<'_> {}
@@ -63,7 +63,7 @@ impl Diagnostic for FindingDiag<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.src.as_ref()?;
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(self.f.label.clone()),
+            Some(escape::line(&self.f.label).into_owned()),
             SourceSpan::new(self.f.span.range.start.into(), self.f.span.range.len()),
         )];
         // a label in another file cannot be drawn in this file's snippet
@@ -72,7 +72,7 @@ impl Diagnostic for FindingDiag<'_> {
             && s.file == self.f.span.file
         {
             labels.push(LabeledSpan::new_with_span(
-                Some(l.clone()),
+                Some(escape::line(l).into_owned()),
                 SourceSpan::new(s.range.start.into(), s.range.len()),
             ));
         }
@@ -80,10 +80,10 @@ impl Diagnostic for FindingDiag<'_> {
     }
 }
 
-const MAX_SNIPPET_LINE: usize = 1000;
+pub const MAX_SNIPPET_LINE: usize = 1000;
 
 /// Length in bytes of the line holding `offset`.
-fn line_len(file: &SourceFile, offset: usize) -> usize {
+pub fn line_len(file: &SourceFile, offset: usize) -> usize {
     let idx = file.lines();
     let line = idx.line_of(offset.min(file.text.len()));
     let start = idx.start_of(line).unwrap_or(0);
@@ -103,7 +103,7 @@ fn full(r: &CheckResult, color: bool) -> String {
         let d = FindingDiag {
             f,
             src,
-            help: super::help_with_related(r, f),
+            help: super::help_with_related(r, f).map(|h| escape::text(&h).into_owned()),
         };
         let _ = handler.render_report(&mut out, &d);
         out.push('\n');

@@ -18,7 +18,8 @@ impl Format for Github {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    super::escape::text(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::sarif::rule_url;
 use super::statistics::counts;
-use super::{Context, Format, Locate, plural};
+use super::{Context, Format, Locate, escape, plural};
 use crate::kb::Severity;
 use crate::lint::CheckResult;
 
@@ -45,18 +45,16 @@ fn markdown(r: &CheckResult) -> String {
     for f in &r.located() {
         let _ = writeln!(
             out,
-            "- **{}** [`{}`]({}) `{}:{}:{}` {}",
+            "- **{}** [`{}`]({}) {} {}",
             f.severity,
             f.code,
             rule_url(&f.code),
-            f.file,
-            f.line,
-            f.column,
-            f.message.replace('|', "\\|")
+            escape::code_span(&format!("{}:{}:{}", f.file, f.line, f.column)),
+            escape::markdown(&f.message)
         );
         if let Some(h) = &f.help {
             for l in h.lines() {
-                let _ = writeln!(out, "  > {l}");
+                let _ = writeln!(out, "  > {}", escape::markdown(l));
             }
         }
     }

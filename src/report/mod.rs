@@ -3,6 +3,7 @@
 
 pub mod concise;
 pub mod errors;
+pub mod escape;
 pub mod full;
 pub mod github;
 pub mod gitlab;
@@ -201,6 +202,12 @@ pub fn summary_line(r: &CheckResult) -> String {
 /// A plain text table with left-aligned columns.
 #[must_use]
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    // cells hold repository text (names, images, paths): one line each, nothing hostile
+    let escaped: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| escape::line(c).into_owned()).collect())
+        .collect();
+    let rows = escaped.as_slice();
     let n = header.len();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {

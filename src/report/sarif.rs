@@ -77,7 +77,7 @@ fn document(kb: &Kb, r: &CheckResult, rules: Vec<Json>) -> String {
                 "message": { "text": match &f.help { Some(h) => format!("{}\n{h}", f.message), None => f.message.clone() } },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": f.file },
+                        "artifactLocation": { "uri": super::escape::uri(f.file) },
                         "region": {
                             "startLine": f.line,
                             "startColumn": f.column,
@@ -99,7 +99,7 @@ fn document(kb: &Kb, r: &CheckResult, rules: Vec<Json>) -> String {
                             json!({
                                 "id": i + 1,
                                 "physicalLocation": {
-                                    "artifactLocation": { "uri": r.table.name(span.file) },
+                                    "artifactLocation": { "uri": super::escape::uri(r.table.name(span.file)) },
                                     "region": {
                                         "startLine": p.line,
                                         "startColumn": p.column,

@@ -14,12 +14,54 @@ use super::span::ByteSpan;
 /// file costs what drawing the first did.
 pub struct Snippet<'a> {
     file: &'a SourceFile,
+    /// The text as drawn: the file's own, or a copy whose control characters are replaced by
+    /// characters of the same length (a file's escape sequences never reach the terminal).
+    text: &'a str,
+    name: String,
 }
 
 impl<'a> Snippet<'a> {
     pub fn new(file: &'a SourceFile) -> Self {
-        Snippet { file }
+        Snippet {
+            file,
+            text: file.visible_text(),
+            name: same_length_visible(&file.name).into_owned(),
+        }
     }
+}
+
+/// Whether a character must not reach a terminal or a CI log as it is: a control character
+/// other than tab and line breaks (ESC starts terminal sequences), DEL, C1 controls, and the
+/// bidirectional overrides and isolates that reorder what a reader sees (`Trojan Source`).
+#[must_use]
+pub fn is_hostile(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+/// `s` with each hostile character replaced by one of the same length in UTF-8 (`?` for
+/// ASCII controls, `¿` for C1 controls, U+FFFD for the three-byte marks), so byte offsets
+/// into it stay those of the file.
+#[must_use]
+pub fn same_length_visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_hostile) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if !is_hostile(c) {
+                    c
+                } else {
+                    match c.len_utf8() {
+                        1 => '?',
+                        2 => '\u{bf}',
+                        _ => '\u{fffd}',
+                    }
+                }
+            })
+            .collect(),
+    )
 }
 
 impl SourceCode for Snippet<'_> {
@@ -29,7 +71,7 @@ impl SourceCode for Snippet<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let text: &'b str = &self.file.text;
+        let text: &'b str = self.text;
         let idx = self.file.lines();
         let start = span.offset().min(text.len());
         let end = (span.offset() + span.len()).clamp(start, text.len());
@@ -44,7 +86,7 @@ impl SourceCode for Snippet<'_> {
         let shifted = SourceSpan::new((c.span().offset() + lo).into(), c.span().len());
         Ok(Box::new(
             MietteSpanContents::new_named(
-                self.file.name.clone(),
+                self.name.clone(),
                 c.data(),
                 shifted,
                 c.line() + first,

@@ -12,6 +12,9 @@ pub struct SourceFile {
     pub name: String,
     pub text: Arc<str>,
     lines: Arc<std::sync::OnceLock<crate::source::span::LineIndex>>,
+    /// The text as a snippet draws it, when it holds characters that must not reach a
+    /// terminal (built on first use, shared by every clone).
+    visible: Arc<std::sync::OnceLock<Option<Box<str>>>>,
 }
 
 impl SourceFile {
@@ -21,7 +24,23 @@ impl SourceFile {
             name: name.into(),
             text: text.into(),
             lines: Arc::default(),
+            visible: Arc::default(),
         }
+    }
+
+    /// The text with every hostile character replaced by one of the same length, computed
+    /// once per file (`diag::same_length_visible`).
+    #[must_use]
+    pub fn visible_text(&self) -> &str {
+        self.visible
+            .get_or_init(
+                || match crate::source::diag::same_length_visible(&self.text) {
+                    std::borrow::Cow::Borrowed(_) => None,
+                    std::borrow::Cow::Owned(s) => Some(s.into_boxed_str()),
+                },
+            )
+            .as_deref()
+            .unwrap_or(&self.text)
     }
 
     #[must_use]
