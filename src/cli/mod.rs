@@ -157,6 +157,18 @@ pub struct CheckArgs {
     /// Threads for walking and reading [default: one per core]; output is the same for any number
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+    /// Write the report to this file instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Print the findings only, without the summary line
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Exit 0 even when findings are at or above --fail-on (errors in busfit.yaml still exit 2)
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Let --write-baseline replace a file that is not a busfit baseline
+    #[arg(long)]
+    pub force: bool,
     /// Judge every file as in this environment, whatever its folder or name [default: inferred per file]
     #[arg(long, value_enum, value_name = "ENV")]
     pub environment: Option<EnvironmentArg>,
@@ -293,12 +305,28 @@ fn read_stdin(paths: &mut [PathBuf], name: Option<&PathBuf>) -> Result<Reader, V
                 .code("busfit::usage"),
         ]);
     };
-    let mut text = String::new();
-    if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
+    // bounded like any file: the size cap applies while reading, not after
+    let cap = crate::source::read::MAX_FILE_BYTES;
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::io::stdin().lock(), cap + 1),
+        &mut bytes,
+    ) {
         return Err(vec![
             ConfigError::plain(format!("standard input: {e}")).code("busfit::io"),
         ]);
     }
+    if bytes.len() as u64 > cap {
+        return Err(vec![
+            ConfigError::plain(format!(
+                "standard input is larger than {} MiB, the size busfit reads of one file",
+                cap / (1024 * 1024)
+            ))
+            .help("check the file itself, where settings.max_file_size can raise the cap")
+            .code("busfit::io"),
+        ]);
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     reader.hold(display_path(name, &app::cwd()), text);
     for p in paths.iter_mut().filter(|p| p.as_os_str() == "-") {
         p.clone_from(name);
@@ -314,7 +342,13 @@ const WORKER_STACK: usize = 16 * 1024 * 1024;
 fn pool(threads: Option<usize>) {
     let mut b = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
     if let Some(n) = threads {
-        b = b.num_threads(n);
+        // more threads than this help nothing and cost a 16 MiB stack each: `-j 100000`
+        // would exhaust the address space
+        let most = std::thread::available_parallelism()
+            .map_or(8, std::num::NonZeroUsize::get)
+            .saturating_mul(4)
+            .max(1);
+        b = b.num_threads(n.clamp(1, most));
     }
     let _ = b.build_global();
 }
@@ -342,11 +376,13 @@ fn run_check(args: CheckArgs) -> i32 {
         Err(e) => return fail(&e),
     };
     let cwd = app::cwd();
-    let changed: Vec<String> = paths
-        .iter()
-        .filter(|p| !p.is_dir())
-        .map(|p| display_path(p, &cwd))
-        .collect();
+    // files named alone (pre-commit passes the changed files): report what concerns them; a
+    // folder named beside them is checked whole
+    let changed: Vec<String> = if paths.iter().any(|p| p.is_dir()) {
+        Vec::new()
+    } else {
+        paths.iter().map(|p| named_path(p, &cwd)).collect()
+    };
     let requires = match app::parse_requires(&args.require) {
         Ok(r) => r,
         Err(e) => return fail(&e),
@@ -379,11 +415,11 @@ fn run_check(args: CheckArgs) -> i32 {
     let mut result = lint::check_project(&kb, &project, &opts);
     app::timing("check", t);
     if let Some(path) = &args.write_baseline {
-        return match crate::lint::baseline::write(path, &result) {
+        return match crate::lint::baseline::write(path, &result, args.force) {
             Ok(()) => {
                 eprintln!(
-                    "Wrote {} findings to {}.",
-                    result.findings.len(),
+                    "Wrote {} to {}.",
+                    report::plural(result.findings.len(), "finding"),
                     path.display()
                 );
                 0
@@ -396,28 +432,87 @@ fn run_check(args: CheckArgs) -> i32 {
     }
     let cx = report::Context {
         kb: &kb,
-        color: use_color(args.color),
+        // a report written to a file is never coloured
+        color: args.output_file.is_none() && use_color(args.color),
     };
     let format = args.format.as_deref().unwrap_or("full");
     let t = std::time::Instant::now();
-    let text = match report::format(format) {
-        _ if args.statistics => report::statistics::statistics(&result),
-        Some(f) => {
-            // written as it is rendered (a closed pipe, `busfit … | head`, is not an error)
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = f.write(&result, &cx, &mut out);
-            let _ = out.flush();
-            String::new()
-        }
-        None => return fail(&[ConfigError::plain(format!("unknown format `{format}`"))]),
+    let Some(f) = report::format(format) else {
+        return fail(&[ConfigError::plain(format!("unknown format `{format}`"))]);
     };
+    let mut text = if args.statistics {
+        report::statistics::statistics(&result)
+    } else if args.quiet || args.output_file.is_some() {
+        f.render(&result, &cx)
+    } else {
+        // written as it is rendered (a closed pipe, `busfit … | head`, is not an error)
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let _ = f.write(&result, &cx, &mut out);
+        let _ = out.flush();
+        String::new()
+    };
+    // -q: the findings only, without the summary line of the human formats
+    if args.quiet && matches!(format, "full" | "concise") {
+        let summary = report::summary_line(&result);
+        if let Some(i) = text.rfind(&summary) {
+            text.truncate(i);
+        }
+    }
     app::timing("render", t);
-    print(&text);
-    let code = i32::from(result.failed());
+    match &args.output_file {
+        Some(path) => {
+            if let Err(e) = write_output(path, &text) {
+                return fail(&[*e]);
+            }
+        }
+        None => print(&text),
+    }
+    let code = if args.exit_zero {
+        0
+    } else {
+        i32::from(result.failed())
+    };
     // the process ends here: what it read is left to the operating system to take back, not
     // freed piece by piece (tens of thousands of trees, texts and findings on a monorepo)
     std::mem::forget((result, project, reader, kb, text));
     code
+}
+
+/// A path named on the command line as busfit shows it, without resolving a symlink in its
+/// last component (a busfit.yaml that links to a shared file is shown under its own name).
+fn named_path(p: &std::path::Path, cwd: &std::path::Path) -> String {
+    match (p.parent(), p.file_name()) {
+        (Some(dir), Some(name)) => {
+            let dir = if dir.as_os_str().is_empty() {
+                std::path::Path::new(".")
+            } else {
+                dir
+            };
+            let shown = display_path(dir, cwd);
+            if shown == "." {
+                name.to_string_lossy().into_owned()
+            } else {
+                format!("{shown}/{}", name.to_string_lossy())
+            }
+        }
+        _ => display_path(p, cwd),
+    }
+}
+
+/// `--output-file`: the report, never written through a symbolic link.
+fn write_output(path: &std::path::Path, text: &str) -> Result<(), Box<ConfigError>> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Box::new(
+            ConfigError::plain(format!(
+                "{} is a symbolic link; busfit does not write through one",
+                path.display()
+            ))
+            .code("busfit::io"),
+        ));
+    }
+    std::fs::write(path, text).map_err(|e| {
+        Box::new(ConfigError::plain(format!("{}: {e}", path.display())).code("busfit::io"))
+    })
 }
 
 fn run_recommend(args: RecommendArgs) -> i32 {

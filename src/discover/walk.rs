@@ -113,6 +113,8 @@ pub fn scan_with<'c>(
 ) -> Result<Scan, Box<ConfigError>> {
     let (manifests, roots) = roots(paths, stdin_name)?;
     let found: Mutex<Vec<Walked>> = Mutex::new(Vec::new());
+    // a folder that cannot be read is an error (exit 2), not a silent "no findings"
+    let unreadable: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let abs_cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
     for root in &roots {
         let abs_root = root
@@ -131,16 +133,34 @@ pub fn scan_with<'c>(
             .build_parallel();
         walker.run(|| {
             let found = &found;
+            let unreadable = &unreadable;
             let (root, abs_root, abs_cwd) = (root.clone(), abs_root.clone(), abs_cwd.clone());
             Box::new(move |entry| {
-                let Ok(entry) = entry else {
-                    return ignore::WalkState::Continue;
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        if e.io_error()
+                            .is_some_and(|io| io.kind() == std::io::ErrorKind::PermissionDenied)
+                            && let Ok(mut u) = unreadable.lock()
+                        {
+                            u.push(e.to_string());
+                        }
+                        return ignore::WalkState::Continue;
+                    }
                 };
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
-                    return ignore::WalkState::Continue;
-                }
                 let name = entry.file_name().to_string_lossy();
                 let is_manifest = manifest::FILE_NAMES.contains(&name.as_ref());
+                // a busfit.yaml that is a symlink to a file inside the checked folder is read
+                // (a repository that shares one configuration); one that leads out is not
+                let linked_manifest = is_manifest
+                    && entry.path_is_symlink()
+                    && entry
+                        .path()
+                        .canonicalize()
+                        .is_ok_and(|t| t.starts_with(&abs_root) && t.is_file());
+                if !entry.file_type().is_some_and(|t| t.is_file()) && !linked_manifest {
+                    return ignore::WalkState::Continue;
+                }
                 let kind = if is_manifest {
                     None
                 } else {
@@ -164,6 +184,19 @@ pub fn scan_with<'c>(
             })
         });
     }
+    let mut unreadable = unreadable.into_inner().unwrap_or_default();
+    if !unreadable.is_empty() {
+        unreadable.sort();
+        return Err(usage(format!(
+            "cannot read {}{}",
+            unreadable[0],
+            if unreadable.len() > 1 {
+                format!(" (and {} more)", unreadable.len() - 1)
+            } else {
+                String::new()
+            }
+        )));
+    }
     let mut found = found.into_inner().unwrap_or_default();
     found.sort_by(|a, b| a.0.cmp(&b.0));
     found.dedup_by(|a, b| a.0 == b.0);
@@ -183,6 +216,33 @@ pub fn scan_with<'c>(
     scan.manifests.extend(manifests);
     scan.manifests.sort();
     scan.manifests.dedup();
+    // a file named on the command line is checked even when .gitignore leaves it out (as
+    // ruff does): naming it is asking for it
+    for p in paths {
+        if Some(p.as_path()) == stdin_name || !p.is_file() {
+            continue;
+        }
+        let shown = display_path(p, cwd);
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if manifest::FILE_NAMES.contains(&name.as_str())
+            || scan.candidates.iter().any(|c| c.shown == shown)
+        {
+            continue;
+        }
+        if let Some(kind) = classifier().and_then(|c| c.classify(&shown)) {
+            scan.candidates.push(Candidate {
+                rel: name,
+                abs: absolute(p, cwd),
+                path: p.clone(),
+                shown,
+                kind,
+            });
+            scan.candidates.sort_by(|a, b| a.shown.cmp(&b.shown));
+        }
+    }
     // a file on standard input stands in for the file of that name
     if let Some(name) = stdin_name {
         let shown = display_path(name, cwd);

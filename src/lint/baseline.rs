@@ -15,7 +15,33 @@ fn error(path: &Path, why: String, code: &'static str) -> Box<ConfigError> {
     Box::new(ConfigError::plain(format!("{}: {why}", path.display())).code(code))
 }
 
-pub fn write(path: &Path, result: &CheckResult) -> Result<(), Box<ConfigError>> {
+pub fn write(path: &Path, result: &CheckResult, force: bool) -> Result<(), Box<ConfigError>> {
+    // a file that is not a baseline of ours (a busfit.yaml, a source file) is not overwritten
+    // without --force, and a symlink is never written through
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if meta.file_type().is_symlink() {
+            return Err(error(
+                path,
+                "is a symbolic link; busfit does not write through one".to_owned(),
+                "busfit::io",
+            ));
+        }
+        let ours = std::fs::read_to_string(path).ok().is_some_and(|t| {
+            serde_json::from_str::<serde_json::Value>(&t)
+                .ok()
+                .is_some_and(|v| v["tool"] == "busfit" && v["findings"].is_array())
+        });
+        if !ours && !force {
+            return Err(Box::new(
+                ConfigError::plain(format!(
+                    "{} exists and is not a busfit baseline; it was not overwritten",
+                    path.display()
+                ))
+                .help("name another file, or pass --force to replace it")
+                .code("busfit::io"),
+            ));
+        }
+    }
     let findings = &result.findings;
     let v = json!({
         "version": 1,
