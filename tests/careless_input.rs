@@ -218,3 +218,117 @@ fn a_configuration_error_on_a_huge_line_is_bounded() {
         &out.stderr[..out.stderr.len().min(2000)]
     );
 }
+
+/// A configuration error in a machine format still writes a valid report that carries the
+/// error (SARIF toolExecutionNotifications, a JSON `errors` array, a JUnit failure), exit 2.
+#[test]
+fn a_configuration_error_is_a_valid_machine_report() {
+    let d = common::manifest_dir(
+        "version: 1\nflows:\n  - name: a\n    requires:\n      delivry: at-least-once\n",
+    );
+    for format in ["json", "sarif", "junit", "gitlab", "github", "markdown"] {
+        let out = busfit_in(d.path(), &["check", "--format", format]);
+        assert_eq!(out.code, 2, "{format}");
+        assert!(out.stderr.contains("delivry"), "{format}: {}", out.stderr);
+        let text = &out.stdout;
+        assert!(text.contains("delivry"), "{format}: {text}");
+        match format {
+            "json" => {
+                let v: serde_json::Value = serde_json::from_str(text).unwrap();
+                assert_eq!(v["errors"][0]["line"], 5);
+                assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+            }
+            "sarif" => {
+                let v: serde_json::Value = serde_json::from_str(text).unwrap();
+                let n = &v["runs"][0]["invocations"][0];
+                assert_eq!(n["executionSuccessful"], false);
+                assert_eq!(n["toolExecutionNotifications"][0]["level"], "error");
+            }
+            "gitlab" => {
+                let v: serde_json::Value = serde_json::from_str(text).unwrap();
+                assert_eq!(v[0]["severity"], "blocker");
+            }
+            "junit" => {
+                let doc = roxmltree::Document::parse(text).unwrap();
+                assert!(doc.descendants().any(|n| n.has_tag_name("failure")));
+            }
+            "github" => assert!(
+                text.starts_with("::error file=busfit.yaml,line=5"),
+                "{text}"
+            ),
+            _ => assert!(text.contains("configuration error"), "{text}"),
+        }
+    }
+    // the human formats write nothing to stdout
+    let out = busfit_in(d.path(), &["check"]);
+    assert!(out.stdout.is_empty());
+}
+
+/// A quantity beyond any bus is an error that says the range, not a value capped silently.
+#[test]
+fn quantities_out_of_range_are_errors() {
+    let out = busfit(&["recommend", "--throughput", "18446744073709551615/s"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("out of range for throughput"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("at most 1000G/s"), "{}", out.stderr);
+    let d = common::manifest_dir(
+        "version: 1\nflows:\n  - name: a\n    requires:\n      throughput: 99999999999999999999/s\n",
+    );
+    let out = busfit_in(d.path(), &["check"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("out of range"), "{}", out.stderr);
+}
+
+/// One Latin-1 byte in a comment: the file is still read (its acks=1 is judged), and a
+/// warning says where the byte is.
+#[test]
+fn a_latin1_byte_does_not_lose_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("application.properties"),
+        b"# r\xe9glages du producteur\nspring.kafka.bootstrap-servers=kafka:9092\nspring.kafka.producer.acks=1\n",
+    )
+    .unwrap();
+    let out = busfit_in(
+        d.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--require",
+            "delivery=at-least-once",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let got: Vec<(String, String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("BF001".to_owned(), "warning".to_owned(), 1),
+            ("BF901".to_owned(), "error".to_owned(), 3)
+        ],
+        "{}",
+        out.stdout
+    );
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 1, column 4")
+    );
+}

@@ -275,6 +275,21 @@ fn fail(errors: &[ConfigError]) -> i32 {
     2
 }
 
+/// A configuration error of `check`: on stderr, and, in a machine format, as a valid report
+/// of that format on stdout (or `--output-file`) that carries the error; exit 2 either way.
+fn fail_check(args: &CheckArgs, errors: &[ConfigError]) -> i32 {
+    let format = args.format.as_deref().unwrap_or("full");
+    if let Some(doc) = report::errors::machine_report(format, errors) {
+        match &args.output_file {
+            Some(path) => {
+                let _ = write_output(path, &doc);
+            }
+            None => print(&doc),
+        }
+    }
+    fail(errors)
+}
+
 fn print(s: &str) {
     let mut out = std::io::stdout().lock();
     // a closed pipe (`busfit … | head`) is not an error worth a panic
@@ -362,7 +377,7 @@ fn run_check(args: CheckArgs) -> i32 {
     // `-`: one file from standard input, named by --stdin-filename
     let reader = match read_stdin(&mut paths, args.stdin_filename.as_ref()) {
         Ok(r) => r,
-        Err(e) => return fail(&e),
+        Err(e) => return fail_check(&args, &e),
     };
     // the knowledge loads while the paths are walked
     let (kb, project) = match app::load_and_open(
@@ -373,7 +388,7 @@ fn run_check(args: CheckArgs) -> i32 {
         args.stdin_filename.as_deref(),
     ) {
         Ok(loaded) => loaded,
-        Err(e) => return fail(&e),
+        Err(e) => return fail_check(&args, &e),
     };
     let cwd = app::cwd();
     // files named alone (pre-commit passes the changed files): report what concerns them; a
@@ -385,17 +400,20 @@ fn run_check(args: CheckArgs) -> i32 {
     };
     let requires = match app::parse_requires(&args.require) {
         Ok(r) => r,
-        Err(e) => return fail(&e),
+        Err(e) => return fail_check(&args, &e),
     };
     for sel in args.select.iter().chain(&args.ignore) {
         if kb.rule(sel).is_none() && !kb.rules.iter().any(|r| r.code.starts_with(sel.as_str())) {
             let names: Vec<&str> = kb.rule_names().collect();
-            return fail(&[ConfigError::plain(format!("unknown rule `{sel}`"))
-                .help(format!(
-                    "{}see `busfit rules`",
-                    did_you_mean(sel, names.iter().copied())
-                ))
-                .code("busfit::usage")]);
+            return fail_check(
+                &args,
+                &[ConfigError::plain(format!("unknown rule `{sel}`"))
+                    .help(format!(
+                        "{}see `busfit rules`",
+                        did_you_mean(sel, names.iter().copied())
+                    ))
+                    .code("busfit::usage")],
+            );
         }
     }
     let opts = CheckOptions {
@@ -428,7 +446,7 @@ fn run_check(args: CheckArgs) -> i32 {
         };
     }
     if let Err(e) = app::apply_baseline(&project, args.baseline.as_ref(), &mut result) {
-        return fail(&[*e]);
+        return fail_check(&args, &[*e]);
     }
     let cx = report::Context {
         kb: &kb,
@@ -438,7 +456,10 @@ fn run_check(args: CheckArgs) -> i32 {
     let format = args.format.as_deref().unwrap_or("full");
     let t = std::time::Instant::now();
     let Some(f) = report::format(format) else {
-        return fail(&[ConfigError::plain(format!("unknown format `{format}`"))]);
+        return fail_check(
+            &args,
+            &[ConfigError::plain(format!("unknown format `{format}`"))],
+        );
     };
     let mut text = if args.statistics {
         report::statistics::statistics(&result)
@@ -462,7 +483,7 @@ fn run_check(args: CheckArgs) -> i32 {
     match &args.output_file {
         Some(path) => {
             if let Err(e) = write_output(path, &text) {
-                return fail(&[*e]);
+                return fail_check(&args, &[*e]);
             }
         }
         None => print(&text),

@@ -319,6 +319,18 @@ pub fn parse_value(def: &KeyDef, items: &[String], is_list: bool) -> Result<Val,
                     _ => Err(bad(format!("`{text}` is not true or false"), None)),
                 },
                 Kind::Quantity(dim) => match quantity::parse_as(text, dim) {
+                    // beyond any bus by orders of magnitude: a typo, or a value that would be
+                    // capped silently into another one
+                    Some(q) if q.value.is_finite() && q.value > quantity::most(dim) => {
+                        Err(BadValue {
+                            message: format!(
+                                "`{text}` is out of range for {}: at most {}",
+                                def.key.replace('_', " "),
+                                quantity::most_text(dim)
+                            ),
+                            help: format!("for example {}", dim.examples()),
+                        })
+                    }
                     Some(q) => Ok(Val::Qty(q)),
                     None => Err(bad(format!("`{text}` is not a {}", dim.name()), None)),
                 },

@@ -149,7 +149,8 @@ fn check_paths(paths: &[Vec<String>], kb: &Kb) -> Result<(), String> {
             }
             Some("flow" | "file" | "key" | "value") if p.len() == 1 => {}
             // the variables of the built-in rules' templates (rules/manifest.yaml)
-            Some("detail" | "candidates" | "codes" | "unknown" | "budget") if p.len() == 1 => {}
+            Some("detail" | "candidates" | "codes" | "unknown" | "budget" | "encoding")
+                if p.len() == 1 => {}
             Some("setting" | "settings") if p.len() > 1 => {}
             _ => {
                 return Err(format!(

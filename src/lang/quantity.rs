@@ -330,6 +330,30 @@ impl fmt::Display for Quantity {
     }
 }
 
+/// The largest value a requirement of a dimension takes: far beyond any bus (a trillion
+/// messages a second, a pebibyte, a thousand years), below where a float stops counting units.
+#[must_use]
+pub fn most(dim: Dim) -> f64 {
+    match dim {
+        Dim::Rate | Dim::Count | Dim::Number => 1e12,
+        Dim::Size => 1024f64.powi(5),
+        Dim::Bandwidth => 1024f64.powi(5),
+        Dim::Duration => 1000.0 * 365.25 * 86_400.0,
+    }
+}
+
+/// [`most`] as people write it.
+#[must_use]
+pub fn most_text(dim: Dim) -> &'static str {
+    match dim {
+        Dim::Rate => "1000G/s",
+        Dim::Count | Dim::Number => "1000G",
+        Dim::Size => "1PiB",
+        Dim::Bandwidth => "1PiB/s",
+        Dim::Duration => "1000 years (or forever)",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

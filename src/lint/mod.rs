@@ -131,13 +131,18 @@ fn broken_findings(kb: &Kb, project: &Project) -> Vec<Finding> {
             let levels = levels_of(project, project.owner_of(span.file));
             // a file set aside for a safety budget is valid YAML: a warning naming the budget
             let budget = msg.starts_with(crate::tree::yaml::BUDGET_PREFIX);
+            let encoding = msg.starts_with(crate::tree::yaml::ENCODING_PREFIX);
+            let detail = msg
+                .strip_prefix(crate::tree::yaml::ENCODING_PREFIX)
+                .unwrap_or(msg);
             let vars = [
                 ("file", Val::Str(project.files.name(span.file).to_owned())),
-                ("detail", Val::Str(msg.clone())),
+                ("detail", Val::Str(detail.to_owned())),
                 ("budget", Val::Bool(budget)),
+                ("encoding", Val::Bool(encoding)),
             ];
             let mut f = Finding::builtin(kb, &levels, "BF001", *span, &vars)?.subject("file");
-            if budget && f.severity > Severity::Warning {
+            if (budget || encoding) && f.severity > Severity::Warning {
                 f.severity = Severity::Warning;
             }
             Some(f)

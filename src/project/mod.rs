@@ -214,8 +214,18 @@ fn extract_one(
 /// Reads one candidate through the reader; a file that cannot be read becomes the message of
 /// a BF001 finding (a repository raises its cap in its busfit.yaml).
 fn read_one(reader: &Reader, c: &Candidate, cap: u64) -> Result<SourceFile, String> {
-    match reader.walked(&c.shown, &c.path, cap) {
-        Ok(text) => Ok(SourceFile::new(c.shown.clone(), text)),
+    read_lossy(reader, c, cap).map(|(f, _)| f)
+}
+
+/// [`read_one`], with the offset of the first byte that is not UTF-8 when there is one (the
+/// file is read with U+FFFD in its place, so that its other lines are still checked).
+fn read_lossy(
+    reader: &Reader,
+    c: &Candidate,
+    cap: u64,
+) -> Result<(SourceFile, Option<usize>), String> {
+    match reader.walked_lossy(&c.shown, &c.path, cap) {
+        Ok((text, bad)) => Ok((SourceFile::new(c.shown.clone(), text), bad)),
         Err(e @ ReadError::TooLarge(_)) => Err(format!("{e} (settings.max_file_size)")),
         Err(e) => Err(e.to_string()),
     }
@@ -282,12 +292,28 @@ pub fn load(
         .map(|(i, k)| {
             // the Chart.yaml of this file's directory: the file itself, or the chart beside it
             let beside = k.c.abs.parent().and_then(|d| charts.get(d));
-            let (read, chart) = match beside {
-                Some(c) if base_name(&k.c.shown) == "Chart.yaml" => (Ok(c.clone()), None),
-                _ => (read_one(reader, k.c, cap_of(k)), beside),
+            let (read, chart, bad) = match beside {
+                Some(c) if base_name(&k.c.shown) == "Chart.yaml" => (Ok(c.clone()), None, None),
+                _ => match read_lossy(reader, k.c, cap_of(k)) {
+                    Ok((f, bad)) => (Ok(f), beside, bad),
+                    Err(e) => (Err(e), beside, None),
+                },
             };
             let id = FileId::from_index(first + i);
-            let facts = extract_one(kb, &needles, k.c, id, &read, chart);
+            let mut facts = extract_one(kb, &needles, k.c, id, &read, chart);
+            // a byte that is not UTF-8 in a file that holds facts: said where it is
+            if let (Some(at), Ok(file)) = (bad, &read)
+                && !facts.is_empty()
+            {
+                let (line, col) = file.line_col(at);
+                facts.broken.push((
+                    Span::new(id, crate::source::ByteSpan::new(at, at)),
+                    format!(
+                        "{}line {line}, column {col} holds a byte that is not UTF-8; the file was read with U+FFFD in its place",
+                        crate::tree::yaml::ENCODING_PREFIX
+                    ),
+                ));
+            }
             let file = match read {
                 Ok(file)
                     if !facts.is_empty()

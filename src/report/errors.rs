@@ -100,3 +100,157 @@ impl Diagnostic for Named<'_> {
         self.inner.labels()
     }
 }
+
+/// A configuration error in a machine format (contract §7): the report is still a valid
+/// document of its format, carrying the errors, so `busfit check --format sarif > out.sarif`
+/// never uploads an empty file. None for the human formats (the errors go to stderr only).
+#[must_use]
+pub fn machine_report(format: &str, errors: &[ConfigError]) -> Option<String> {
+    use serde_json::json;
+    struct Err<'a> {
+        message: String,
+        file: Option<String>,
+        line: usize,
+        column: usize,
+        code: &'a str,
+    }
+    let errs: Vec<Err<'_>> = errors
+        .iter()
+        .take(MAX_RENDERED_ERRORS)
+        .map(|e| {
+            let (line, column) = e.file.as_ref().map_or((1, 1), |f| f.line_col(e.span.start));
+            let mut message = bounded(&e.message).into_owned();
+            if let Some(h) = &e.help {
+                message.push_str("; ");
+                message.push_str(&bounded(h));
+            }
+            Err {
+                message,
+                file: e.file.as_ref().map(|f| f.name.clone()),
+                line,
+                column,
+                code: e.code,
+            }
+        })
+        .collect();
+    let pretty = |v: serde_json::Value| {
+        let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+        s.push('\n');
+        s
+    };
+    Some(match format {
+        "json" => pretty(json!({
+            "version": 1,
+            "findings": [],
+            "errors": errs.iter().map(|e| json!({
+                "code": e.code, "message": e.message, "file": e.file,
+                "line": e.line, "column": e.column,
+            })).collect::<Vec<_>>(),
+            "summary": { "errors": 0, "files": 0, "infos": 0, "skipped": 0, "warnings": 0 },
+        })),
+        "sarif" => pretty(json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": { "driver": {
+                    "name": "busfit",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                }},
+                "invocations": [{
+                    "executionSuccessful": false,
+                    "exitCode": 2,
+                    "toolExecutionNotifications": errs.iter().map(|e| {
+                        let mut n = json!({
+                            "level": "error",
+                            "message": { "text": e.message },
+                            "descriptor": { "id": e.code },
+                        });
+                        if let Some(f) = &e.file {
+                            n["locations"] = json!([{ "physicalLocation": {
+                                "artifactLocation": { "uri": super::escape::uri(f) },
+                                "region": { "startLine": e.line, "startColumn": e.column },
+                            }}]);
+                        }
+                        n
+                    }).collect::<Vec<_>>(),
+                }],
+                "results": [],
+            }]
+        })),
+        "gitlab" => pretty(json!(errs.iter().map(|e| json!({
+            "description": e.message,
+            "check_name": e.code,
+            "fingerprint": format!("{}:{}:{}", e.code, e.file.as_deref().unwrap_or(""), e.line),
+            "severity": "blocker",
+            "location": { "path": e.file.as_deref().unwrap_or("busfit.yaml"), "lines": { "begin": e.line } },
+        })).collect::<Vec<_>>())),
+        "junit" => {
+            let xml = |s: &str| {
+                s.chars()
+                    .filter(|c| matches!(c, '\t' | '\n' | '\r') || !c.is_control())
+                    .collect::<String>()
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replace('"', "&quot;")
+            };
+            let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+            out.push_str(&format!(
+                "<testsuites name=\"busfit\" tests=\"{n}\" failures=\"{n}\">\n  <testsuite name=\"configuration\" tests=\"{n}\" failures=\"{n}\">\n",
+                n = errs.len()
+            ));
+            for e in &errs {
+                let at = e.file.as_deref().unwrap_or("busfit");
+                out.push_str(&format!(
+                    "    <testcase name=\"{}\" classname=\"{}\">\n      <failure message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
+                    xml(&format!("{}:{}:{}", at, e.line, e.column)),
+                    xml(at),
+                    xml(&e.message),
+                    xml(e.code)
+                ));
+            }
+            out.push_str("  </testsuite>\n</testsuites>\n");
+            out
+        }
+        "github" => errs
+            .iter()
+            .map(|e| {
+                let data = super::escape::text(&e.message)
+                    .replace('%', "%25")
+                    .replace('\r', "%0D")
+                    .replace('\n', "%0A");
+                match &e.file {
+                    Some(f) => format!(
+                        "::error file={},line={},col={},title=busfit configuration error::{data}\n",
+                        super::escape::text(f)
+                            .replace('%', "%25")
+                            .replace(':', "%3A")
+                            .replace(',', "%2C")
+                            .replace('\n', "%0A"),
+                        e.line,
+                        e.column
+                    ),
+                    None => format!("::error title=busfit configuration error::{data}\n"),
+                }
+            })
+            .collect(),
+        "markdown" => {
+            let mut out = String::from("## busfit\n\n**busfit could not run: configuration error**\n\n");
+            for e in &errs {
+                out.push_str(&format!(
+                    "- {} {}\n",
+                    super::escape::code_span(&format!(
+                        "{}:{}:{}",
+                        e.file.as_deref().unwrap_or("busfit"),
+                        e.line,
+                        e.column
+                    )),
+                    super::escape::markdown(&e.message)
+                ));
+            }
+            out
+        }
+        _ => return None,
+    })
+}

@@ -46,6 +46,33 @@ impl Reader {
             .map_err(|_| ReadError::NotUtf8)
     }
 
+    /// [`Reader::walked`], but a file that is not valid UTF-8 (a Latin-1 byte in a comment) is
+    /// read with U+FFFD in place of each bad sequence, and the offset of the first one is
+    /// returned with it (the text before it is the file's, byte for byte).
+    pub fn walked_lossy(
+        &self,
+        shown: &str,
+        path: &Path,
+        cap: u64,
+    ) -> Result<(Arc<str>, Option<usize>), ReadError> {
+        if let Some(text) = self.held(shown) {
+            return if text.len() as u64 > cap {
+                Err(ReadError::TooLarge(cap))
+            } else {
+                Ok((text.clone(), None))
+            };
+        }
+        let bytes = read_bytes_capped(path, cap)?;
+        match String::from_utf8(bytes) {
+            Ok(s) => Ok((Arc::from(s), None)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                Ok((Arc::from(text), Some(at)))
+            }
+        }
+    }
+
     /// A file named by the user or by a busfit.yaml (a manifest, a baseline, a rule file):
     /// regular files only (never a FIFO or a device), capped at `cap` bytes.
     pub fn named(&self, path: &Path, cap: u64) -> Result<String, ReadError> {

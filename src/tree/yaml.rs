@@ -223,6 +223,9 @@ fn options() -> serde_saphyr::Options {
 /// that does not parse by it (a warning, not an error: nothing is wrong with the YAML).
 pub const BUDGET_PREFIX: &str = "this YAML document ";
 
+/// How the note on a byte that is not UTF-8 starts (a warning: the file was still read).
+pub const ENCODING_PREFIX: &str = "not UTF-8: ";
+
 /// A breached budget in words: which budget, its figure, and why it is there.
 fn budget_sentence(breach: &serde_saphyr::budget::BudgetBreach) -> String {
     use serde_saphyr::budget::BudgetBreach as B;
