@@ -240,6 +240,8 @@ pub fn apply_baseline(
         (None, None) => return Ok(()),
     };
     let accepted = crate::lint::baseline::read(&path)?;
+    let before = result.findings.len();
     result.findings = crate::lint::baseline::filter(std::mem::take(&mut result.findings), accepted);
+    result.baselined = before - result.findings.len();
     Ok(())
 }

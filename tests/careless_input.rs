@@ -332,3 +332,121 @@ fn a_latin1_byte_does_not_lose_the_file() {
             .contains("line 1, column 4")
     );
 }
+
+/// Papercuts a new user hits (issue 23).
+#[test]
+fn papercuts() {
+    // a bare `# busfit: ignore` ignores every finding of its line (as ruff's bare noqa)
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("docker-compose.yml"),
+        "services:\n  mq:\n    image: redis:7.2\n    ports:\n      - \"6379:6379\"  # busfit: ignore the lab host is firewalled\n",
+    )
+    .unwrap();
+    let out = busfit_in(d.path(), &["check", "--format", "concise"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.starts_with("No findings"), "{}", out.stdout);
+    // --config DIR takes the busfit.yaml in it
+    let out = busfit(&[
+        "check",
+        "fixtures/demo",
+        "--config",
+        "fixtures/demo",
+        "--format",
+        "concise",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let out = busfit(&[
+        "check",
+        "fixtures/demo",
+        "--config",
+        "fixtures",
+        "--format",
+        "concise",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no busfit.yaml or busfit.yml in it"),
+        "{}",
+        out.stderr
+    );
+    // with a baseline, the summary says how many it hid
+    let b = tempfile::tempdir().unwrap();
+    let base = b.path().join("base.json");
+    let out = busfit(&[
+        "check",
+        "fixtures/demo",
+        "--write-baseline",
+        base.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = busfit(&[
+        "check",
+        "fixtures/demo",
+        "--baseline",
+        base.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout
+            .contains("No findings in 5 files (21 findings hidden by the baseline)."),
+        "{}",
+        out.stdout
+    );
+    // the pre-commit hook runs on Terraform and env files too
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    assert!(
+        hooks.contains("[^/]*\\.tf|") && hooks.contains("env|"),
+        "{hooks}"
+    );
+    // docs/ci.md pins no tag that does not exist
+    let ci = std::fs::read_to_string(root().join("docs/ci.md")).unwrap();
+    assert!(!ci.contains("rev: v0.1.0"));
+}
+
+/// The README's example busfit.yaml works as pasted.
+#[test]
+fn the_readme_example_parses_as_pasted() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("```yaml\n# busfit.yaml").expect("the example") + "```yaml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let d = common::manifest_dir(&readme[start..end]);
+    let out = busfit_in(d.path(), &["check"]);
+    assert!(out.code < 2, "{}", out.stderr);
+}
+
+/// `busfit init` writes no second configuration beside busfit.yml, and never writes through a
+/// symlink (a dangling one would lead out of the directory).
+#[test]
+fn init_never_writes_through_or_beside() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("busfit.yml"), "version: 1\n").unwrap();
+    let out = busfit_in(d.path(), &["init"]);
+    assert_eq!(out.code, 2);
+    assert!(!d.path().join("busfit.yaml").exists());
+    #[cfg(unix)]
+    {
+        let e = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("planted.yaml"),
+            e.path().join("busfit.yaml"),
+        )
+        .unwrap();
+        let out = busfit_in(e.path(), &["init"]);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(!outside.path().join("planted.yaml").exists());
+    }
+    // what it writes passes its own check and names no schema file it did not write
+    let f = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("fixtures/demo/docker-compose.yml"),
+        f.path().join("docker-compose.yml"),
+    )
+    .unwrap();
+    let out = busfit_in(f.path(), &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(f.path().join("busfit.yaml")).unwrap();
+    assert!(!text.starts_with("# yaml-language-server"), "{text}");
+    assert!(busfit_in(f.path(), &["check"]).code < 2);
+}

@@ -255,7 +255,8 @@ fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            if env_set("NO_COLOR") {
+            // NO_COLOR, and a terminal that says it draws no colour (TERM=dumb)
+            if env_set("NO_COLOR") || std::env::var_os("TERM").is_some_and(|t| t == "dumb") {
                 false
             } else if env_set("FORCE_COLOR") {
                 true
@@ -267,7 +268,9 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 fn stderr_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        && std::io::stderr().is_terminal()
 }
 
 fn fail(errors: &[ConfigError]) -> i32 {
@@ -379,11 +382,16 @@ fn run_check(args: CheckArgs) -> i32 {
         Ok(r) => r,
         Err(e) => return fail_check(&args, &e),
     };
+    // --config DIR: the busfit.yaml (or busfit.yml) in it
+    let config = match args.config.as_ref().map(|c| config_file(c)).transpose() {
+        Ok(c) => c,
+        Err(e) => return fail_check(&args, &[*e]),
+    };
     // the knowledge loads while the paths are walked
     let (kb, project) = match app::load_and_open(
         &reader,
         &paths,
-        args.config.as_ref(),
+        config.as_ref(),
         args.no_ignore,
         args.stdin_filename.as_deref(),
     ) {
@@ -497,6 +505,27 @@ fn run_check(args: CheckArgs) -> i32 {
     // freed piece by piece (tens of thousands of trees, texts and findings on a monorepo)
     std::mem::forget((result, project, reader, kb, text));
     code
+}
+
+/// `--config`: a file, or a directory holding busfit.yaml or busfit.yml.
+fn config_file(path: &std::path::Path) -> Result<PathBuf, Box<ConfigError>> {
+    if !path.is_dir() {
+        return Ok(path.to_path_buf());
+    }
+    manifest::FILE_NAMES
+        .iter()
+        .map(|n| path.join(n))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            Box::new(
+                ConfigError::plain(format!(
+                    "--config {}: a directory with no busfit.yaml or busfit.yml in it",
+                    path.display()
+                ))
+                .help("name the file, or run `busfit init` in that directory")
+                .code("busfit::usage"),
+            )
+        })
 }
 
 /// A path named on the command line as busfit shows it, without resolving a symlink in its
@@ -661,10 +690,16 @@ fn run_init(path: Option<PathBuf>) -> i32 {
     };
     let dir = path.unwrap_or_else(|| PathBuf::from("."));
     let target = dir.join("busfit.yaml");
-    if target.exists() {
+    // busfit.yaml or busfit.yml, a file or a symlink (even a dangling one, which a write would
+    // follow out of the directory): never overwritten, never a second configuration beside it
+    if let Some(existing) = manifest::FILE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| std::fs::symlink_metadata(p).is_ok())
+    {
         return fail(&[ConfigError::plain(format!(
-            "{} already exists; busfit init does not overwrite it",
-            target.display()
+            "{} already exists; busfit init does not overwrite it or write a second one",
+            existing.display()
         ))
         .help("edit it, or move it away and run `busfit init` again")
         .code("busfit::usage")]);

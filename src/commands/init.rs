@@ -29,7 +29,10 @@ fn example(key: &str, kind: &Kind) -> String {
 pub fn manifest(project: &Project) -> String {
     let facts = &project.facts;
     let mut out = String::new();
-    out.push_str("# yaml-language-server: $schema=busfit.schema.json\n");
+    out.push_str(
+        "# Editors check this file against busfit's schema: `busfit schema > busfit.schema.json`,\n",
+    );
+    out.push_str("# then add the line `# yaml-language-server: $schema=busfit.schema.json`.\n");
     out.push_str(
         "# What this repository's message flows need, checked by `busfit check` against the\n",
     );

@@ -40,7 +40,8 @@ fn value(shape: Shape) -> Value {
         Shape::Buses => reference("Buses"),
         Shape::Text | Shape::Path => json!({ "type": "string" }),
         Shape::Bus => reference("Bus"),
-        Shape::Requires => reference("Requires"),
+        // `requires:` with every key commented out (as `busfit init` writes it) is empty: null
+        Shape::Requires => json!({ "anyOf": [reference("Requires"), { "type": "null" }] }),
         Shape::Globs => json!({ "type": "array", "items": { "type": "string" } }),
         Shape::RuleLevels => {
             json!({ "type": "object", "additionalProperties": words(RULE_LEVELS) })

@@ -52,6 +52,8 @@ pub struct CheckResult {
     /// How many of them were templates that could not be read (contract §6).
     pub skipped: usize,
     pub fail_on: FailOn,
+    /// How many findings a baseline hid (said in the summary line).
+    pub baselined: usize,
 }
 
 impl CheckResult {
@@ -214,5 +216,6 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
         skipped: project.facts.skipped.len(),
         table: files.clone(),
         fail_on: fail_on.unwrap_or(FailOn::Warning),
+        baselined: 0,
     }
 }

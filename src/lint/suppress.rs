@@ -16,7 +16,8 @@ pub struct Suppression {
     pub file: FileId,
     pub line: usize,
     pub span: ByteSpan,
-    /// Codes (names are turned into codes); unknown words stay as written.
+    /// Codes (names are turned into codes); unknown words stay as written. Empty for a bare
+    /// `# busfit: ignore`, which ignores every finding of its line (as ruff's bare `noqa`).
     pub codes: Vec<String>,
     pub reason: String,
 }
@@ -34,16 +35,23 @@ pub fn parse(kb: &Kb, file: FileId, text: &str) -> Vec<Suppression> {
             continue;
         };
         let after = &comment[m + MARKER.len()..];
-        let Some(close) = after.find(']') else {
+        let (codes, reason) = if let Some(list) = after.strip_prefix('[') {
+            let Some(close) = list.find(']') else {
+                continue;
+            };
+            let codes: Vec<String> = list[..close]
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(|c| kb.rule(c).map_or_else(|| c.to_owned(), |r| r.code.clone()))
+                .collect();
+            (codes, list[close + 1..].trim().to_owned())
+        } else if after.is_empty() || after.starts_with(char::is_whitespace) {
+            // bare: every finding of the line
+            (Vec::new(), after.trim().to_owned())
+        } else {
             continue;
         };
-        let codes = after[..close]
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(|c| kb.rule(c).map_or_else(|| c.to_owned(), |r| r.code.clone()))
-            .collect();
-        let reason = after[close + 1..].trim().to_owned();
         let s = start + hash;
         out.push(Suppression {
             file,
@@ -68,7 +76,11 @@ pub fn apply(kb: &Kb, findings: Vec<Finding>, files: &FileTable) -> Vec<Finding>
     if sups.is_empty() {
         return findings;
     }
-    let mut used: Vec<Vec<bool>> = sups.iter().map(|s| vec![false; s.codes.len()]).collect();
+    // a bare suppression has one slot: whether it matched anything
+    let mut used: Vec<Vec<bool>> = sups
+        .iter()
+        .map(|s| vec![false; s.codes.len().max(1)])
+        .collect();
     let mut kept = Vec::new();
     for f in findings {
         let line = files.position(f.span).line;
@@ -77,7 +89,10 @@ pub fn apply(kb: &Kb, findings: Vec<Finding>, files: &FileTable) -> Vec<Finding>
             if s.file != f.span.file || !(line == s.line || line == s.line + 1) {
                 continue;
             }
-            if let Some(ci) = s.codes.iter().position(|c| *c == f.code) {
+            if s.codes.is_empty() {
+                used[si][0] = true;
+                hit = true;
+            } else if let Some(ci) = s.codes.iter().position(|c| *c == f.code) {
                 used[si][ci] = true;
                 hit = true;
             }
@@ -90,8 +105,9 @@ pub fn apply(kb: &Kb, findings: Vec<Finding>, files: &FileTable) -> Vec<Finding>
     for (si, s) in sups.iter().enumerate() {
         let span = Span::new(s.file, s.span);
         let subject = format!("suppression:{}", s.line);
-        let unused: Vec<&str> = s
-            .codes
+        let all = ["*".to_owned()];
+        let codes: &[String] = if s.codes.is_empty() { &all } else { &s.codes };
+        let unused: Vec<&str> = codes
             .iter()
             .zip(&used[si])
             .filter(|(_, u)| !**u)
@@ -100,11 +116,11 @@ pub fn apply(kb: &Kb, findings: Vec<Finding>, files: &FileTable) -> Vec<Finding>
         if !unused.is_empty() {
             let unknown: Vec<String> = unused
                 .iter()
-                .filter(|c| kb.rule(c).is_none())
+                .filter(|c| **c != "*" && kb.rule(c).is_none())
                 .map(|c| (*c).to_owned())
                 .collect();
             let codes = if unknown.is_empty() {
-                unused.join(", ")
+                unused.join(", ").replace('*', "every rule")
             } else {
                 unknown.join(", ")
             };

@@ -186,11 +186,22 @@ pub fn summary_line(r: &CheckResult) -> String {
             plural(r.skipped, "template")
         )
     };
+    let baselined = if r.baselined == 0 {
+        String::new()
+    } else {
+        format!(
+            " ({} hidden by the baseline)",
+            plural(r.baselined, "finding")
+        )
+    };
     if r.findings.is_empty() {
-        return format!("No findings in {}{skipped}.", plural(r.files, "file"));
+        return format!(
+            "No findings in {}{skipped}{baselined}.",
+            plural(r.files, "file")
+        );
     }
     format!(
-        "Found {} ({}, {}, {}) in {}{skipped}.",
+        "Found {} ({}, {}, {}) in {}{skipped}{baselined}.",
         plural(r.findings.len(), "finding"),
         plural(e, "error"),
         plural(w, "warning"),

@@ -14,4 +14,4 @@ pub use span::{ByteSpan, FileId, LineIndex, Span};
 
 /// What every inline suppression comment holds (`# busfit: ignore[BF101] reason`): the project
 /// keeps the text of a file that holds it, and the lint stage reads it.
-pub const SUPPRESSION_MARKER: &str = "busfit: ignore[";
+pub const SUPPRESSION_MARKER: &str = "busfit: ignore";
