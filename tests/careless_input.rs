@@ -450,3 +450,89 @@ fn init_never_writes_through_or_beside() {
     assert!(!text.starts_with("# yaml-language-server"), "{text}");
     assert!(busfit_in(f.path(), &["check"]).code < 2);
 }
+
+/// A custom rule that compares a requirement with what it never holds is refused when it
+/// loads, not accepted to never fire.
+#[test]
+fn type_mismatched_custom_conditions_are_refused() {
+    let d = common::manifest_dir(
+        "version: 1\nsettings:\n  custom_rules: policy\nflows:\n  - name: a\n    bus: kafka\n    requires:\n      latency: 50ms\n",
+    );
+    std::fs::create_dir_all(d.path().join("policy")).unwrap();
+    for (when, says) in [
+        (
+            "req.latency > 'fast'",
+            "`req.latency` is compared with 'fast'",
+        ),
+        (
+            "req.delivery == 'twice'",
+            "`req.delivery` is compared with 'twice'",
+        ),
+        (
+            "req.offline_delivery == 'yes'",
+            "`req.offline_delivery` is compared with 'yes'",
+        ),
+    ] {
+        std::fs::write(
+            d.path().join("policy/house.yaml"),
+            format!("rules:\n  - code: ACME1\n    name: typed\n    criterion: latency\n    severity: warning\n    requirement: latency\n    when: \"{when}\"\n    message: m\n    what: w\n    why: w\n    example: e\n    fix: f\n"),
+        )
+        .unwrap();
+        let out = busfit_in(d.path(), &["check"]);
+        assert_eq!(out.code, 2, "{when}: {}", out.stdout);
+        assert!(out.stderr.contains(says), "{when}: {}", out.stderr);
+    }
+}
+
+/// A folder that cannot be read is exit 2 with its path (the README's promise), not "No
+/// findings in 0 files". Run as an unprivileged user: root reads every folder.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_folder_is_exit_2() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    // the binary where an unprivileged user can run it
+    let bin = d.path().join("busfit");
+    std::fs::copy(env!("CARGO_BIN_EXE_busfit"), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let repo = d.path().join("repo");
+    std::fs::create_dir_all(repo.join("locked")).unwrap();
+    std::fs::write(
+        repo.join("docker-compose.yml"),
+        "services:\n  a:\n    image: redis:7.2\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&repo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(repo.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let mut cmd = if is_root {
+        let has_setpriv = Command::new("setpriv").arg("--version").output().is_ok();
+        if !has_setpriv {
+            eprintln!("skipped: root without setpriv cannot be denied a folder");
+            return;
+        }
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        Command::new(&bin)
+    };
+    let out = cmd
+        .args(["check", "repo"])
+        .current_dir(d.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    std::fs::set_permissions(repo.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cannot read") && err.contains("locked"),
+        "{err}"
+    );
+}

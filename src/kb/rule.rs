@@ -110,6 +110,68 @@ const RULE_KEYS: &[&str] = &[
     "always",
 ];
 
+/// Checks that a requirement is compared only with what it can hold: `req.latency > "fast"`
+/// (a duration against a word) could never be true, so the rule would never fire.
+fn check_types(e: &Expr) -> Result<(), String> {
+    use crate::lang::expr::Val;
+    match e {
+        Expr::Cmp(_, a, b) => {
+            for (p, lit) in [(a, b), (b, a)] {
+                let (Expr::Path(path), Expr::Lit(val)) = (p.as_ref(), lit.as_ref()) else {
+                    continue;
+                };
+                if path.first().map(String::as_str) != Some("req") || path.len() != 2 {
+                    continue;
+                }
+                let Some(def) = requirements::key_def(&path[1]) else {
+                    continue;
+                };
+                let fits = match (&def.kind, val) {
+                    (requirements::Kind::Quantity(_), Val::Qty(_) | Val::Range(..)) => true,
+                    (requirements::Kind::Quantity(_), _) => false,
+                    (requirements::Kind::Bool, Val::Bool(_)) => true,
+                    (requirements::Kind::Bool, _) => false,
+                    (
+                        requirements::Kind::Level(_)
+                        | requirements::Kind::Word(_)
+                        | requirements::Kind::Words(_),
+                        Val::Str(w),
+                    ) => def.kind.words().contains(&w.as_str()),
+                    (
+                        requirements::Kind::Level(_)
+                        | requirements::Kind::Word(_)
+                        | requirements::Kind::Words(_),
+                        _,
+                    ) => false,
+                };
+                if !fits {
+                    return Err(format!(
+                        "`req.{}` is compared with {}, which it never holds: {} accepts {}",
+                        path[1],
+                        match val {
+                            Val::Str(s) => format!("'{s}'"),
+                            Val::Qty(q) => format!("the quantity {q}"),
+                            Val::Bool(b) => b.to_string(),
+                            other => format!("{other:?}"),
+                        },
+                        path[1],
+                        def.kind.accepted()
+                    ));
+                }
+            }
+            check_types(a)?;
+            check_types(b)
+        }
+        Expr::Not(x) => check_types(x),
+        Expr::And(a, b) | Expr::Or(a, b) | Expr::Mul(a, b) => {
+            check_types(a)?;
+            check_types(b)
+        }
+        Expr::List(xs) | Expr::Call(_, xs) => xs.iter().try_for_each(check_types),
+        Expr::Path(_) | Expr::Lit(_) => Ok(()),
+    }
+}
+
 /// Checks that every path an expression reads can exist.
 fn check_paths(paths: &[Vec<String>], kb: &Kb) -> Result<(), String> {
     for p in paths {
@@ -410,7 +472,7 @@ pub(crate) fn expression(
         Ok(e) => {
             let mut paths = Vec::new();
             e.paths(&mut paths);
-            if let Err(msg) = check_paths(&paths, kb) {
+            if let Err(msg) = check_paths(&paths, kb).and_then(|()| check_types(&e)) {
                 f.err(n.span, msg, "here", "");
                 None
             } else {

@@ -246,6 +246,20 @@ fn budget_sentence(breach: &serde_saphyr::budget::BudgetBreach) -> String {
             "keeps more than",
             format!("{MAX_REPLAYED_EVENTS} values inside its anchors"),
         ),
+        B::MergeKeys { .. } => ("uses more merge keys (`<<`) than", "its budget".to_owned()),
+        B::Documents { .. } => ("holds more documents than", "its budget".to_owned()),
+        B::InputBytes { .. } => ("is larger than", "its budget".to_owned()),
+        B::InclusionDepth { .. } | B::PropertyExpansionDepth { .. } => {
+            ("nests its inclusions deeper than", "its budget".to_owned())
+        }
+        B::PropertyInterpolationWork { .. } => (
+            "needs more interpolation work than",
+            "its budget".to_owned(),
+        ),
+        B::SequenceUnbalanced => (
+            "ends a sequence it never began, beyond",
+            "what busfit reads".to_owned(),
+        ),
         _ => (
             "expands its aliases beyond",
             format!("{MAX_REPLAYED_EVENTS} values"),
