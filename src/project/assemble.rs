@@ -90,7 +90,31 @@ fn follow_configs(reader: Option<&Reader>, files: &mut FileTable, facts: &mut Fa
 /// compose file gives its `${VAR}` values. A value whose variable stays unknown is left as it
 /// is (unknown: never judged).
 fn read_env(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut Facts) {
-    if facts.compose.is_empty() {
+    // only a compose file with an env_file or a variable in its brokers' settings needs one
+    let mut of_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+    for (i, d) in facts.deployments.iter().enumerate() {
+        if d.source == "compose" {
+            of_file.entry(d.span.file).or_default().push(i);
+        }
+    }
+    let needed = |c: &crate::extract::ComposeFile, facts: &Facts| {
+        !c.env_files.is_empty()
+            || of_file.get(&c.file).is_some_and(|ds| {
+                ds.iter().any(|&i| {
+                    facts.deployments[i]
+                        .settings
+                        .iter()
+                        .any(|s| s.value.contains('$'))
+                })
+            })
+    };
+    let compose: Vec<(FileId, EnvFiles)> = facts
+        .compose
+        .iter()
+        .filter(|c| needed(c, facts))
+        .map(|c| (c.file, c.env_files.clone()))
+        .collect();
+    if compose.is_empty() {
         return;
     }
     let mut by_name: HashMap<String, FileId> = files
@@ -114,11 +138,6 @@ fn read_env(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut
         by_name.insert(shown.to_owned(), id);
         Some(id)
     };
-    let compose: Vec<(FileId, EnvFiles)> = facts
-        .compose
-        .iter()
-        .map(|c| (c.file, c.env_files.clone()))
-        .collect();
     for (cf, env_files) in compose {
         let owner = files.owner(cf);
         let name = files.name(cf).to_owned();
@@ -136,11 +155,8 @@ fn read_env(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut
                     .collect()
             })
             .unwrap_or_default();
-        for d in facts
-            .deployments
-            .iter_mut()
-            .filter(|d| d.source == "compose" && d.span.file == cf)
-        {
+        for &i in of_file.get(&cf).map(Vec::as_slice).unwrap_or_default() {
+            let d = &mut facts.deployments[i];
             // env_file: below `environment:` and the command, so only keys they leave out
             if let Some((_, paths)) = env_files.iter().find(|(svc, _)| *svc == d.name)
                 && let Some(profile) = kb.profile(&d.bus)

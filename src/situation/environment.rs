@@ -142,56 +142,81 @@ pub fn infer(rel: &str) -> Environment {
         .unwrap_or(Environment::Production)
 }
 
-/// The environment of every file of a project, by file id.
-#[must_use]
-pub fn of_files(project: &Project, forced: Option<Environment>) -> Vec<Environment> {
-    if let Some(e) = forced {
-        return vec![e; project.files.len()];
+/// What decides the environment of a file: `--environment`, each busfit.yaml's globs, the
+/// words of the folder busfit runs in. A file's environment is computed when it is asked for
+/// (a few thousand findings, not every file of a monorepo).
+#[derive(Debug, Clone, Default)]
+pub struct Environments {
+    forced: Option<Environment>,
+    cwd_env: Option<Environment>,
+    /// Per busfit.yaml: each environment it names, with its globs.
+    sets: Vec<Vec<(Environment, GlobSet)>>,
+}
+
+impl Environments {
+    #[must_use]
+    pub fn new(project: &Project, forced: Option<Environment>) -> Environments {
+        if forced.is_some() {
+            return Environments {
+                forced,
+                ..Environments::default()
+            };
+        }
+        let cwd_env = std::env::current_dir()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .and_then(|n| words_env(&n));
+        let sets = project
+            .manifests
+            .iter()
+            .map(|m| {
+                m.environments
+                    .iter()
+                    .filter_map(|(e, globs)| {
+                        let mut b = GlobSetBuilder::new();
+                        for g in globs {
+                            b.add(globset::Glob::new(g).ok()?);
+                        }
+                        Some((*e, b.build().ok()?))
+                    })
+                    .collect()
+            })
+            .collect();
+        Environments {
+            forced,
+            cwd_env,
+            sets,
+        }
     }
-    let cwd_env = std::env::current_dir()
-        .ok()
-        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .and_then(|n| words_env(&n));
-    // each busfit.yaml's globs, one set per environment it names
-    let sets: Vec<Vec<(Environment, GlobSet)>> = project
-        .manifests
-        .iter()
-        .map(|m| {
-            m.environments
-                .iter()
-                .filter_map(|(e, globs)| {
-                    let mut b = GlobSetBuilder::new();
-                    for g in globs {
-                        b.add(globset::Glob::new(g).ok()?);
-                    }
-                    Some((*e, b.build().ok()?))
-                })
-                .collect()
-        })
-        .collect();
-    project
-        .files
-        .ids()
-        .map(|id| {
-            let rel = project.files.rel(id);
-            match project.files.owner(id) {
-                Some(m) => sets
-                    .get(m)
-                    .and_then(|s| s.iter().find(|(_, set)| set.is_match(rel)).map(|(e, _)| *e))
-                    .unwrap_or_else(|| infer(rel)),
-                // a file no busfit.yaml owns is below the folder busfit was asked to check,
-                // whose own name counts (`busfit check tutorials/`); run from inside that
-                // folder, the words of its name (a repository named `debezium-examples`)
-                None => match with_root_name(project.files.name(id), rel) {
-                    Some(path) => infer(&path),
-                    None => match (infer(rel), cwd_env) {
-                        (Environment::Production, Some(e)) => e,
-                        (e, _) => e,
-                    },
+
+    /// The environment of one file of the project.
+    #[must_use]
+    pub fn of(&self, project: &Project, id: crate::source::FileId) -> Environment {
+        if let Some(e) = self.forced {
+            return e;
+        }
+        if id.index() >= project.files.len() {
+            return Environment::Production;
+        }
+        let rel = project.files.rel(id);
+        match project.files.owner(id) {
+            Some(m) => self
+                .sets
+                .get(m)
+                .and_then(|s| s.iter().find(|(_, set)| set.is_match(rel)).map(|(e, _)| *e))
+                .unwrap_or_else(|| infer(rel)),
+            // a file no busfit.yaml owns is below the folder busfit was asked to check,
+            // whose own name counts (`busfit check tutorials/`); run from inside that
+            // folder, the words of its name (a repository named `debezium-examples`)
+            None => match with_root_name(project.files.name(id), rel) {
+                Some(path) => infer(&path),
+                None => match (infer(rel), self.cwd_env) {
+                    (Environment::Production, Some(e)) => e,
+                    (e, _) => e,
                 },
-            }
-        })
-        .collect()
+            },
+        }
+    }
 }
 
 /// `rel` behind the last folder of the root it was walked from, as the shown name gives it:

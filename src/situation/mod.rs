@@ -11,22 +11,23 @@ use crate::project::Project;
 use crate::source::FileId;
 
 /// What busfit knows of the situation of a project's files.
-#[derive(Debug, Clone, Default)]
-pub struct Situation {
-    /// The environment of each file, by file id.
-    env: Vec<Environment>,
+pub struct Situation<'p> {
+    project: &'p Project,
+    /// What decides each file's environment (computed when asked for).
+    env: environment::Environments,
     /// Whether `--environment` set every file's environment.
     pub forced: bool,
     /// The use of each deployment (role, linked clients), by index into `facts.deployments`.
     pub uses: Vec<role::Use>,
 }
 
-impl Situation {
+impl<'p> Situation<'p> {
     /// The situation of a project's files; `forced` is `--environment`.
     #[must_use]
-    pub fn of(kb: &Kb, project: &Project, forced: Option<Environment>) -> Situation {
+    pub fn of(kb: &Kb, project: &'p Project, forced: Option<Environment>) -> Situation<'p> {
         Situation {
-            env: environment::of_files(project, forced),
+            project,
+            env: environment::Environments::new(project, forced),
             forced: forced.is_some(),
             uses: role::of_deployments(kb, project),
         }
@@ -41,9 +42,6 @@ impl Situation {
     /// The environment a file is in (production for a file the project did not read).
     #[must_use]
     pub fn environment(&self, file: FileId) -> Environment {
-        self.env
-            .get(file.index())
-            .copied()
-            .unwrap_or(Environment::Production)
+        self.env.of(self.project, file)
     }
 }
