@@ -536,3 +536,31 @@ fn an_unreadable_folder_is_exit_2() {
         "{err}"
     );
 }
+
+/// On a terminal that says it draws no colour (TERM=dumb), no colour; on another, colour.
+#[cfg(unix)]
+#[test]
+fn term_dumb_gets_no_colour() {
+    // `script` gives busfit a terminal; where it is missing there is nothing to test
+    if Command::new("script").arg("--version").output().is_err() {
+        return;
+    }
+    let run = |term: &str| {
+        let out = Command::new("script")
+            .args([
+                "-qc",
+                &format!("{} check fixtures/demo", env!("CARGO_BIN_EXE_busfit")),
+                "/dev/null",
+            ])
+            .current_dir(root())
+            .env("TERM", term)
+            .stdin(Stdio::null())
+            .env_remove("NO_COLOR")
+            .env_remove("FORCE_COLOR")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).contains('\u{1b}')
+    };
+    assert!(!run("dumb"));
+    assert!(run("xterm-256color"));
+}
