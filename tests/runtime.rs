@@ -197,3 +197,51 @@ fn env_files_and_dotenv_are_read() {
         out.stdout
     );
 }
+
+/// Kafka's retention as the broker reads it: log.retention.ms, else minutes, else hours, and
+/// 168 hours when none is written, judged against a retention need.
+#[test]
+fn kafka_retention_precedence_and_default() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("busfit.yaml"),
+        "version: 1\nflows:\n  - name: audit\n    bus: kafka\n    requires: { retention: 30d }\n",
+    )
+    .unwrap();
+    let run = |props: &str| {
+        std::fs::write(d.path().join("server.properties"), props).unwrap();
+        let out = busfit_in(d.path(), &["check", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "BF919")
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let base = "process.roles=broker,controller\nnode.id=1\nlisteners=SASL_SSL://:9093\n";
+    let m = run(base);
+    assert_eq!(m.len(), 1);
+    assert!(
+        m[0].starts_with("log.retention.hours=168 keeps less"),
+        "{m:?}"
+    );
+    assert!(m[0].ends_with("(log.retention.hours is not set; 168 is the default)"));
+    // minutes win over hours
+    let m = run(&format!(
+        "{base}log.retention.hours=1000\nlog.retention.minutes=60\n"
+    ));
+    assert_eq!(m.len(), 1);
+    assert!(
+        m[0].starts_with("log.retention.minutes=60 keeps less"),
+        "{m:?}"
+    );
+    // ms win over both; 31 days is enough
+    let m = run(&format!(
+        "{base}log.retention.hours=1\nlog.retention.minutes=1\nlog.retention.ms=2678400000\n"
+    ));
+    assert!(m.is_empty(), "{m:?}");
+    // -1 keeps forever
+    assert!(run(&format!("{base}log.retention.hours=-1\n")).is_empty());
+}
