@@ -161,7 +161,7 @@ fn env_files_and_dotenv_are_read() {
     assert_eq!(
         got,
         [
-            ("BF908".to_owned(), format!("{dir}/config/kafka.env"), 6),
+            ("BF908".to_owned(), format!("{dir}/config/kafka.env"), 5),
             ("BF933".to_owned(), format!("{dir}/docker-compose.yml"), 5),
             ("BF911".to_owned(), format!("{dir}/docker-compose.yml"), 14),
         ]
@@ -244,4 +244,50 @@ fn kafka_retention_precedence_and_default() {
     assert!(m.is_empty(), "{m:?}");
     // -1 keeps forever
     assert!(run(&format!("{base}log.retention.hours=-1\n")).is_empty());
+}
+
+/// Only listeners in use are judged, each at its own item and named: Kafka's stock
+/// broker.properties maps SASL_PLAINTEXT with no listener for it, which is no finding.
+#[test]
+fn only_listeners_in_use_are_judged() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("broker.properties"),
+        "process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@localhost:9093\nlisteners=PLAINTEXT://localhost:9092\ninter.broker.listener.name=PLAINTEXT\ncontroller.listener.names=CONTROLLER\nlistener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL\n",
+    )
+    .unwrap();
+    let out = busfit_in(
+        d.path(),
+        &["check", "--format", "json", "--require", "security=tls"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let got: Vec<(String, u64, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "BF908" || f["code"] == "BF937")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["message"]
+                    .as_str()
+                    .unwrap()
+                    .split(':')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    // the PLAINTEXT listener at its item in `listeners`; CONTROLLER (a name the broker uses to
+    // reach its controllers) at its entry in the map; no SASL_PLAINTEXT, which nothing uses
+    let want: Vec<(String, u64, String)> = [
+        ("BF908", 4, "listener PLAINTEXT"),
+        ("BF908", 7, "listener CONTROLLER"),
+    ]
+    .iter()
+    .map(|(c, l, m)| ((*c).to_owned(), *l, (*m).to_owned()))
+    .collect();
+    assert_eq!(got, want, "{}", out.stdout);
 }

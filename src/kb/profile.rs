@@ -115,6 +115,10 @@ pub struct Recognition {
     pub command: Option<CommandRule>,
     /// How the broker count of a cluster is added up from its members.
     pub nodes: Option<NodeRule>,
+    /// How listeners are written (Kafka's `listeners` and protocol map): each listener in
+    /// use is given to rules as a setting `listener` of its own, at its own bytes.
+    #[serde(default)]
+    pub listeners: Option<ListenerRule>,
     pub files: Vec<FileRule>,
     /// Client libraries by ecosystem: cargo, npm, pypi, go, maven.
     pub libraries: BTreeMap<String, Vec<String>>,
@@ -197,6 +201,19 @@ pub struct CommandRule {
     /// Where the image reads its config when the command names none: a file mounted there is
     /// the config it runs.
     pub default_configs: Vec<String>,
+}
+
+/// Listeners in use and their protocols (contract §7, issue 22): the names that the `lists`
+/// settings (`NAME://host:port,…`) and the `names` settings (`inter.broker.listener.name`)
+/// use, each with its protocol from the `map` setting (`NAME:PROTOCOL,…`), or its own name
+/// when there is no map.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ListenerRule {
+    pub lists: Vec<String>,
+    pub map: String,
+    pub names: Vec<String>,
+    /// The setting each listener in use becomes, valued `NAME:PROTOCOL`.
+    pub setting: String,
 }
 
 /// How a cluster's broker count is added up from its members (contract §6): each member
@@ -689,6 +706,17 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
             builtin,
             one_shot: words(c.get("one_shot")),
             default_configs: words(c.get("default_configs")),
+        });
+    }
+    if let Some(l) = r.get("listeners") {
+        out.listeners = Some(ListenerRule {
+            lists: words(l.get("lists")),
+            map: l.get("map").and_then(scalar).unwrap_or_default(),
+            names: words(l.get("names")),
+            setting: l
+                .get("setting")
+                .and_then(scalar)
+                .unwrap_or_else(|| "listener".to_owned()),
         });
     }
     if let Some(n) = r.get("nodes") {

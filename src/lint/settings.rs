@@ -186,6 +186,10 @@ fn deployment_findings(
             .collect()
     };
     let mut settings = effective(profile, d);
+    if let Some(rule) = &profile.recognition.listeners {
+        let listeners = listeners_in_use(rule, &settings, &project.files);
+        settings.extend(listeners);
+    }
     // the role is a fact rules read (`setting.role`): BF911 does not ask a cache for AOF
     if let Some(role) = used
         .and_then(|u| u.role.as_ref())
@@ -316,6 +320,96 @@ fn deployment_findings(
     }
     // held until every deployment is judged: no spare capacity
     out.shrink_to_fit();
+    out
+}
+
+/// Each listener in use, as a setting of its own (`listener` = `NAME:PROTOCOL`) at its own
+/// bytes: its item in the listener list, else its entry in the protocol map. A name the map
+/// lists and no listener uses is not judged (a stock broker.properties maps SASL_PLAINTEXT
+/// without a listener for it); a value unknown until deployment is not read.
+fn listeners_in_use(
+    rule: &crate::kb::profile::ListenerRule,
+    settings: &[Setting],
+    files: &crate::source::FileTable,
+) -> Vec<Setting> {
+    // (name, span of its item) of the listeners the lists and name settings use
+    let mut used: Vec<(String, Option<crate::source::Span>)> = Vec::new();
+    let item_span = |s: &Setting, item: &str| -> crate::source::Span {
+        let text = &files.get(s.span.file).text;
+        let range = s.span.range;
+        text.get(range.start..range.end)
+            .and_then(|t| t.find(item))
+            .map_or(s.span, |i| {
+                crate::source::Span::new(
+                    s.span.file,
+                    crate::source::ByteSpan::new(range.start + i, range.start + i + item.len()),
+                )
+            })
+    };
+    for s in settings.iter().filter(|s| rule.lists.contains(&s.key)) {
+        for item in s.value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let Some((name, _)) = item.split_once("://") else {
+                continue;
+            };
+            if name.is_empty() || name.contains('$') || name.contains('{') {
+                continue;
+            }
+            let name = name.to_ascii_uppercase();
+            match used.iter_mut().find(|(n, _)| *n == name) {
+                Some(_) => {}
+                None => used.push((name, Some(item_span(s, item)))),
+            }
+        }
+    }
+    for s in settings.iter().filter(|s| rule.names.contains(&s.key)) {
+        for name in s.value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            if name.contains('$') || name.contains('{') {
+                continue;
+            }
+            let name = name.to_ascii_uppercase();
+            if !used.iter().any(|(n, _)| *n == name) {
+                used.push((name, None));
+            }
+        }
+    }
+    if used.is_empty() {
+        return Vec::new();
+    }
+    // the protocol map, the last spelling winning; without one, a listener's name is its
+    // protocol
+    let map_setting = settings
+        .iter()
+        .rev()
+        .find(|s| s.key == rule.map && !s.is_unknown());
+    let mut out = Vec::new();
+    for (name, span) in used {
+        let entry = map_setting.and_then(|m| {
+            m.value.split(',').map(str::trim).find_map(|e| {
+                let (n, p) = e.split_once(':')?;
+                (n.trim().eq_ignore_ascii_case(&name)).then(|| (e, p.trim().to_ascii_uppercase()))
+            })
+        });
+        let (protocol, map_span) = match (entry, map_setting) {
+            (Some((e, p)), Some(m)) => (p, Some(item_span(m, e))),
+            // a map that does not list the name: the broker refuses it; nothing to judge
+            (None, Some(_)) => continue,
+            (_, None) => (name.clone(), None),
+        };
+        let Some(at) = span.or(map_span) else {
+            continue;
+        };
+        out.push(Setting {
+            key: rule.setting.clone(),
+            // `PLAINTEXT_HOST:PLAINTEXT`; a listener named after its protocol is that name
+            value: if name == protocol {
+                name
+            } else {
+                format!("{name}:{protocol}")
+            },
+            span: at,
+            origin: Origin::Written,
+        });
+    }
     out
 }
 
