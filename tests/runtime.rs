@@ -291,3 +291,36 @@ fn only_listeners_in_use_are_judged() {
     .collect();
     assert_eq!(got, want, "{}", out.stdout);
 }
+
+/// The JetStream controller's resources (modelled on a shop's nack manifests): a memory
+/// stream on one replica with an hour of history, and a consumer that acknowledges nothing,
+/// judged against at-least-once with seven days of history.
+#[test]
+fn jetstream_resources_are_judged() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("jetstream.yaml"),
+        "apiVersion: jetstream.nats.io/v1beta2\nkind: Stream\nmetadata:\n  name: orders\nspec:\n  name: orders\n  subjects: [\"orders.*\"]\n  storage: memory\n  replicas: 1\n  maxAge: 1h\n---\napiVersion: jetstream.nats.io/v1beta2\nkind: Consumer\nmetadata:\n  name: billing\nspec:\n  streamName: orders\n  durableName: billing\n  ackPolicy: none\n",
+    )
+    .unwrap();
+    let out = busfit_in(
+        d.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--require",
+            "delivery=at-least-once",
+            "--require",
+            "retention=7d",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let want: Vec<(String, u64)> = [("BF976", 8), ("BF977", 9), ("BF978", 10), ("BF979", 19)]
+        .iter()
+        .map(|(c, l)| ((*c).to_owned(), *l))
+        .collect();
+    assert_eq!(found(&v), want, "{}", out.stdout);
+    let inv = common::json(&["inventory", d.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(inv["deployments"][0]["bus"], "nats-jetstream");
+}
