@@ -2,7 +2,7 @@
 //! the repository go through every output format, and each output stays valid for its format.
 
 mod common;
-use common::{busfit_in, root};
+use common::{busfit_in, sarif_validator};
 use proptest::prelude::*;
 
 const FORMATS: [&str; 8] = [
@@ -27,17 +27,6 @@ fn yaml_quoted(s: &str) -> String {
     }
     out.push('"');
     out
-}
-
-fn sarif_validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(root().join("tests/data/sarif-2.1.0.json"))
-        .unwrap()
-        .replace(
-            "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$",
-            "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$",
-        );
-    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
-    jsonschema::validator_for(&schema).unwrap()
 }
 
 /// Whether a character must never reach a terminal or a log as it is.

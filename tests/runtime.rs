@@ -4,19 +4,7 @@
 mod common;
 use common::{busfit_in, json};
 
-fn found(v: &serde_json::Value) -> Vec<(String, u64)> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_owned(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
-        .collect()
-}
+use common::code_lines as found;
 
 /// A product's stack publishing a Bitnami Valkey with an empty password, a RabbitMQ with the
 /// image's guest account and a stock Redis: three errors with no requirement declared, at the

@@ -186,15 +186,7 @@ pub fn machine_report(format: &str, errors: &[ConfigError]) -> Option<String> {
             "location": { "path": e.file.as_deref().unwrap_or("busfit.yaml"), "lines": { "begin": e.line } },
         })).collect::<Vec<_>>())),
         "junit" => {
-            let xml = |s: &str| {
-                s.chars()
-                    .filter(|c| matches!(c, '\t' | '\n' | '\r') || !c.is_control())
-                    .collect::<String>()
-                    .replace('&', "&amp;")
-                    .replace('<', "&lt;")
-                    .replace('>', "&gt;")
-                    .replace('"', "&quot;")
-            };
+            let xml = super::junit::xml;
             let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
             out.push_str(&format!(
                 "<testsuites name=\"busfit\" tests=\"{n}\" failures=\"{n}\">\n  <testsuite name=\"configuration\" tests=\"{n}\" failures=\"{n}\">\n",
@@ -216,18 +208,11 @@ pub fn machine_report(format: &str, errors: &[ConfigError]) -> Option<String> {
         "github" => errs
             .iter()
             .map(|e| {
-                let data = super::escape::text(&e.message)
-                    .replace('%', "%25")
-                    .replace('\r', "%0D")
-                    .replace('\n', "%0A");
+                let data = super::github::escape_data(&e.message);
                 match &e.file {
                     Some(f) => format!(
                         "::error file={},line={},col={},title=busfit configuration error::{data}\n",
-                        super::escape::text(f)
-                            .replace('%', "%25")
-                            .replace(':', "%3A")
-                            .replace(',', "%2C")
-                            .replace('\n', "%0A"),
+                        super::github::escape_property(f),
                         e.line,
                         e.column
                     ),

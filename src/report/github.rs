@@ -17,14 +17,14 @@ impl Format for Github {
     }
 }
 
-fn escape_data(s: &str) -> String {
+pub(super) fn escape_data(s: &str) -> String {
     super::escape::text(s)
         .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-fn escape_property(s: &str) -> String {
+pub(super) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

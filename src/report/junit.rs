@@ -18,7 +18,7 @@ impl Format for Junit {
     }
 }
 
-fn xml(s: &str) -> String {
+pub(super) fn xml(s: &str) -> String {
     s.chars()
         .filter(|c| matches!(c, '\t' | '\n' | '\r') || !c.is_control())
         .collect::<String>()

@@ -81,3 +81,33 @@ pub fn manifest_dir(text: &str) -> tempfile::TempDir {
     std::fs::write(d.path().join("busfit.yaml"), text).expect("write");
     d
 }
+
+/// The vendored SARIF 2.1.0 schema as a validator. The published schema's `run.language`
+/// pattern has a stray `]` that strict regex engines reject when compiling the schema; it
+/// constrains a field busfit never writes, so it is replaced by the intended pattern in memory.
+/// The vendored file stays byte-identical.
+pub fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("tests/data/sarif-2.1.0.json"))
+        .expect("the vendored schema")
+        .replace(
+            "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$",
+            "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$",
+        );
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema JSON");
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+/// (code, line) of every finding of a JSON report, in order.
+pub fn code_lines(v: &serde_json::Value) -> Vec<(String, u64)> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_owned(),
+                f["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
