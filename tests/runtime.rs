@@ -312,3 +312,15 @@ fn jetstream_resources_are_judged() {
     let inv = common::json(&["inventory", d.path().to_str().unwrap(), "--format", "json"]);
     assert_eq!(inv["deployments"][0]["bus"], "nats-jetstream");
 }
+
+/// Kubernetes workloads published beyond the node (host networking, a host port) without
+/// authentication are errors; a password from a Secret is authentication (value unknown).
+#[test]
+fn kubernetes_host_network_and_host_ports() {
+    let v = common::json(&["check", "fixtures/runtime/kubernetes", "--format", "json"]);
+    let want: Vec<(String, u64)> = [("BF972", 12), ("BF972", 32)]
+        .iter()
+        .map(|(c, l)| ((*c).to_owned(), *l))
+        .collect();
+    assert_eq!(found(&v), want, "{v}");
+}

@@ -3,7 +3,7 @@
 
 use super::{
     Cluster, Deployment, Facts, InlineFlow, Input, Origin, Setting, bus_for_env, bus_for_image,
-    bus_for_image_word, corroborated, embedded_settings, env_key, mapped_settings, select,
+    bus_for_image_word, corroborated, embedded_settings, mapped_settings, select,
 };
 use crate::kb::Kb;
 use crate::kb::requirements::{self, ReqValue, Requirements};
@@ -114,17 +114,56 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
                 });
             }
             if let Some(p) = kb.profile(bus) {
-                for e in c.get("env").map(Node::items).unwrap_or_default() {
-                    let (Some(k), Some(v)) = (e.get("name").and_then(Node::as_str), e.get("value"))
-                    else {
-                        continue;
-                    };
-                    if let Some(rule) = p.recognition.env.iter().find(|r| k.starts_with(&r.prefix))
+                // the environment, as the bus's settings and as the image's entrypoint reads it
+                let pairs: Vec<(String, String, crate::source::Span)> = c
+                    .get("env")
+                    .map(Node::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|e| {
+                        let name = e.get("name")?.as_str()?.to_owned();
+                        match e.get("value") {
+                            Some(v) => {
+                                Some((name, v.scalar_text().unwrap_or_default(), inp.at(v.span)))
+                            }
+                            // from a Secret or a ConfigMap: set, its value unknown here
+                            None => {
+                                let from = e.get("valueFrom")?;
+                                Some((name, "${valueFrom}".to_owned(), inp.at(from.span)))
+                            }
+                        }
+                    })
+                    .collect();
+                d.settings
+                    .extend(super::compose::env_settings(p, &d.evidence, &pairs));
+                // published beyond the node (contract §7): host networking, a host port
+                for h in select(doc, "spec.template.spec.hostNetwork")
+                    .into_iter()
+                    .chain(select(doc, "spec.hostNetwork"))
+                {
+                    if h.scalar_text().as_deref() == Some("true")
+                        && let Some(port) = p.recognition.ports.first()
                     {
                         d.settings.push(Setting {
-                            key: env_key(&rule.style, &k[rule.prefix.len()..]),
-                            value: v.scalar_text().unwrap_or_default(),
-                            span: inp.at(v.span),
+                            key: super::compose::PUBLISHED.to_owned(),
+                            value: port.clone(),
+                            span: inp.at(h.span),
+                            origin: Origin::Written,
+                        });
+                    }
+                }
+                for port in select(c, "ports[]") {
+                    let (Some(host), Some(target)) = (
+                        port.get("hostPort"),
+                        port.get("containerPort").and_then(Node::scalar_text),
+                    ) else {
+                        continue;
+                    };
+                    if p.recognition.ports.contains(&target) {
+                        d.settings.push(Setting {
+                            key: super::compose::PUBLISHED.to_owned(),
+                            value: target,
+                            span: inp.at(host.span),
                             origin: Origin::Written,
                         });
                     }

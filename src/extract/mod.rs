@@ -448,7 +448,10 @@ pub fn image_family<'p>(
     profile: &'p crate::kb::profile::Profile,
     evidence: &str,
 ) -> Option<&'p crate::kb::profile::ImageFamily> {
-    let image = evidence.strip_prefix("image ")?.split_whitespace().next()?;
+    // `image X` (compose), `StatefulSet image X` (Kubernetes)
+    let mut words = evidence.split_whitespace();
+    words.by_ref().find(|w| *w == "image")?;
+    let image = words.next()?;
     let name = image_path(image);
     profile.images.iter().find(|f| {
         f.images
