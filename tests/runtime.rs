@@ -313,12 +313,13 @@ fn jetstream_resources_are_judged() {
     assert_eq!(inv["deployments"][0]["bus"], "nats-jetstream");
 }
 
-/// Kubernetes workloads published beyond the node (host networking, a host port) without
-/// authentication are errors; a password from a Secret is authentication (value unknown).
+/// Kubernetes workloads published beyond the node (host networking, a host port, a Service of
+/// type LoadBalancer selecting their pods) without authentication are errors, at what
+/// publishes them; a password from a Secret is authentication (value unknown).
 #[test]
 fn kubernetes_host_network_and_host_ports() {
     let v = common::json(&["check", "fixtures/runtime/kubernetes", "--format", "json"]);
-    let want: Vec<(String, u64)> = [("BF972", 12), ("BF972", 32)]
+    let want: Vec<(String, u64)> = [("BF972", 12), ("BF972", 32), ("BF972", 71)]
         .iter()
         .map(|(c, l)| ((*c).to_owned(), *l))
         .collect();

@@ -49,7 +49,59 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
         .and_then(|m| m.get("name"))
         .and_then(Node::scalar_text)
         .unwrap_or_else(|| kind.to_lowercase());
+    if kind == "Service" {
+        let ty = select(doc, "spec.type").into_iter().next();
+        if let Some(t) = ty
+            && matches!(
+                t.scalar_text().as_deref(),
+                Some("LoadBalancer" | "NodePort")
+            )
+        {
+            let selector: Vec<(String, String)> = select(doc, "spec.selector")
+                .first()
+                .map(|m| {
+                    m.entries()
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.scalar_text()?, v.scalar_text()?)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let ports: Vec<String> = select(doc, "spec.ports[]")
+                .into_iter()
+                .filter_map(|p| {
+                    p.get("targetPort")
+                        .or_else(|| p.get("port"))
+                        .and_then(Node::scalar_text)
+                })
+                .collect();
+            if !selector.is_empty() {
+                facts.kube_services.push(super::KubeService {
+                    span: inp.at(t.span),
+                    selector,
+                    ports,
+                });
+            }
+        }
+        return;
+    }
     if WORKLOADS.contains(&kind) {
+        let labels: Vec<(String, String)> = select(doc, "spec.template.metadata.labels")
+            .into_iter()
+            .chain(if kind == "Pod" {
+                select(doc, "metadata.labels")
+            } else {
+                Vec::new()
+            })
+            .flat_map(|m| {
+                m.entries()
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.scalar_text()?, v.scalar_text()?)))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if !labels.is_empty() {
+            facts.pod_labels.push((inp.id, name.clone(), labels));
+        }
         for c in containers(doc) {
             let Some(img) = c.get("image") else { continue };
             let Some(image) = img.as_str() else { continue };

@@ -244,6 +244,22 @@ pub struct Facts {
     pub errors: Vec<ConfigError>,
     /// Each compose file's services and the services they name, to find overlays.
     pub compose: Vec<ComposeFile>,
+    /// Kubernetes Services that publish beyond the cluster (`LoadBalancer`, `NodePort`), and
+    /// the pod labels of each broker workload, to join them (contract §7, exposure).
+    pub kube_services: Vec<KubeService>,
+    pub pod_labels: Vec<PodLabels>,
+}
+
+/// A broker workload's pod labels: its file, its name, the labels.
+pub type PodLabels = (FileId, String, Vec<(String, String)>);
+
+/// A Kubernetes Service of type `LoadBalancer` or `NodePort`: its selector and the pod ports
+/// it forwards to, at its `type`.
+#[derive(Debug, Clone)]
+pub struct KubeService {
+    pub span: Span,
+    pub selector: Vec<(String, String)>,
+    pub ports: Vec<String>,
 }
 
 /// A compose file's services, and what its services name of other services (`depends_on`,
@@ -284,6 +300,7 @@ impl Facts {
             && self.broken.is_empty()
             && self.skipped.is_empty()
             && self.errors.is_empty()
+            && self.kube_services.is_empty()
     }
 
     /// Gathers the facts of many files, in order, each vector sized once.
@@ -300,6 +317,8 @@ impl Facts {
             skipped: sized(parts.iter().map(|p| p.skipped.len()).sum()),
             errors: sized(parts.iter().map(|p| p.errors.len()).sum()),
             compose: sized(parts.iter().map(|p| p.compose.len()).sum()),
+            kube_services: Vec::new(),
+            pod_labels: Vec::new(),
         };
         for p in parts {
             all.append(p);
@@ -316,6 +335,8 @@ impl Facts {
         self.skipped.append(&mut other.skipped);
         self.errors.append(&mut other.errors);
         self.compose.append(&mut other.compose);
+        self.kube_services.append(&mut other.kube_services);
+        self.pod_labels.append(&mut other.pod_labels);
     }
 }
 

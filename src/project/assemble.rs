@@ -18,6 +18,7 @@ pub fn assemble(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: 
     read_env(kb, reader, files, facts);
     attach_parts(files, facts);
     join_overlays(files, facts);
+    publish_services(kb, files, facts);
     count_nodes(kb, facts);
     // a cluster is judged with its parts' settings (a pool's storage, a topic's replicas)
     for d in &mut facts.deployments {
@@ -331,6 +332,53 @@ fn join_overlays(files: &FileTable, facts: &mut Facts) {
             c.key = format!("compose:{base}:{rest}");
         }
     }
+}
+
+/// A Kubernetes Service of type `LoadBalancer` or `NodePort` in the same directory whose
+/// selector the pods of a broker workload match publishes that broker's port beyond the
+/// cluster (contract §7): the port becomes a `published` setting at the Service's `type`.
+fn publish_services(kb: &Kb, files: &FileTable, facts: &mut Facts) {
+    if facts.kube_services.is_empty() || facts.pod_labels.is_empty() {
+        return;
+    }
+    let services = std::mem::take(&mut facts.kube_services);
+    for s in &services {
+        let dir = dir_of(files.name(s.span.file));
+        let matched: Vec<(FileId, String)> = facts
+            .pod_labels
+            .iter()
+            .filter(|(f, _, labels)| {
+                dir_of(files.name(*f)) == dir
+                    && s.selector
+                        .iter()
+                        .all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
+            })
+            .map(|(f, n, _)| (*f, n.clone()))
+            .collect();
+        for d in facts.deployments.iter_mut().filter(|d| {
+            d.source == "kubernetes"
+                && matched
+                    .iter()
+                    .any(|(f, n)| *f == d.span.file && *n == d.name)
+        }) {
+            let Some(profile) = kb.profile(&d.bus) else {
+                continue;
+            };
+            for p in s
+                .ports
+                .iter()
+                .filter(|p| profile.recognition.ports.contains(p))
+            {
+                d.settings.push(Setting {
+                    key: crate::extract::compose::PUBLISHED.to_owned(),
+                    value: p.clone(),
+                    span: s.span,
+                    origin: Origin::Written,
+                });
+            }
+        }
+    }
+    facts.kube_services = services;
 }
 
 /// Adds up each cluster's brokers from its members and parts (profile `nodes:`), and writes
