@@ -456,34 +456,12 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
         .get("recognition")
         .map(|r| load_recognition(&mut f, r))
         .unwrap_or_default();
-    let mut defaults = Vec::new();
-    for (k, v) in root.get("defaults").map(Node::entries).unwrap_or_default() {
-        let key = k.scalar_text().unwrap_or_default();
-        f.keys(
-            v,
-            &["value", "source", "evidence", "charts", "implied"],
-            "a default",
-        );
-        match (
-            v.get("value").and_then(scalar),
-            v.get("source").and_then(scalar),
-        ) {
-            (Some(value), Some(source)) => defaults.push(DefaultSetting {
-                key,
-                value,
-                source,
-                evidence: v.get("evidence").and_then(scalar),
-                charts: v.get("charts").and_then(scalar).as_deref() == Some("true"),
-                implied: v.get("implied").and_then(scalar).as_deref() == Some("true"),
-            }),
-            _ => f.err(
-                v.span,
-                format!("default `{key}` needs `value` and `source`"),
-                "here",
-                "every default carries its source",
-            ),
-        }
-    }
+    let defaults = load_defaults(
+        &mut f,
+        root.get("defaults"),
+        &["value", "source", "evidence", "charts", "implied"],
+        "a default",
+    );
     let mut roles = Vec::new();
     for r in root.get("roles").map(Node::items).unwrap_or_default() {
         f.keys(
@@ -535,30 +513,12 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
             );
             continue;
         };
-        let mut defaults = Vec::new();
-        for (k, v) in r.get("defaults").map(Node::entries).unwrap_or_default() {
-            let key = k.scalar_text().unwrap_or_default();
-            f.keys(v, &["value", "source"], "an image default");
-            match (
-                v.get("value").and_then(scalar),
-                v.get("source").and_then(scalar),
-            ) {
-                (Some(value), Some(source)) => defaults.push(DefaultSetting {
-                    key,
-                    value,
-                    source,
-                    evidence: None,
-                    charts: false,
-                    implied: false,
-                }),
-                _ => f.err(
-                    v.span,
-                    format!("image default `{key}` needs `value` and `source`"),
-                    "here",
-                    "every default carries its source",
-                ),
-            }
-        }
+        let defaults = load_defaults(
+            &mut f,
+            r.get("defaults"),
+            &["value", "source"],
+            "an image default",
+        );
         images.push(ImageFamily {
             family,
             images: words(r.get("images")),
@@ -605,6 +565,41 @@ pub fn load_profile(file: &SourceFile) -> Result<Profile, Vec<ConfigError>> {
     } else {
         Err(f.errors)
     }
+}
+
+/// A `defaults:` mapping (a profile's, an image family's): key → value with its source;
+/// `allowed` says which fields this kind of default may have.
+fn load_defaults(
+    f: &mut Checker<'_>,
+    n: Option<&Node>,
+    allowed: &[&str],
+    what: &str,
+) -> Vec<DefaultSetting> {
+    let mut out = Vec::new();
+    for (k, v) in n.map(Node::entries).unwrap_or_default() {
+        let key = k.scalar_text().unwrap_or_default();
+        f.keys(v, allowed, what);
+        match (
+            v.get("value").and_then(scalar),
+            v.get("source").and_then(scalar),
+        ) {
+            (Some(value), Some(source)) => out.push(DefaultSetting {
+                key,
+                value,
+                source,
+                evidence: v.get("evidence").and_then(scalar),
+                charts: v.get("charts").and_then(scalar).as_deref() == Some("true"),
+                implied: v.get("implied").and_then(scalar).as_deref() == Some("true"),
+            }),
+            _ => f.err(
+                v.span,
+                format!("{what} `{key}` needs `value` and `source`"),
+                "here",
+                "every default carries its source",
+            ),
+        }
+    }
+    out
 }
 
 /// Flattens a `figures:` mapping (`delivery: {max: …}` → `delivery.max`) into `out`; every
