@@ -293,7 +293,7 @@ fn a_latin1_byte_does_not_lose_the_file() {
         b"# r\xe9glages du producteur\nspring.kafka.bootstrap-servers=kafka:9092\nspring.kafka.producer.acks=1\n",
     )
     .unwrap();
-    let out = busfit_in(
+    let v = common::json_in(
         d.path(),
         &[
             "check",
@@ -303,7 +303,6 @@ fn a_latin1_byte_does_not_lose_the_file() {
             "delivery=at-least-once",
         ],
     );
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let got: Vec<(String, String, u64)> = v["findings"]
         .as_array()
         .unwrap()
@@ -322,8 +321,7 @@ fn a_latin1_byte_does_not_lose_the_file() {
             ("BF001".to_owned(), "warning".to_owned(), 1),
             ("BF901".to_owned(), "error".to_owned(), 3)
         ],
-        "{}",
-        out.stdout
+        "{v}"
     );
     assert!(
         v["findings"][0]["message"]

@@ -2,18 +2,7 @@
 //! fixture under fixtures/real/ is modelled on a public repository's file (docs/real-world.md).
 
 mod common;
-use common::{busfit, json};
-
-fn codes(v: &serde_json::Value) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|f| f["code"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use common::{busfit, codes, json};
 
 /// Go/Helm templates under `files/`, Jinja templates of an operator, cargo-generate templates:
 /// never BF001; counted as skipped in the summary.

@@ -2,7 +2,7 @@
 //! without authentication, through the CLI.
 
 mod common;
-use common::{busfit_in, json};
+use common::{json, json_in};
 
 use common::code_lines as found;
 
@@ -36,9 +36,8 @@ fn published_brokers_without_authentication_are_errors() {
         d.path().join("examples/shop/docker-compose.yml"),
     )
     .unwrap();
-    let out = busfit_in(d.path(), &["check", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(found(&v).len(), 3, "{}", out.stdout);
+    let v = json_in(d.path(), &["check", "--format", "json"]);
+    assert_eq!(found(&v).len(), 3, "{v}");
     let inv = json(&["inventory", dir, "--format", "json"]);
     let buses: Vec<&str> = inv["deployments"]
         .as_array()
@@ -60,7 +59,7 @@ fn image_defaults_come_before_the_programs() {
         "services:\n  jobs:\n    image: bitnami/redis:7.2\n    environment:\n      REDIS_PASSWORD: ${JOBS_PASSWORD}\n  queue:\n    image: redis:7.2\n    command: redis-server --requirepass ${QUEUE_PASSWORD}\n",
     )
     .unwrap();
-    let out = busfit_in(
+    let v = json_in(
         d.path(),
         &[
             "check",
@@ -72,16 +71,15 @@ fn image_defaults_come_before_the_programs() {
             "security=authentication",
         ],
     );
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let f: Vec<(String, u64)> = found(&v);
-    assert_eq!(f, [("BF911".to_owned(), 7)], "{}", out.stdout);
+    assert_eq!(f, [("BF911".to_owned(), 7)], "{v}");
     // a REDIS_AOF_ENABLED=no on the Bitnami image is what it runs
     std::fs::write(
         d.path().join("docker-compose.yml"),
         "services:\n  jobs:\n    image: bitnami/redis:7.2\n    environment:\n      REDIS_PASSWORD: ${JOBS_PASSWORD}\n      REDIS_AOF_ENABLED: \"no\"\n",
     )
     .unwrap();
-    let out = busfit_in(
+    let v = json_in(
         d.path(),
         &[
             "check",
@@ -91,15 +89,14 @@ fn image_defaults_come_before_the_programs() {
             "delivery=at-least-once",
         ],
     );
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(found(&v), [("BF911".to_owned(), 6)], "{}", out.stdout);
+    assert_eq!(found(&v), [("BF911".to_owned(), 6)], "{v}");
     // the official image's protected mode, named as the image's default
     std::fs::write(
         d.path().join("docker-compose.yml"),
         "services:\n  queue:\n    image: redis:7.2\n",
     )
     .unwrap();
-    let out = busfit_in(
+    let v = json_in(
         d.path(),
         &[
             "check",
@@ -109,7 +106,6 @@ fn image_defaults_come_before_the_programs() {
             "security=authentication",
         ],
     );
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let m = v["findings"][0]["message"].as_str().unwrap();
     assert!(
         m.ends_with("(protected-mode is not set; no is the official image's default)"),
@@ -168,7 +164,7 @@ fn env_files_and_dotenv_are_read() {
     for f in ["docker-compose.yml", "config/kafka.env"] {
         std::fs::copy(common::root().join(dir).join(f), d.path().join(f)).unwrap();
     }
-    let out = busfit_in(
+    let v = json_in(
         d.path(),
         &[
             "check",
@@ -178,12 +174,7 @@ fn env_files_and_dotenv_are_read() {
             "delivery=at-least-once",
         ],
     );
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    assert!(
-        !found(&v).iter().any(|(c, _)| c == "BF911"),
-        "{}",
-        out.stdout
-    );
+    assert!(!found(&v).iter().any(|(c, _)| c == "BF911"), "{v}");
 }
 
 /// Kafka's retention as the broker reads it: log.retention.ms, else minutes, else hours, and
@@ -198,8 +189,7 @@ fn kafka_retention_precedence_and_default() {
     .unwrap();
     let run = |props: &str| {
         std::fs::write(d.path().join("server.properties"), props).unwrap();
-        let out = busfit_in(d.path(), &["check", "--format", "json"]);
-        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let v = json_in(d.path(), &["check", "--format", "json"]);
         v["findings"]
             .as_array()
             .unwrap()
@@ -244,11 +234,10 @@ fn only_listeners_in_use_are_judged() {
         "process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@localhost:9093\nlisteners=PLAINTEXT://localhost:9092\ninter.broker.listener.name=PLAINTEXT\ncontroller.listener.names=CONTROLLER\nlistener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL\n",
     )
     .unwrap();
-    let out = busfit_in(
+    let v = json_in(
         d.path(),
         &["check", "--format", "json", "--require", "security=tls"],
     );
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let got: Vec<(String, u64, String)> = v["findings"]
         .as_array()
         .unwrap()
@@ -277,7 +266,7 @@ fn only_listeners_in_use_are_judged() {
     .iter()
     .map(|(c, l, m)| ((*c).to_owned(), *l, (*m).to_owned()))
     .collect();
-    assert_eq!(got, want, "{}", out.stdout);
+    assert_eq!(got, want, "{v}");
 }
 
 /// The JetStream controller's resources (modelled on a shop's nack manifests): a memory
@@ -291,7 +280,7 @@ fn jetstream_resources_are_judged() {
         "apiVersion: jetstream.nats.io/v1beta2\nkind: Stream\nmetadata:\n  name: orders\nspec:\n  name: orders\n  subjects: [\"orders.*\"]\n  storage: memory\n  replicas: 1\n  maxAge: 1h\n---\napiVersion: jetstream.nats.io/v1beta2\nkind: Consumer\nmetadata:\n  name: billing\nspec:\n  streamName: orders\n  durableName: billing\n  ackPolicy: none\n",
     )
     .unwrap();
-    let out = busfit_in(
+    let v = json_in(
         d.path(),
         &[
             "check",
@@ -303,12 +292,11 @@ fn jetstream_resources_are_judged() {
             "retention=7d",
         ],
     );
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let want: Vec<(String, u64)> = [("BF976", 8), ("BF977", 9), ("BF978", 10), ("BF979", 19)]
         .iter()
         .map(|(c, l)| ((*c).to_owned(), *l))
         .collect();
-    assert_eq!(found(&v), want, "{}", out.stdout);
+    assert_eq!(found(&v), want, "{v}");
     let inv = common::json(&["inventory", d.path().to_str().unwrap(), "--format", "json"]);
     assert_eq!(inv["deployments"][0]["bus"], "nats-jetstream");
 }

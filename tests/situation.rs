@@ -1,18 +1,7 @@
 //! The situation a file is in (contract §7): environment, role and cluster, through the CLI.
 
 mod common;
-use common::{busfit, busfit_in, json};
-
-fn codes(v: &serde_json::Value) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|f| f["code"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use common::{busfit, busfit_in, codes, json};
 
 /// A folder of tutorials, each a compose file with one PLAINTEXT broker (modelled on a CDC
 /// tutorial repository): a default run exits 0 and reports each rule once, with the other
@@ -266,7 +255,7 @@ fn an_overlay_joins_the_cluster_of_its_base() {
     )
     .unwrap();
     let bf933 = |dir: &std::path::Path| {
-        let out = busfit_in(
+        let v = common::json_in(
             dir,
             &[
                 "check",
@@ -276,7 +265,6 @@ fn an_overlay_joins_the_cluster_of_its_base() {
                 "delivery=at-least-once",
             ],
         );
-        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
         v["findings"]
             .as_array()
             .unwrap()
@@ -497,8 +485,7 @@ fn same_cluster_name_in_two_files_is_two_clusters() {
     let kafka = "apiVersion: kafka.strimzi.io/v1beta2\nkind: Kafka\nmetadata:\n  name: my-cluster\nspec:\n  kafka:\n    listeners:\n      - name: plain\n        port: 9092\n        type: internal\n        tls: false\n";
     std::fs::write(d.path().join("kafka-a.yaml"), kafka).unwrap();
     std::fs::write(d.path().join("kafka-b.yaml"), kafka).unwrap();
-    let out = busfit_in(d.path(), &["check", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let v = common::json_in(d.path(), &["check", "--format", "json"]);
     let files: Vec<&str> = v["findings"]
         .as_array()
         .unwrap()
@@ -506,5 +493,5 @@ fn same_cluster_name_in_two_files_is_two_clusters() {
         .filter(|f| f["code"] == "BF931")
         .map(|f| f["file"].as_str().unwrap())
         .collect();
-    assert_eq!(files, ["kafka-a.yaml", "kafka-b.yaml"], "{}", out.stdout);
+    assert_eq!(files, ["kafka-a.yaml", "kafka-b.yaml"], "{v}");
 }

@@ -97,6 +97,30 @@ pub fn sarif_validator() -> jsonschema::Validator {
     jsonschema::validator_for(&schema).expect("schema compiles")
 }
 
+/// `busfit ARGS` run in `dir`, its standard output parsed as JSON (exit 0 or 1).
+pub fn json_in(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = busfit_in(dir, args);
+    assert!(
+        out.code == 0 || out.code == 1,
+        "exit {}: {}",
+        out.code,
+        out.stderr
+    );
+    serde_json::from_str(&out.stdout).expect("valid JSON")
+}
+
+/// The code of every finding of a JSON report, in order.
+pub fn codes(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["code"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// (code, line) of every finding of a JSON report, in order.
 pub fn code_lines(v: &serde_json::Value) -> Vec<(String, u64)> {
     v["findings"]
