@@ -257,25 +257,18 @@ fn deployment_findings(
                 ),
                 Origin::Absent(path) => format!("{path} is not set"),
                 Origin::Implied => format!("{}: {}", sh.setting.key, sh.setting.value),
-                Origin::Image(family) => {
-                    message.push_str(&format!(
-                        " ({} is not set; {} is the {family} image's default)",
-                        sh.setting.key, sh.setting.value
-                    ));
-                    format!(
-                        "{} not set: {} by the {family} image's default",
-                        sh.setting.key, sh.setting.value
-                    )
-                }
-                Origin::Default => {
-                    message.push_str(&format!(
-                        " ({} is not set; {} is the default)",
-                        sh.setting.key, sh.setting.value
-                    ));
-                    format!(
-                        "{} not set: {} by default",
-                        sh.setting.key, sh.setting.value
-                    )
+                // the program's default, or the image's where it differs
+                origin @ (Origin::Default | Origin::Image(_)) => {
+                    let (whose, by) = match origin {
+                        Origin::Image(family) => (
+                            format!("the {family} image's default"),
+                            format!("by the {family} image's default"),
+                        ),
+                        _ => ("the default".to_owned(), "by default".to_owned()),
+                    };
+                    let (k, v) = (&sh.setting.key, &sh.setting.value);
+                    message.push_str(&format!(" ({k} is not set; {v} is {whose})"));
+                    format!("{k} not set: {v} {by}")
                 }
             };
             // a risky setting that no declared requirement is about is advice (contract §2)
