@@ -229,6 +229,16 @@ impl InlineFlow {
     }
 }
 
+/// Why a file is reported as broken (BF001): it does not parse or cannot be read (an error),
+/// a safety budget set valid YAML aside, or a byte is not UTF-8 and was read as U+FFFD (both
+/// warnings: the file is not wrong, or was still read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Broken {
+    Syntax,
+    Budget,
+    Encoding,
+}
+
 /// Everything read from a repository's files.
 #[derive(Debug, Default)]
 pub struct Facts {
@@ -236,7 +246,7 @@ pub struct Facts {
     pub clients: Vec<Client>,
     pub inline: Vec<InlineFlow>,
     /// Files that do not parse: where, and why.
-    pub broken: Vec<(Span, String)>,
+    pub broken: Vec<(Span, String, Broken)>,
     /// Template files (Go/Helm, Jinja) that could not be read as plain YAML or TOML: counted,
     /// never reported (contract §6).
     pub skipped: Vec<FileId>,
@@ -369,7 +379,12 @@ pub(crate) fn yaml_file(kb: &Kb, inp: &Input<'_>, named_compose: bool, facts: &m
                 facts.skipped.push(inp.id);
             } else if looks_deployed {
                 // only a file that is recognisably a deployment file is reported as broken
-                facts.broken.push((inp.at(e.span), e.message));
+                let why = if e.budget {
+                    Broken::Budget
+                } else {
+                    Broken::Syntax
+                };
+                facts.broken.push((inp.at(e.span), e.message, why));
             }
             return;
         }
@@ -424,7 +439,7 @@ pub fn unparsed(facts: &mut Facts, inp: &Input<'_>, range: ByteSpan, message: St
     if is_template(&inp.file.text) {
         facts.skipped.push(inp.id);
     } else {
-        facts.broken.push((inp.at(range), message));
+        facts.broken.push((inp.at(range), message, Broken::Syntax));
     }
 }
 

@@ -163,6 +163,7 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
             facts.broken.push((
                 inp.at(ByteSpan::new(at, end)),
                 format!("invalid Terraform (HCL): {message}"),
+                super::Broken::Syntax,
             ));
             return;
         }

@@ -129,17 +129,15 @@ fn broken_findings(kb: &Kb, project: &Project) -> Vec<Finding> {
         .facts
         .broken
         .iter()
-        .filter_map(|(span, msg)| {
+        .filter_map(|(span, msg, why)| {
             let levels = levels_of(project, project.owner_of(span.file));
-            // a file set aside for a safety budget is valid YAML: a warning naming the budget
-            let budget = msg.starts_with(crate::tree::yaml::BUDGET_PREFIX);
-            let encoding = msg.starts_with(crate::tree::yaml::ENCODING_PREFIX);
-            let detail = msg
-                .strip_prefix(crate::tree::yaml::ENCODING_PREFIX)
-                .unwrap_or(msg);
+            // a file set aside for a safety budget is valid YAML, and one read with U+FFFD was
+            // still read: warnings
+            let budget = *why == crate::extract::Broken::Budget;
+            let encoding = *why == crate::extract::Broken::Encoding;
             let vars = [
                 ("file", Val::Str(project.files.name(span.file).to_owned())),
-                ("detail", Val::Str(detail.to_owned())),
+                ("detail", Val::Str(msg.clone())),
                 ("budget", Val::Bool(budget)),
                 ("encoding", Val::Bool(encoding)),
             ];

@@ -206,7 +206,9 @@ fn extract_one(
                 extract::extract(kb, &c.kind, &inp, &mut facts);
             }
         }
-        Err(msg) => facts.broken.push((Span::start_of(id), msg.clone())),
+        Err(msg) => facts
+            .broken
+            .push((Span::start_of(id), msg.clone(), extract::Broken::Syntax)),
     }
     facts
 }
@@ -309,9 +311,9 @@ pub fn load(
                 facts.broken.push((
                     Span::new(id, crate::source::ByteSpan::new(at, at)),
                     format!(
-                        "{}line {line}, column {col} holds a byte that is not UTF-8; the file was read with U+FFFD in its place",
-                        crate::tree::yaml::ENCODING_PREFIX
+                        "line {line}, column {col} holds a byte that is not UTF-8; the file was read with U+FFFD in its place"
                     ),
+                    extract::Broken::Encoding,
                 ));
             }
             let file = match read {

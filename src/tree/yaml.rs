@@ -180,6 +180,8 @@ impl<'de> Deserialize<'de> for Node {
 pub struct YamlError {
     pub message: String,
     pub span: ByteSpan,
+    /// Whether a safety budget was breached (valid YAML set aside), not a syntax error.
+    pub budget: bool,
 }
 
 /// Budgets per document (a stream is split into its documents first, so a file of 50,000
@@ -219,12 +221,8 @@ fn options() -> serde_saphyr::Options {
     o
 }
 
-/// How every budget sentence starts: a file set aside for a budget is told apart from a file
-/// that does not parse by it (a warning, not an error: nothing is wrong with the YAML).
-pub const BUDGET_PREFIX: &str = "this YAML document ";
-
-/// How the note on a byte that is not UTF-8 starts (a warning: the file was still read).
-pub const ENCODING_PREFIX: &str = "not UTF-8: ";
+/// How every budget sentence starts.
+const BUDGET_PREFIX: &str = "this YAML document ";
 
 /// A breached budget in words: which budget, its figure, and why it is there.
 fn budget_sentence(breach: &serde_saphyr::budget::BudgetBreach) -> String {
@@ -287,6 +285,7 @@ fn convert_error(src: &str, e: &serde_saphyr::Error) -> YamlError {
             }
         })
         .unwrap_or(ByteSpan::new(0, 0));
+    let budget = matches!(e, serde_saphyr::Error::Budget { .. });
     let mut message = match e {
         serde_saphyr::Error::Budget { breach, .. } => budget_sentence(breach),
         other => other.to_string(),
@@ -297,6 +296,7 @@ fn convert_error(src: &str, e: &serde_saphyr::Error) -> YamlError {
     YamlError {
         message: without_positions(&message),
         span,
+        budget,
     }
 }
 
