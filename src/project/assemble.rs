@@ -150,7 +150,7 @@ fn read_env(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut
         };
         let vars: HashMap<String, String> = read(&dotenv, owner, files)
             .map(|id| {
-                conf_env(&files.get(id).text)
+                crate::extract::compose::env_file_lines(&files.get(id).text)
                     .into_iter()
                     .map(|(k, v, _)| (k, v))
                     .collect()
@@ -167,10 +167,11 @@ fn read_env(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut
                     let Some(id) = read(p, owner, files) else {
                         continue;
                     };
-                    let pairs: Vec<(String, String, Span)> = conf_env(&files.get(id).text)
-                        .into_iter()
-                        .map(|(k, v, r)| (k, v, Span::new(id, r)))
-                        .collect();
+                    let pairs: Vec<(String, String, Span)> =
+                        crate::extract::compose::env_file_lines(&files.get(id).text)
+                            .into_iter()
+                            .map(|(k, v, r)| (k, v, Span::new(id, r)))
+                            .collect();
                     for s in crate::extract::compose::env_settings(profile, &d.evidence, &pairs) {
                         if !d.settings.iter().any(|w| w.key == s.key) {
                             added.retain(|a| a.key != s.key);
@@ -195,10 +196,6 @@ fn read_env(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut
 
 /// Each service's `env_file:` files.
 type EnvFiles = Vec<(String, Vec<String>)>;
-
-fn conf_env(text: &str) -> Vec<(String, String, crate::source::ByteSpan)> {
-    crate::extract::compose::env_file_lines(text)
-}
 
 /// Attaches every part to its cluster's deployment: the one with the same cluster key in the
 /// same file, else in the same directory, else the only one in the project. A part whose

@@ -15,8 +15,6 @@ pub struct Situation<'p> {
     project: &'p Project,
     /// What decides each file's environment (computed when asked for).
     env: environment::Environments,
-    /// Whether `--environment` set every file's environment.
-    pub forced: bool,
     /// The use of each deployment (role, linked clients), by index into `facts.deployments`.
     pub uses: Vec<role::Use>,
 }
@@ -28,7 +26,6 @@ impl<'p> Situation<'p> {
         Situation {
             project,
             env: environment::Environments::new(project, forced),
-            forced: forced.is_some(),
             uses: role::of_deployments(kb, project),
         }
     }
