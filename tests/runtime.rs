@@ -313,3 +313,17 @@ fn kubernetes_host_network_and_host_ports() {
         .collect();
     assert_eq!(found(&v), want, "{v}");
 }
+
+/// A container that mounts its config from outside the repository (`${PWD}/emqx.conf`, a host
+/// path; modelled on EMQX's integration-test stacks) runs what busfit cannot read: no default
+/// is assumed, so no exposure finding; the node on the image's own configuration is reported.
+#[test]
+fn a_config_mounted_from_elsewhere_assumes_nothing() {
+    let v = json(&[
+        "check",
+        "fixtures/runtime/mounted-elsewhere",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(found(&v), [("BF974".to_owned(), 20)], "{v}");
+}
