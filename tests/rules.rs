@@ -18,6 +18,9 @@ const ABSENT_DEFAULTS: &[&str] = &["listener.authentication", "authorization.typ
 /// Settings no key writes, facts of the broker (profile defaults with `implied: true`): their
 /// findings point at the deployment.
 const IMPLIED: &[&str] = &["clustering"];
+/// Settings that stand for a published port: they point at the `ports:` entry, host
+/// networking or the Service's `type`.
+const PUBLISHED: &[&str] = &["published", "published.listener"];
 
 /// BF001 is about deployment files that do not parse; busfit.yaml errors stop the run instead.
 const NO_MANIFEST_FIXTURE: &[&str] = &["BF001"];
@@ -79,6 +82,14 @@ fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
         } else if !settings.is_empty() && settings.iter().all(|k| ABSENT_DEFAULTS.contains(k)) {
             // a setting a resource leaves out points at the resource or the list item's name
             assert!(file.ends_with(".yaml"), "{code}: {file}");
+        } else if !settings.is_empty() && settings.iter().all(|k| PUBLISHED.contains(k)) {
+            assert!(
+                line.contains("published")
+                    || line.trim_start().starts_with("- ")
+                    || line.contains("host")
+                    || line.contains("type:"),
+                "{code}: a published port points at `{line}`"
+            );
         } else if settings.is_empty() {
             // findings about suppressions point at the comment; others at the requirement
             let expected = match rule["requirement"].as_str() {

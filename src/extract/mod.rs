@@ -133,7 +133,7 @@ impl Setting {
 }
 
 /// Whether `v` holds a variable or a template directive.
-fn has_variable(v: &str) -> bool {
+pub(crate) fn has_variable(v: &str) -> bool {
     v.contains("${")
         || v.contains("{{")
         || v.starts_with("var.")

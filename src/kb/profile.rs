@@ -214,6 +214,12 @@ pub struct ListenerRule {
     pub names: Vec<String>,
     /// The setting each listener in use becomes, valued `NAME:PROTOCOL`.
     pub setting: String,
+    /// The list of addresses clients are told to connect to (`advertised.listeners`); a
+    /// listener it leaves out advertises its own address.
+    pub advertised: Option<String>,
+    /// The setting a published port's listener becomes (`NAME:PROTOCOL`, at the published
+    /// entry) when clients beyond the host can follow what it advertises.
+    pub published: Option<String>,
 }
 
 /// How a cluster's broker count is added up from its members (contract §6): each member
@@ -712,6 +718,8 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
                 .get("setting")
                 .and_then(scalar)
                 .unwrap_or_else(|| "listener".to_owned()),
+            advertised: l.get("advertised").and_then(scalar),
+            published: l.get("published").and_then(scalar),
         });
     }
     if let Some(n) = r.get("nodes") {

@@ -188,7 +188,9 @@ fn deployment_findings(
     let mut settings = effective(profile, d);
     if let Some(rule) = &profile.recognition.listeners {
         let listeners = listeners_in_use(rule, &settings, &project.files);
+        let published = published_listeners(rule, &settings, &project.files);
         settings.extend(listeners);
+        settings.extend(published);
     }
     // the role is a fact rules read (`setting.role`): BF911 does not ask a cache for AOF
     if let Some(role) = used
@@ -404,6 +406,107 @@ fn listeners_in_use(
         });
     }
     out
+}
+
+/// The listener behind each published port (contract §7, exposure), as a setting of its own
+/// (`published.listener` = `NAME:PROTOCOL`) at the published entry, when clients beyond the
+/// host can follow the address it advertises: an IP that is not loopback or a name with a dot
+/// (any name under host networking). `localhost` and a container-network name send clients
+/// back to themselves; an address unknown until deployment builds no finding.
+fn published_listeners(
+    rule: &crate::kb::profile::ListenerRule,
+    settings: &[Setting],
+    files: &crate::source::FileTable,
+) -> Vec<Setting> {
+    let Some(key) = &rule.published else {
+        return Vec::new();
+    };
+    let last = |k: &str| settings.iter().rev().find(|s| s.key == k);
+    let advertised = rule.advertised.as_deref().and_then(last);
+    let Some(bound) = rule
+        .lists
+        .iter()
+        .filter(|k| Some(k.as_str()) != rule.advertised.as_deref())
+        .find_map(|k| last(k))
+    else {
+        return Vec::new();
+    };
+    // `NAME://HOST:PORT` items as (NAME, HOST, PORT)
+    let items = |s: &Setting| -> Vec<(String, String, String)> {
+        s.value
+            .split(',')
+            .filter_map(|item| {
+                let (name, addr) = item.trim().split_once("://")?;
+                let (host, port) = addr.rsplit_once(':')?;
+                Some((
+                    name.trim().to_ascii_uppercase(),
+                    host.trim_matches(['[', ']']).to_owned(),
+                    port.trim_end_matches('/').to_owned(),
+                ))
+            })
+            .collect()
+    };
+    let map = settings
+        .iter()
+        .rev()
+        .find(|s| s.key == rule.map && !s.is_unknown());
+    let mut out = Vec::new();
+    for p in settings.iter().filter(|s| s.key == crate::extract::compose::PUBLISHED) {
+        let host_network = files
+            .get(p.span.file)
+            .text
+            .get(p.span.range.start..p.span.range.end)
+            .is_some_and(|t| t.trim_matches(['"', '\'']) == "host");
+        let Some((name, own_host, _)) = items(bound).into_iter().find(|(_, _, port)| *port == p.value)
+        else {
+            continue;
+        };
+        let host = advertised
+            .and_then(|a| items(a).into_iter().find(|(n, _, _)| *n == name))
+            .map_or(own_host, |(_, h, _)| h);
+        if !beyond_host(&host, host_network) {
+            continue;
+        }
+        let protocol = match map {
+            Some(m) => match m.value.split(',').find_map(|e| {
+                let (n, p) = e.split_once(':')?;
+                n.trim().eq_ignore_ascii_case(&name).then(|| p.trim().to_ascii_uppercase())
+            }) {
+                Some(p) => p,
+                None => continue,
+            },
+            None => name.clone(),
+        };
+        out.push(Setting {
+            key: key.clone(),
+            value: if name == protocol {
+                name
+            } else {
+                format!("{name}:{protocol}")
+            },
+            span: p.span,
+            origin: Origin::Written,
+        });
+    }
+    out
+}
+
+/// Whether clients beyond the host reach an advertised host: a non-loopback IP, a name with a
+/// dot, or any name on host networking; never a variable.
+fn beyond_host(host: &str, host_network: bool) -> bool {
+    if crate::extract::has_variable(host) || host.contains('{') {
+        return false;
+    }
+    if host.is_empty() || host == "0.0.0.0" || host == "::" {
+        return host_network;
+    }
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return !ip.is_loopback() && !ip.is_unspecified();
+    }
+    if host.eq_ignore_ascii_case("localhost") {
+        return false;
+    }
+    host_network || host.contains('.')
 }
 
 /// A deployment's effective settings: those written whose value is known, and, where its
