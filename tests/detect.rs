@@ -93,11 +93,12 @@ fn deployments_at_their_evidence() {
             "kubernetes",
             "rabbit",
         ),
-        // the chart's dependency on redis is a part of the values' deployment below (contract §6)
+        // the chart's dependency on redis is a part of the values' deployment below (contract §6),
+        // which is at the dependency's block
         (
             "fixtures/detect/helm/mychart/values.yaml",
             "redis",
-            (3, 14),
+            (1, 1),
             "helm",
             "redis",
         ),

@@ -327,3 +327,75 @@ fn a_config_mounted_from_elsewhere_assumes_nothing() {
     ]);
     assert_eq!(found(&v), [("BF974".to_owned(), 20)], "{v}");
 }
+
+/// A Kafka whose EXTERNAL listener is PLAINTEXT, published and advertised at an address
+/// clients elsewhere reach: an error at the published port. The listener bound to loopback
+/// and the one that advertises `localhost` are not; an advertised address unknown until
+/// deployment builds no finding.
+#[test]
+fn kafka_plaintext_published_beyond_the_host() {
+    let dir = "fixtures/runtime/kafka-exposure";
+    let v = json(&["check", dir, "--format", "json"]);
+    let exposed: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "BF980")
+        .collect();
+    assert_eq!(exposed.len(), 1, "{v}");
+    assert_eq!(exposed[0]["line"], 8);
+    assert_eq!(exposed[0]["severity"], "error");
+    assert!(
+        exposed[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Kafka listener EXTERNAL:PLAINTEXT is published beyond the host")
+    );
+    // the address from a variable without a default: unknown, no finding
+    let d = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(common::root().join(dir).join("docker-compose.yml"))
+        .unwrap()
+        .replace("${PUBLIC_IP:-10.20.0.5}", "${PUBLIC_IP}");
+    std::fs::write(d.path().join("docker-compose.yml"), text).unwrap();
+    let v = json_in(d.path(), &["check", "--format", "json"]);
+    assert!(!common::codes(&v).contains(&"BF980".to_owned()), "{v}");
+}
+
+/// A chart whose own workload is the bus (the Pulsar chart) is a deployment with its brokers
+/// counted; a parent chart that depends on it and says nothing of TLS or authentication gets
+/// the chart's defaults, reported at its block; one that switches both on is quiet.
+#[test]
+fn charts_whose_workload_is_the_bus() {
+    let v = json(&[
+        "inventory",
+        "fixtures/rules/BF981/fires",
+        "--format",
+        "json",
+    ]);
+    let d = &v["deployments"][0];
+    assert_eq!(d["bus"], "pulsar", "{v}");
+    assert_eq!(d["nodes"], 3);
+    let args = [
+        "--require",
+        "security=tls,authentication",
+        "--format",
+        "json",
+    ];
+    let dir = "fixtures/situation/pulsar-parent/defaults";
+    let v = json(&[&["check", dir][..], &args[..]].concat());
+    let want: Vec<(String, u64)> = [("BF981", 2), ("BF982", 2)]
+        .iter()
+        .map(|(c, l)| ((*c).to_owned(), *l))
+        .collect();
+    assert_eq!(found(&v), want);
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(tls.enabled is not set; false is the default)"),
+        "{v}"
+    );
+    let dir = "fixtures/situation/pulsar-parent/overridden";
+    let v = json(&[&["check", dir][..], &args[..]].concat());
+    assert_eq!(found(&v), []);
+}

@@ -57,7 +57,7 @@ pub fn values(kb: &Kb, inp: &Input<'_>, root: &Node, chart: &Node, facts: &mut F
         }
         if p.recognition.charts.iter().any(|c| c == own) {
             let settings = mapped_settings(inp, root, &p.recognition.values, "", root.span);
-            push_values(kb, facts, inp, &p.bus, own, settings);
+            push_values(kb, facts, inp, &p.bus, own, settings, None);
         }
         for (name, key) in &targets {
             // a dependency switched off in the values (`redis.enabled: false`) is not deployed
@@ -67,7 +67,13 @@ pub fn values(kb: &Kb, inp: &Input<'_>, root: &Node, chart: &Node, facts: &mut F
                 .is_some_and(|e| matches!(e.value, crate::tree::yaml::Value::Bool(false)));
             if p.recognition.charts.iter().any(|c| c == name) && root.get(key).is_some() && !off {
                 let settings = mapped_settings(inp, root, &p.recognition.values, key, root.span);
-                push_values(kb, facts, inp, &p.bus, key, settings);
+                // a default of the dependency's chart points at its block's key (`pulsar:`)
+                let at = root
+                    .entries()
+                    .iter()
+                    .find(|(k, _)| k.as_str() == Some(key.as_str()))
+                    .map(|(k, _)| inp.at(k.span));
+                push_values(kb, facts, inp, &p.bus, key, settings, at);
             }
         }
     }
@@ -80,6 +86,7 @@ fn push_values(
     bus: &str,
     name: &str,
     mut settings: Vec<Setting>,
+    at: Option<Span>,
 ) {
     if settings.is_empty() {
         return;
@@ -98,7 +105,9 @@ fn push_values(
             }
         }
     }
-    let span = settings.first().map_or(Span::start_of(inp.id), |s| s.span);
+    let span = at
+        .or_else(|| settings.first().map(|s| s.span))
+        .unwrap_or(Span::start_of(inp.id));
     facts.deployments.push(Deployment {
         bus: bus.to_owned(),
         span,

@@ -451,13 +451,18 @@ fn published_listeners(
         .rev()
         .find(|s| s.key == rule.map && !s.is_unknown());
     let mut out = Vec::new();
-    for p in settings.iter().filter(|s| s.key == crate::extract::compose::PUBLISHED) {
+    for p in settings
+        .iter()
+        .filter(|s| s.key == crate::extract::compose::PUBLISHED)
+    {
         let host_network = files
             .get(p.span.file)
             .text
             .get(p.span.range.start..p.span.range.end)
             .is_some_and(|t| t.trim_matches(['"', '\'']) == "host");
-        let Some((name, own_host, _)) = items(bound).into_iter().find(|(_, _, port)| *port == p.value)
+        let Some((name, own_host, _)) = items(bound)
+            .into_iter()
+            .find(|(_, _, port)| *port == p.value)
         else {
             continue;
         };
@@ -470,7 +475,9 @@ fn published_listeners(
         let protocol = match map {
             Some(m) => match m.value.split(',').find_map(|e| {
                 let (n, p) = e.split_once(':')?;
-                n.trim().eq_ignore_ascii_case(&name).then(|| p.trim().to_ascii_uppercase())
+                n.trim()
+                    .eq_ignore_ascii_case(&name)
+                    .then(|| p.trim().to_ascii_uppercase())
             }) {
                 Some(p) => p,
                 None => continue,
