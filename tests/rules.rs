@@ -71,7 +71,7 @@ fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
             .collect();
         if f["message"]
             .as_str()
-            .is_some_and(|m| m.ends_with("is the default)"))
+            .is_some_and(|m| m.ends_with("is the default)") || m.ends_with("image's default)"))
             || (!settings.is_empty() && settings.iter().all(|k| IMPLIED.contains(k)))
         {
             // a broker default points at the deployment: the image, or the config's first line

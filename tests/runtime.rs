@@ -399,3 +399,42 @@ fn charts_whose_workload_is_the_bus() {
     let v = json(&[&["check", dir][..], &args[..]].concat());
     assert_eq!(found(&v), []);
 }
+
+/// Dragonfly (the Redis family by image) has no protected mode: published without
+/// `--requirepass` it is an exposure error; with one, or `DFLY_requirepass`, it is not. It has
+/// no AOF either: under at-least-once it gets BF985, never BF911's `appendonly yes`.
+#[test]
+fn dragonfly_differs_where_rules_depend_on_it() {
+    let d = tempfile::tempdir().unwrap();
+    let compose = |extra: &str| {
+        format!(
+            "services:\n  jobs:\n    image: docker.dragonflydb.io/dragonflydb/dragonfly:v1.21.2\n{extra}    ports:\n      - \"6379:6379\"\n"
+        )
+    };
+    std::fs::write(d.path().join("docker-compose.yml"), compose("")).unwrap();
+    let v = json_in(d.path(), &["check", "--format", "json"]);
+    assert_eq!(common::codes(&v), ["BF972"], "{v}");
+    for extra in [
+        "    command: --requirepass \"${CACHE_PASSWORD}\"\n",
+        "    environment:\n      DFLY_requirepass: s3cret\n",
+    ] {
+        std::fs::write(d.path().join("docker-compose.yml"), compose(extra)).unwrap();
+        let v = json_in(d.path(), &["check", "--format", "json"]);
+        assert_eq!(common::codes(&v), Vec::<String>::new(), "{extra}: {v}");
+    }
+    let v = json_in(
+        d.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--require",
+            "delivery=at-least-once",
+        ],
+    );
+    let c = common::codes(&v);
+    assert!(
+        c.contains(&"BF985".to_owned()) && !c.contains(&"BF911".to_owned()),
+        "{c:?}"
+    );
+}
