@@ -495,3 +495,87 @@ fn same_cluster_name_in_two_files_is_two_clusters() {
         .collect();
     assert_eq!(files, ["kafka-a.yaml", "kafka-b.yaml"], "{v}");
 }
+
+/// Roles from what applications outside compose say (contract §7, role): a ConfigMap's
+/// `CELERY_BROKER_URL` names one Redis's Service, a container's `CACHE_URL` the other's by
+/// its cluster DNS name. Under at-least-once only the broker is told about its AOF; the
+/// flags in the workload's `args` are read as written.
+#[test]
+fn kubernetes_env_and_config_maps_link_clients() {
+    let dir = "fixtures/situation/roles-kubernetes";
+    let v = json(&[
+        "check",
+        dir,
+        "--format",
+        "json",
+        "--require",
+        "delivery=at-least-once",
+    ]);
+    assert_eq!(codes(&v), ["BF911"]);
+    assert_eq!(v["findings"][0]["line"], 18);
+    assert!(
+        !v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("default")
+    );
+    let inv = json(&["inventory", dir, "--format", "json"]);
+    let d = &inv["deployments"];
+    assert_eq!(d[0]["name"], "shop-redis");
+    assert_eq!(d[0]["role"], "broker");
+    assert_eq!(d[0]["clients"][0]["service"], "ConfigMap shop-settings");
+    assert_eq!(d[0]["clients"][0]["variable"], "CELERY_BROKER_URL");
+    assert_eq!(d[1]["name"], "page-redis");
+    assert_eq!(d[1]["role"], "cache");
+    assert_eq!(d[1]["clients"][0]["service"], "web");
+    assert_eq!(d[1]["clients"][0]["line"], 28);
+}
+
+/// A compose service's `env_file:` names the Redis it uses as its `environment:` would: the
+/// Sidekiq Redis is a broker, the cache Redis is not judged as a queue.
+#[test]
+fn env_files_link_clients() {
+    let dir = "fixtures/situation/roles-env-file";
+    let v = json(&[
+        "check",
+        dir,
+        "--format",
+        "json",
+        "--require",
+        "delivery=at-least-once",
+    ]);
+    assert_eq!(codes(&v), ["BF911"]);
+    assert_eq!(v["findings"][0]["line"], 13);
+    let inv = json(&["inventory", dir, "--format", "json"]);
+    let d = &inv["deployments"];
+    assert_eq!(d[0]["role"], "broker");
+    assert_eq!(d[1]["role"], "cache");
+    assert_eq!(
+        d[1]["clients"][0]["file"],
+        "fixtures/situation/roles-env-file/app.env"
+    );
+    assert_eq!(d[1]["clients"][0]["variable"], "CACHE_REDIS_URL");
+}
+
+/// A Spring Boot application's Redis host names the Redis it uses, from another folder, when
+/// one deployment answers to that name.
+#[test]
+fn framework_settings_link_clients() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("deploy")).unwrap();
+    std::fs::create_dir_all(d.path().join("app/src/main/resources")).unwrap();
+    std::fs::write(
+        d.path().join("deploy/docker-compose.yml"),
+        "services:\n  redis-1:\n    image: redis:7.2\n    command: redis-server --appendonly no\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("app/src/main/resources/application.yml"),
+        "spring:\n  data:\n    redis:\n      host: redis-1\n      port: 6379\n",
+    )
+    .unwrap();
+    let inv = common::json_in(d.path(), &["inventory", "--format", "json"]);
+    let c = &inv["deployments"][0]["clients"][0];
+    assert_eq!(c["file"], "app/src/main/resources/application.yml", "{inv}");
+    assert_eq!(c["variable"], "host");
+}

@@ -342,7 +342,7 @@ fn short_port(s: &str) -> Option<(String, String)> {
 
 /// Whether a variable's value names `host`: a URL to it (`redis://:pw@cache:6379/1`), a
 /// `host:port`, or the host alone.
-fn names_host(value: &str, host: &str) -> bool {
+pub(crate) fn names_host(value: &str, host: &str) -> bool {
     let v = value.trim();
     if v == host {
         return true;

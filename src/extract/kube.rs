@@ -51,36 +51,40 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
         .unwrap_or_else(|| kind.to_lowercase());
     if kind == "Service" {
         let ty = select(doc, "spec.type").into_iter().next();
-        if let Some(t) = ty
-            && matches!(
+        let published = ty.filter(|t| {
+            matches!(
                 t.scalar_text().as_deref(),
                 Some("LoadBalancer" | "NodePort")
             )
-        {
-            let selector: Vec<(String, String)> = select(doc, "spec.selector")
-                .first()
-                .map(|m| {
-                    m.entries()
-                        .iter()
-                        .filter_map(|(k, v)| Some((k.scalar_text()?, v.scalar_text()?)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let ports: Vec<String> = select(doc, "spec.ports[]")
-                .into_iter()
-                .filter_map(|p| {
-                    p.get("targetPort")
-                        .or_else(|| p.get("port"))
-                        .and_then(Node::scalar_text)
-                })
-                .collect();
-            if !selector.is_empty() {
-                facts.kube_services.push(super::KubeService {
-                    span: inp.at(t.span),
-                    selector,
-                    ports,
-                });
-            }
+        });
+        let selector: Vec<(String, String)> = select(doc, "spec.selector")
+            .first()
+            .map(|m| {
+                m.entries()
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.scalar_text()?, v.scalar_text()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let ports: Vec<String> = select(doc, "spec.ports[]")
+            .into_iter()
+            .filter_map(|p| {
+                p.get("targetPort")
+                    .or_else(|| p.get("port"))
+                    .and_then(Node::scalar_text)
+            })
+            .collect();
+        if !selector.is_empty() {
+            let at = published
+                .or_else(|| doc.get("metadata").and_then(|m| m.get("name")))
+                .map_or(kind_span, |n| n.span);
+            facts.kube_services.push(super::KubeService {
+                name: name.clone(),
+                published: published.is_some(),
+                span: inp.at(at),
+                selector,
+                ports,
+            });
         }
         return;
     }
@@ -101,6 +105,22 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
             .collect();
         if !labels.is_empty() {
             facts.pod_labels.push((inp.id, name.clone(), labels));
+        }
+        // what each container's environment names (contract §7, role)
+        for c in containers(doc) {
+            for e in c.get("env").map(Node::items).unwrap_or_default() {
+                if let (Some(var), Some(v)) =
+                    (e.get("name").and_then(Node::scalar_text), e.get("value"))
+                    && let Some(value) = v.scalar_text()
+                {
+                    facts.reaches.push(super::Reach {
+                        from: name.clone(),
+                        var,
+                        value,
+                        span: inp.at(v.span),
+                    });
+                }
+            }
         }
         for c in containers(doc) {
             let Some(img) = c.get("image") else { continue };
@@ -221,16 +241,43 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
                     }
                 }
                 if let Some(cmd) = &p.recognition.command {
-                    for a in select(c, "args[]")
+                    let items: Vec<&Node> = select(c, "command[]")
                         .into_iter()
-                        .chain(select(c, "command[]"))
-                    {
-                        let t = a.scalar_text().unwrap_or_default();
+                        .chain(select(c, "args[]"))
+                        .collect();
+                    let mut i = 0;
+                    while i < items.len() {
+                        let t = items[i].scalar_text().unwrap_or_default();
                         if let Some((flags, to)) = &cmd.upgrade
                             && flags.contains(&t)
                         {
                             d.bus = to.clone();
                         }
+                        // the program's flags (`--appendonly no`, `--maxmemory-policy=…`),
+                        // written after the settings from the environment: they win
+                        if let Some(flag) = t.strip_prefix("--").filter(|f| !f.is_empty()) {
+                            let (key, value, span) = match flag.split_once(['=', ' ']) {
+                                Some((k, v)) => (k.to_owned(), v.trim().to_owned(), items[i].span),
+                                None => match items.get(i + 1).and_then(|n| {
+                                    n.scalar_text()
+                                        .filter(|v| !v.starts_with("--"))
+                                        .map(|v| (v, n.span))
+                                }) {
+                                    Some((v, vs)) => {
+                                        i += 1;
+                                        (flag.to_owned(), v, vs)
+                                    }
+                                    None => (flag.to_owned(), "yes".to_owned(), items[i].span),
+                                },
+                            };
+                            d.settings.push(Setting {
+                                key,
+                                value,
+                                span: inp.at(span),
+                                origin: Origin::Written,
+                            });
+                        }
+                        i += 1;
                     }
                 }
             }
@@ -242,6 +289,18 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
     if kind == "ConfigMap" {
         for (k, v) in doc.get("data").map(Node::entries).unwrap_or_default() {
             let key = k.scalar_text().unwrap_or_default();
+            // a one-line entry (`REDIS_URL: redis://cache:6379/0`) may name a bus's host
+            if let Some(text) = v
+                .scalar_text()
+                .filter(|t| !t.contains('\n') && t.len() < 512)
+            {
+                facts.reaches.push(super::Reach {
+                    from: format!("ConfigMap {name}"),
+                    var: key.clone(),
+                    value: text,
+                    span: inp.at(v.span),
+                });
+            }
             for (bus, rule) in kb.profiles.iter().flat_map(|p| {
                 p.recognition
                     .files

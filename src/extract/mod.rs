@@ -258,15 +258,32 @@ pub struct Facts {
     /// the pod labels of each broker workload, to join them (contract §7, exposure).
     pub kube_services: Vec<KubeService>,
     pub pod_labels: Vec<PodLabels>,
+    /// What workloads outside compose set to reach a bus (Kubernetes container env and
+    /// ConfigMap entries, client configuration): linked to deployments by host name
+    /// (contract §7, role).
+    pub reaches: Vec<Reach>,
+}
+
+/// A value that may name a deployment's host (`REDIS_URL=redis://cache:6379/0`), set by
+/// `from` under the name `var`.
+#[derive(Debug, Clone)]
+pub struct Reach {
+    pub from: String,
+    pub var: String,
+    pub value: String,
+    pub span: Span,
 }
 
 /// A broker workload's pod labels: its file, its name, the labels.
 pub type PodLabels = (FileId, String, Vec<(String, String)>);
 
-/// A Kubernetes Service of type `LoadBalancer` or `NodePort`: its selector and the pod ports
-/// it forwards to, at its `type`.
+/// A Kubernetes Service with a selector: its name (the host clients reach), its selector and
+/// the pod ports it forwards to, at its `type` when it is a `LoadBalancer` or `NodePort`
+/// (`published`), else at its name.
 #[derive(Debug, Clone)]
 pub struct KubeService {
+    pub name: String,
+    pub published: bool,
     pub span: Span,
     pub selector: Vec<(String, String)>,
     pub ports: Vec<String>,
@@ -311,6 +328,7 @@ impl Facts {
             && self.skipped.is_empty()
             && self.errors.is_empty()
             && self.kube_services.is_empty()
+            && self.reaches.is_empty()
     }
 
     /// Gathers the facts of many files, in order, each vector sized once.
@@ -329,6 +347,7 @@ impl Facts {
             compose: sized(parts.iter().map(|p| p.compose.len()).sum()),
             kube_services: Vec::new(),
             pod_labels: Vec::new(),
+            reaches: Vec::new(),
         };
         for p in parts {
             all.append(p);
@@ -347,6 +366,7 @@ impl Facts {
         self.compose.append(&mut other.compose);
         self.kube_services.append(&mut other.kube_services);
         self.pod_labels.append(&mut other.pod_labels);
+        self.reaches.append(&mut other.reaches);
     }
 }
 

@@ -191,6 +191,33 @@ fn read_env(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut
                 }
             }
         }
+        // a service's env files name the services it reaches (`CELERY_BROKER_URL=redis://…`),
+        // as its `environment:` does (contract §7, role)
+        let Some(ci) = facts.compose.iter().position(|c| c.file == cf) else {
+            continue;
+        };
+        let mut links = Vec::new();
+        for (svc, paths) in &env_files {
+            for p in paths {
+                let Some(id) = read(p, owner, files) else {
+                    continue;
+                };
+                for (var, value, r) in crate::extract::compose::env_file_lines(&files.get(id).text)
+                {
+                    for to in &facts.compose[ci].services {
+                        if to != svc && crate::extract::compose::names_host(&value, to) {
+                            links.push(crate::extract::Link {
+                                from: svc.clone(),
+                                var: var.clone(),
+                                to: to.clone(),
+                                span: Span::new(id, r),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        facts.compose[ci].links.extend(links);
     }
 }
 
@@ -339,7 +366,7 @@ fn publish_services(kb: &Kb, files: &FileTable, facts: &mut Facts) {
         return;
     }
     let services = std::mem::take(&mut facts.kube_services);
-    for s in &services {
+    for s in services.iter().filter(|s| s.published) {
         let dir = dir_of(files.name(s.span.file));
         let matched: Vec<(FileId, String)> = facts
             .pod_labels

@@ -53,10 +53,37 @@ pub fn of_deployments(kb: &Kb, project: &Project) -> Vec<Use> {
             .or_default()
             .push(c);
     }
+    let hosts: Vec<Vec<String>> = deployments.iter().map(|d| hosts_of(project, d)).collect();
+    // how many deployments answer to each host name: a value in another folder links only to
+    // a name one deployment has
+    let mut answering: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for h in hosts.iter().flatten() {
+        *answering.entry(h.as_str()).or_default() += 1;
+    }
+    let reaches = reaches(project);
     deployments
         .iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(i, d)| {
             let mut u = use_of(kb, project, &by_dir, d);
+            let dir = dir_of(project.files.name(d.file()));
+            for r in &reaches {
+                let here = dir_of(project.files.name(r.span.file)) == dir;
+                if hosts[i].iter().any(|h| {
+                    (here || answering.get(h.as_str()) == Some(&1)) && reaches_host(&r.value, h)
+                }) && !u.clients.iter().any(|l| l.span == r.span)
+                {
+                    u.clients.push(Link {
+                        from: r.from.clone(),
+                        var: r.var.clone(),
+                        to: d.name.clone(),
+                        span: r.span,
+                    });
+                }
+            }
+            if !u.clients.is_empty() && u.role.is_none() {
+                role_of(kb, d, &mut u);
+            }
             u.nodes = match d.cluster.as_ref().filter(|c| !c.part) {
                 Some(c) => counted
                     .get(c.key.as_str())
@@ -103,8 +130,15 @@ fn use_of(
         clients,
         nodes: None,
     };
+    role_of(kb, d, &mut out);
+    out
+}
+
+/// The role the deployment's name, its clients' variables and its settings show (the
+/// profile's `roles:`, first match).
+fn role_of(kb: &Kb, d: &Deployment, out: &mut Use) {
     let Some(profile) = kb.profile(&d.bus) else {
-        return out;
+        return;
     };
     let mut words: Vec<String> = split_words(&d.name);
     for l in &out.clients {
@@ -125,7 +159,74 @@ fn use_of(
             break;
         }
     }
+}
+
+/// The host names a deployment answers to: a compose service's name; a Kubernetes
+/// workload's name and the names of the Services (in its folder) whose selector its pods match.
+fn hosts_of(project: &Project, d: &Deployment) -> Vec<String> {
+    if d.source == "compose" {
+        return vec![d.name.clone()];
+    }
+    if d.source != "kubernetes" || d.name.contains('/') {
+        return Vec::new();
+    }
+    let mut out = vec![d.name.clone()];
+    let dir = dir_of(project.files.name(d.file()));
+    if let Some((_, _, labels)) = project
+        .facts
+        .pod_labels
+        .iter()
+        .find(|(f, n, _)| *f == d.span.file && *n == d.name)
+    {
+        for s in &project.facts.kube_services {
+            if dir_of(project.files.name(s.span.file)) == dir
+                && s.selector
+                    .iter()
+                    .all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
+                && !out.contains(&s.name)
+            {
+                out.push(s.name.clone());
+            }
+        }
+    }
     out
+}
+
+/// What outside compose names a host: Kubernetes env and ConfigMap entries, and the address
+/// settings of clients' configuration (Spring Boot, Kafka client files).
+fn reaches(project: &Project) -> Vec<crate::extract::Reach> {
+    const ADDRESS_KEYS: &[&str] = &["bootstrap.servers", "host", "url", "addresses", "nodes"];
+    let mut out = project.facts.reaches.clone();
+    for c in &project.facts.clients {
+        for s in c
+            .settings
+            .iter()
+            .filter(|s| ADDRESS_KEYS.contains(&s.key.as_str()))
+        {
+            out.push(crate::extract::Reach {
+                from: format!("{} ({})", c.library, c.source),
+                var: s.key.clone(),
+                value: s.value.clone(),
+                span: s.span,
+            });
+        }
+    }
+    out
+}
+
+/// Whether a value names `host`: as a whole, or as the host of a URL or `host:port` item; a
+/// Kubernetes DNS name (`cache.shop`, `cache.shop.svc.cluster.local`) names its first label.
+fn reaches_host(value: &str, host: &str) -> bool {
+    value.split([',', ' ', ';']).any(|item| {
+        let after = item.split_once("://").map_or(item, |(_, rest)| rest);
+        let after = after.rsplit_once('@').map_or(after, |(_, h)| h);
+        let h = after.split(['/', '?']).next().unwrap_or("");
+        let h = h.split(':').next().unwrap_or("").trim();
+        h == host
+            || h.strip_prefix(host).is_some_and(|rest| {
+                rest.starts_with('.') && (rest.matches('.').count() == 1 || rest.contains(".svc"))
+            })
+    })
 }
 
 /// The lower-case words of a name: `CELERY_BROKER_URL` → celery, broker, url.
