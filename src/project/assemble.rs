@@ -123,24 +123,30 @@ fn read_env(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut
         .map(|id| (files.name(id).to_owned(), id))
         .collect();
     // a file of the repository, read once (the walk may not have kept it for its name)
-    let mut read = |shown: &str, owner: Option<usize>, files: &mut FileTable| -> Option<FileId> {
+    // a file of the repository, read once (the walk may not have kept it for its name), when
+    // it lies inside the root the compose file `of` was walked from (`root` is that root as
+    // shown: the compose file's name without its path below the root)
+    let mut read = |shown: &str, of: FileId, files: &mut FileTable| -> Option<FileId> {
         if let Some(id) = by_name.get(shown) {
             return Some(*id);
         }
-        if shown.starts_with("..") {
+        let (name, rel) = (files.name(of), files.rel(of));
+        let root = name.strip_suffix(rel).unwrap_or("");
+        let below = shown.strip_prefix(root)?;
+        if below.starts_with("..") || below.starts_with('/') || (root.is_empty() && shown.starts_with("..")) {
             return None;
         }
+        let owner = files.owner(of);
         let text = reader?.named(Path::new(shown), MAX_FILE_BYTES).ok()?;
         let id = files.push(
             SourceFile::new(shown.to_owned(), text),
             owner,
-            shown.to_owned(),
+            below.to_owned(),
         );
         by_name.insert(shown.to_owned(), id);
         Some(id)
     };
     for (cf, env_files) in compose {
-        let owner = files.owner(cf);
         let name = files.name(cf).to_owned();
         let dir = dir_of(&name);
         let dotenv = if dir.is_empty() {
@@ -148,7 +154,7 @@ fn read_env(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut
         } else {
             format!("{dir}/.env")
         };
-        let vars: HashMap<String, String> = read(&dotenv, owner, files)
+        let vars: HashMap<String, String> = read(&dotenv, cf, files)
             .map(|id| {
                 crate::extract::compose::env_file_lines(&files.get(id).text)
                     .into_iter()
@@ -164,7 +170,7 @@ fn read_env(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut
             {
                 let mut added: Vec<Setting> = Vec::new();
                 for p in paths {
-                    let Some(id) = read(p, owner, files) else {
+                    let Some(id) = read(p, cf, files) else {
                         continue;
                     };
                     let pairs: Vec<(String, String, Span)> =
@@ -199,7 +205,7 @@ fn read_env(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut
         let mut links = Vec::new();
         for (svc, paths) in &env_files {
             for p in paths {
-                let Some(id) = read(p, owner, files) else {
+                let Some(id) = read(p, cf, files) else {
                     continue;
                 };
                 for (var, value, r) in crate::extract::compose::env_file_lines(&files.get(id).text)
