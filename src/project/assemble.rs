@@ -133,7 +133,10 @@ fn read_env(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut
         let (name, rel) = (files.name(of), files.rel(of));
         let root = name.strip_suffix(rel).unwrap_or("");
         let below = shown.strip_prefix(root)?;
-        if below.starts_with("..") || below.starts_with('/') || (root.is_empty() && shown.starts_with("..")) {
+        if below.starts_with("..")
+            || below.starts_with('/')
+            || (root.is_empty() && shown.starts_with(".."))
+        {
             return None;
         }
         let owner = files.owner(of);
