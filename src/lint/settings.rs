@@ -510,7 +510,11 @@ fn beyond_host(host: &str, host_network: bool) -> bool {
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
         return !ip.is_loopback() && !ip.is_unspecified();
     }
-    if host.eq_ignore_ascii_case("localhost") {
+    // Docker Desktop's names for the host, resolvable only from its containers
+    if host.eq_ignore_ascii_case("localhost")
+        || host.eq_ignore_ascii_case("host.docker.internal")
+        || host.eq_ignore_ascii_case("gateway.docker.internal")
+    {
         return false;
     }
     host_network || host.contains('.')
