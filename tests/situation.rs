@@ -579,3 +579,59 @@ fn framework_settings_link_clients() {
     assert_eq!(c["file"], "app/src/main/resources/application.yml", "{inv}");
     assert_eq!(c["variable"], "host");
 }
+
+/// A stack whose broker offers clients beyond its network only loopback addresses
+/// (`127.0.0.1`, `host.docker.internal`) serves one machine: development, its advice
+/// summarised; the broker beside it that advertises a DNS name is production. A busfit.yaml
+/// that names the file production wins.
+#[test]
+fn a_stack_for_one_machine_is_development() {
+    let dir = "fixtures/situation/local-stack";
+    let inv = json(&["inventory", dir, "--format", "json"]);
+    let envs: Vec<(&str, &str)> = inv["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap(),
+                d["environment"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        envs,
+        [
+            (
+                "fixtures/situation/local-stack/kafka-edge.yml",
+                "production"
+            ),
+            (
+                "fixtures/situation/local-stack/kafka-single.yml",
+                "development"
+            ),
+        ]
+    );
+    let v = json(&["check", dir, "--format", "json"]);
+    for f in v["findings"].as_array().unwrap() {
+        let summarised = f["message"].as_str().unwrap().contains("[summarised:");
+        assert_eq!(
+            summarised,
+            f["file"] == "fixtures/situation/local-stack/kafka-single.yml",
+            "{f}"
+        );
+    }
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        common::root().join(dir).join("kafka-single.yml"),
+        d.path().join("kafka-single.yml"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("busfit.yaml"),
+        "version: 1\nenvironments:\n  production: [\"*.yml\"]\n",
+    )
+    .unwrap();
+    let inv = common::json_in(d.path(), &["inventory", "--format", "json"]);
+    assert_eq!(inv["deployments"][0]["environment"], "production", "{inv}");
+}

@@ -151,6 +151,9 @@ pub struct Environments {
     cwd_env: Option<Environment>,
     /// Per busfit.yaml: each environment it names, with its globs.
     sets: Vec<Vec<(Environment, GlobSet)>>,
+    /// Files whose brokers offer clients beyond their network only this host's loopback
+    /// address: a stack for one machine, development unless named otherwise (sorted).
+    local: Vec<crate::source::FileId>,
 }
 
 impl Environments {
@@ -186,7 +189,17 @@ impl Environments {
             forced,
             cwd_env,
             sets,
+            local: Vec::new(),
         }
+    }
+
+    /// Marks files as stacks for one machine (their brokers advertise only loopback
+    /// addresses to clients beyond their network): development, unless a busfit.yaml or
+    /// the path says otherwise.
+    pub fn serving_own_host(&mut self, mut files: Vec<crate::source::FileId>) {
+        files.sort_unstable();
+        files.dedup();
+        self.local = files;
     }
 
     /// The environment of one file of the project.
@@ -199,12 +212,16 @@ impl Environments {
             return Environment::Production;
         }
         let rel = project.files.rel(id);
-        match project.files.owner(id) {
-            Some(m) => self
-                .sets
+        let set = project.files.owner(id).and_then(|m| {
+            self.sets
                 .get(m)
                 .and_then(|s| s.iter().find(|(_, set)| set.is_match(rel)).map(|(e, _)| *e))
-                .unwrap_or_else(|| infer(rel)),
+        });
+        if let Some(e) = set {
+            return e;
+        }
+        let inferred = match project.files.owner(id) {
+            Some(_) => infer(rel),
             // a file no busfit.yaml owns is below the folder busfit was asked to check,
             // whose own name counts (`busfit check tutorials/`); run from inside that
             // folder, the words of its name (a repository named `debezium-examples`)
@@ -215,7 +232,11 @@ impl Environments {
                     (e, _) => e,
                 },
             },
+        };
+        if inferred == Environment::Production && self.local.binary_search(&id).is_ok() {
+            return Environment::Development;
         }
+        inferred
     }
 }
 

@@ -23,9 +23,13 @@ impl<'p> Situation<'p> {
     /// The situation of a project's files; `forced` is `--environment`.
     #[must_use]
     pub fn of(kb: &Kb, project: &'p Project, forced: Option<Environment>) -> Situation<'p> {
+        let mut env = environment::Environments::new(project, forced);
+        if forced.is_none() {
+            env.serving_own_host(own_host_stacks(kb, project));
+        }
         Situation {
             project,
-            env: environment::Environments::new(project, forced),
+            env,
             uses: role::of_deployments(kb, project),
         }
     }
@@ -41,4 +45,60 @@ impl<'p> Situation<'p> {
     pub fn environment(&self, file: FileId) -> Environment {
         self.env.of(self.project, file)
     }
+}
+
+/// The compose files whose brokers publish a port and advertise to clients only addresses of
+/// this host (`localhost`, `127.0.0.1`, Docker Desktop's `host.docker.internal`) or of the
+/// compose network (`kafka:9092`): clients on other machines cannot use them, so the stack
+/// serves one machine (a developer's). The profile names the advertised list
+/// (`recognition.listeners.advertised`).
+fn own_host_stacks(kb: &Kb, project: &Project) -> Vec<FileId> {
+    let mut out = Vec::new();
+    for d in project
+        .facts
+        .deployments
+        .iter()
+        .filter(|d| d.source == "compose")
+    {
+        let Some(advertised) = kb
+            .profile(&d.bus)
+            .and_then(|p| p.recognition.listeners.as_ref())
+            .and_then(|l| l.advertised.as_deref())
+        else {
+            continue;
+        };
+        if !d
+            .settings
+            .iter()
+            .any(|s| s.key == crate::extract::compose::PUBLISHED)
+        {
+            continue;
+        }
+        let Some(list) = d.settings.iter().rev().find(|s| s.key == advertised) else {
+            continue;
+        };
+        let hosts: Vec<&str> = list
+            .value
+            .split(',')
+            .filter_map(|item| {
+                let (_, addr) = item.trim().split_once("://")?;
+                Some(
+                    addr.rsplit_once(':')
+                        .map_or(addr, |(h, _)| h)
+                        .trim_matches(['[', ']']),
+                )
+            })
+            .collect();
+        let loopback = |h: &str| {
+            h.eq_ignore_ascii_case("localhost")
+                || h.starts_with("127.")
+                || h == "::1"
+                || h.eq_ignore_ascii_case("host.docker.internal")
+        };
+        let network = |h: &str| !h.is_empty() && !h.contains(['.', ':', '$', '{']);
+        if hosts.iter().any(|h| loopback(h)) && hosts.iter().all(|h| loopback(h) || network(h)) {
+            out.push(d.file());
+        }
+    }
+    out
 }
