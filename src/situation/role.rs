@@ -53,7 +53,8 @@ pub fn of_deployments(kb: &Kb, project: &Project) -> Vec<Use> {
             .or_default()
             .push(c);
     }
-    let hosts: Vec<Vec<String>> = deployments.iter().map(|d| hosts_of(project, d)).collect();
+    let hosts = Hosts::new(project);
+    let hosts: Vec<Vec<String>> = deployments.iter().map(|d| hosts.of(project, d)).collect();
     // how many deployments answer to each host name: a value in another folder links only to
     // a name one deployment has
     let mut answering: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -61,18 +62,44 @@ pub fn of_deployments(kb: &Kb, project: &Project) -> Vec<Use> {
         *answering.entry(h.as_str()).or_default() += 1;
     }
     let reaches = reaches(project);
+    // each reach under every host name it may name, in the order read, and under its folder
+    // and that name (the lookup for a name several deployments have)
+    let mut by_host: std::collections::HashMap<String, Vec<usize>> =
+        std::collections::HashMap::new();
+    let mut by_dir_host: std::collections::HashMap<(&str, String), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, r) in reaches.iter().enumerate() {
+        let dir = dir_of(project.files.name(r.span.file));
+        for h in named_hosts(&r.value) {
+            let list = by_dir_host.entry((dir, h.clone())).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+            let list = by_host.entry(h).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
     deployments
         .iter()
         .enumerate()
         .map(|(i, d)| {
             let mut u = use_of(kb, project, &by_dir, d);
             let dir = dir_of(project.files.name(d.file()));
-            for r in &reaches {
-                let here = dir_of(project.files.name(r.span.file)) == dir;
-                if hosts[i].iter().any(|h| {
-                    (here || answering.get(h.as_str()) == Some(&1)) && reaches_host(&r.value, h)
-                }) && !u.clients.iter().any(|l| l.span == r.span)
-                {
+            let mut found: Vec<usize> = Vec::new();
+            for h in &hosts[i] {
+                let rs = if answering.get(h.as_str()) == Some(&1) {
+                    by_host.get(h.as_str())
+                } else {
+                    by_dir_host.get(&(dir, h.clone()))
+                };
+                found.extend(rs.map(Vec::as_slice).unwrap_or_default());
+            }
+            found.sort_unstable();
+            found.dedup();
+            for r in found.into_iter().map(|r| &reaches[r]) {
+                if !u.clients.iter().any(|l| l.span == r.span) {
                     u.clients.push(Link {
                         from: r.from.clone(),
                         var: r.var.clone(),
@@ -161,35 +188,60 @@ fn role_of(kb: &Kb, d: &Deployment, out: &mut Use) {
     }
 }
 
-/// The host names a deployment answers to: a compose service's name; a Kubernetes
-/// workload's name and the names of the Services (in its folder) whose selector its pods match.
-fn hosts_of(project: &Project, d: &Deployment) -> Vec<String> {
-    if d.source == "compose" {
-        return vec![d.name.clone()];
-    }
-    if d.source != "kubernetes" || d.name.contains('/') {
-        return Vec::new();
-    }
-    let mut out = vec![d.name.clone()];
-    let dir = dir_of(project.files.name(d.file()));
-    if let Some((_, _, labels)) = project
-        .facts
-        .pod_labels
-        .iter()
-        .find(|(f, n, _)| *f == d.span.file && *n == d.name)
-    {
+/// Where host names come from outside compose: each workload's pod labels, and the Services
+/// of each folder, indexed once.
+struct Hosts<'a> {
+    labels: std::collections::HashMap<(crate::source::FileId, &'a str), &'a [(String, String)]>,
+    services: std::collections::HashMap<&'a str, Vec<&'a crate::extract::KubeService>>,
+}
+
+impl<'a> Hosts<'a> {
+    fn new(project: &'a Project) -> Hosts<'a> {
+        let mut labels = std::collections::HashMap::new();
+        for (f, n, l) in &project.facts.pod_labels {
+            labels.entry((*f, n.as_str())).or_insert(l.as_slice());
+        }
+        let mut services: std::collections::HashMap<&str, Vec<&crate::extract::KubeService>> =
+            std::collections::HashMap::new();
         for s in &project.facts.kube_services {
-            if dir_of(project.files.name(s.span.file)) == dir
-                && s.selector
+            services
+                .entry(dir_of(project.files.name(s.span.file)))
+                .or_default()
+                .push(s);
+        }
+        Hosts { labels, services }
+    }
+
+    /// The host names a deployment answers to: a compose service's name; a Kubernetes
+    /// workload's name and the names of the Services (in its folder) whose selector its pods
+    /// match.
+    fn of(&self, project: &Project, d: &Deployment) -> Vec<String> {
+        if d.source == "compose" {
+            return vec![d.name.clone()];
+        }
+        if d.source != "kubernetes" || d.name.contains('/') {
+            return Vec::new();
+        }
+        let mut out = vec![d.name.clone()];
+        let dir = dir_of(project.files.name(d.file()));
+        if let Some(labels) = self.labels.get(&(d.span.file, d.name.as_str())) {
+            for s in self
+                .services
+                .get(dir)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                if s.selector
                     .iter()
                     .all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
-                && !out.contains(&s.name)
-            {
-                out.push(s.name.clone());
+                    && !out.contains(&s.name)
+                {
+                    out.push(s.name.clone());
+                }
             }
         }
+        out
     }
-    out
 }
 
 /// What outside compose names a host: Kubernetes env and ConfigMap entries, and the address
@@ -214,19 +266,29 @@ fn reaches(project: &Project) -> Vec<crate::extract::Reach> {
     out
 }
 
-/// Whether a value names `host`: as a whole, or as the host of a URL or `host:port` item; a
-/// Kubernetes DNS name (`cache.shop`, `cache.shop.svc.cluster.local`) names its first label.
-fn reaches_host(value: &str, host: &str) -> bool {
-    value.split([',', ' ', ';']).any(|item| {
+/// The host names a value may name: the value as a whole, and the host of each URL or
+/// `host:port` item; a Kubernetes DNS name (`cache.shop`, `cache.shop.svc.cluster.local`)
+/// names its first label too.
+fn named_hosts(value: &str) -> Vec<String> {
+    let mut out = vec![value.trim().to_owned()];
+    for item in value.split([',', ' ', ';']) {
         let after = item.split_once("://").map_or(item, |(_, rest)| rest);
         let after = after.rsplit_once('@').map_or(after, |(_, h)| h);
         let h = after.split(['/', '?']).next().unwrap_or("");
         let h = h.split(':').next().unwrap_or("").trim();
-        h == host
-            || h.strip_prefix(host).is_some_and(|rest| {
-                rest.starts_with('.') && (rest.matches('.').count() == 1 || rest.contains(".svc"))
-            })
-    })
+        if h.is_empty() {
+            continue;
+        }
+        out.push(h.to_owned());
+        if let Some((first, rest)) = h.split_once('.')
+            && (!rest.contains('.') || rest.contains("svc"))
+        {
+            out.push(first.to_owned());
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The lower-case words of a name: `CELERY_BROKER_URL` → celery, broker, url.
