@@ -438,3 +438,28 @@ fn dragonfly_differs_where_rules_depend_on_it() {
         "{c:?}"
     );
 }
+
+/// A parent chart that depends on the NATS chart and does not switch JetStream on runs core
+/// NATS (the chart's default): under at-least-once, BF941 at the dependency, saying the value is
+/// the default; with no requirement, nothing.
+#[test]
+fn a_parent_chart_gets_the_nats_charts_defaults() {
+    let dir = "fixtures/situation/nats-parent";
+    let v = json(&[
+        "check",
+        dir,
+        "--format",
+        "json",
+        "--require",
+        "delivery=at-least-once",
+    ]);
+    assert_eq!(found(&v), [("BF941".to_owned(), 5)], "{v}");
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(jetstream.enabled is not set; false is the default)")
+    );
+    let v = json(&["check", dir, "--format", "json"]);
+    assert_eq!(found(&v), []);
+}
