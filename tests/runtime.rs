@@ -463,3 +463,22 @@ fn a_parent_chart_gets_the_nats_charts_defaults() {
     let v = json(&["check", dir, "--format", "json"]);
     assert_eq!(found(&v), []);
 }
+
+/// KeyDB's image (eqalpha/keydb) is built with protected mode off: published without a
+/// password it is an exposure error; with `--requirepass` it is not.
+#[test]
+fn keydb_image_runs_without_protected_mode() {
+    let d = tempfile::tempdir().unwrap();
+    let compose = |command: &str| {
+        format!(
+            "services:\n  kv:\n    image: eqalpha/keydb:x86_64_v6.3.4\n{command}    ports:\n      - \"6379:6379\"\n"
+        )
+    };
+    std::fs::write(d.path().join("docker-compose.yml"), compose("")).unwrap();
+    let v = json_in(d.path(), &["check", "--format", "json"]);
+    assert_eq!(found(&v), [("BF972".to_owned(), 5)], "{v}");
+    let with = "    command: keydb-server /etc/keydb/keydb.conf --requirepass \"${KV_PASSWORD}\"\n";
+    std::fs::write(d.path().join("docker-compose.yml"), compose(with)).unwrap();
+    let v = json_in(d.path(), &["check", "--format", "json"]);
+    assert_eq!(found(&v), [], "{v}");
+}
