@@ -433,16 +433,26 @@ fn settings(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
         return;
     };
     let tokens = tokens(src, cmd);
-    let mut i = 0;
-    while i < tokens.len() {
-        let (t, span) = &tokens[i];
+    for (t, _) in &tokens {
         if let Some((flags, bus)) = &cmd_rule.upgrade
             && flags.contains(t)
         {
             d.bus = bus.clone();
             d.evidence.push_str(&format!(" with {t}"));
         }
-        if let Some(key) = t.strip_prefix("--") {
+    }
+    d.settings.extend(flag_settings(inp, &tokens));
+}
+
+/// A program's `--key value`, `--key=value` and bare `--key` (yes) flags as written settings,
+/// each at the flag through its value; used for compose `command:` and Kubernetes
+/// `command`/`args` alike.
+pub(crate) fn flag_settings(inp: &Input<'_>, tokens: &[(String, ByteSpan)]) -> Vec<Setting> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let (t, span) = &tokens[i];
+        if let Some(key) = t.strip_prefix("--").filter(|k| !k.is_empty()) {
             let (key, value, vspan) = match key.split_once('=') {
                 Some((k, v)) => (k.to_owned(), v.to_owned(), *span),
                 None => match tokens.get(i + 1) {
@@ -453,7 +463,7 @@ fn settings(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
                     _ => (key.to_owned(), "yes".to_owned(), *span),
                 },
             };
-            d.settings.push(Setting {
+            out.push(Setting {
                 key,
                 value,
                 span: inp.at(vspan),
@@ -462,6 +472,7 @@ fn settings(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
         }
         i += 1;
     }
+    out
 }
 
 /// A container's environment as the bus's settings: variables with the bus's prefixes

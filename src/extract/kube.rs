@@ -241,44 +241,31 @@ pub fn extract_doc(kb: &Kb, inp: &Input<'_>, doc: &Node, facts: &mut Facts) {
                     }
                 }
                 if let Some(cmd) = &p.recognition.command {
-                    let items: Vec<&Node> = select(c, "command[]")
-                        .into_iter()
-                        .chain(select(c, "args[]"))
-                        .collect();
-                    let mut i = 0;
-                    while i < items.len() {
-                        let t = items[i].scalar_text().unwrap_or_default();
-                        if let Some((flags, to)) = &cmd.upgrade
-                            && flags.contains(&t)
-                        {
-                            d.bus = to.clone();
-                        }
-                        // the program's flags (`--appendonly no`, `--maxmemory-policy=…`),
-                        // written after the settings from the environment: they win
-                        if let Some(flag) = t.strip_prefix("--").filter(|f| !f.is_empty()) {
-                            let (key, value, span) = match flag.split_once(['=', ' ']) {
-                                Some((k, v)) => (k.to_owned(), v.trim().to_owned(), items[i].span),
-                                None => match items.get(i + 1).and_then(|n| {
-                                    n.scalar_text()
-                                        .filter(|v| !v.starts_with("--"))
-                                        .map(|v| (v, n.span))
-                                }) {
-                                    Some((v, vs)) => {
-                                        i += 1;
-                                        (flag.to_owned(), v, vs)
-                                    }
-                                    None => (flag.to_owned(), "yes".to_owned(), items[i].span),
-                                },
-                            };
-                            d.settings.push(Setting {
-                                key,
-                                value,
-                                span: inp.at(span),
-                                origin: Origin::Written,
-                            });
-                        }
-                        i += 1;
+                    // each list item is a token; `--key value` in one item is `--key=value`
+                    let tokens: Vec<(String, crate::source::span::ByteSpan)> =
+                        select(c, "command[]")
+                            .into_iter()
+                            .chain(select(c, "args[]"))
+                            .filter_map(|n| {
+                                let t = n.scalar_text()?;
+                                let t = match t.strip_prefix("--") {
+                                    Some(f) if !f.contains('=') => match f.split_once(' ') {
+                                        Some((k, v)) => format!("--{k}={}", v.trim()),
+                                        None => t,
+                                    },
+                                    _ => t,
+                                };
+                                Some((t, n.span))
+                            })
+                            .collect();
+                    if let Some((flags, to)) = &cmd.upgrade
+                        && tokens.iter().any(|(t, _)| flags.contains(t))
+                    {
+                        d.bus = to.clone();
                     }
+                    // the program's flags, after the settings from the environment: they win
+                    d.settings
+                        .extend(super::compose::flag_settings(inp, &tokens));
                 }
             }
             facts.deployments.push(d);
