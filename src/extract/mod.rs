@@ -866,3 +866,72 @@ pub fn mapped_settings(
     }
     out
 }
+
+/// A listener list (`NAME://HOST:PORT,…`) as (upper-case NAME, HOST, PORT) items; items that are
+/// not of that shape are left out.
+#[must_use]
+pub fn listener_items(value: &str) -> Vec<(String, String, String)> {
+    value
+        .split(',')
+        .filter_map(|item| {
+            let (name, addr) = item.trim().split_once("://")?;
+            let (host, port) = addr.rsplit_once(':')?;
+            Some((
+                name.trim().to_ascii_uppercase(),
+                host.trim_matches(['[', ']']).to_owned(),
+                port.trim_end_matches('/').to_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// Who can reach an address a broker advertises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostScope {
+    /// This host only: `localhost`, a loopback IP, Docker Desktop's names for the host
+    /// (`host.docker.internal`), which only its containers resolve.
+    Loopback,
+    /// A single-label name: a container network's (`kafka`).
+    Network,
+    /// Empty or unspecified (`0.0.0.0`): the machine's own name.
+    Unspecified,
+    /// A non-loopback IP or a dotted name: clients on other machines.
+    Beyond,
+    /// A variable or template: unknown until deployment.
+    Unknown,
+}
+
+/// The scope of an advertised host (see [`HostScope`]).
+#[must_use]
+pub fn host_scope(host: &str) -> HostScope {
+    if has_variable(host) || host.contains('{') {
+        return HostScope::Unknown;
+    }
+    if host.is_empty() || host == "0.0.0.0" || host == "::" {
+        return HostScope::Unspecified;
+    }
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return if ip.is_loopback() {
+            HostScope::Loopback
+        } else if ip.is_unspecified() {
+            HostScope::Unspecified
+        } else {
+            HostScope::Beyond
+        };
+    }
+    if [
+        "localhost",
+        "host.docker.internal",
+        "gateway.docker.internal",
+    ]
+    .iter()
+    .any(|n| host.eq_ignore_ascii_case(n))
+    {
+        return HostScope::Loopback;
+    }
+    if host.contains('.') {
+        HostScope::Beyond
+    } else {
+        HostScope::Network
+    }
+}

@@ -431,21 +431,7 @@ fn published_listeners(
     else {
         return Vec::new();
     };
-    // `NAME://HOST:PORT` items as (NAME, HOST, PORT)
-    let items = |s: &Setting| -> Vec<(String, String, String)> {
-        s.value
-            .split(',')
-            .filter_map(|item| {
-                let (name, addr) = item.trim().split_once("://")?;
-                let (host, port) = addr.rsplit_once(':')?;
-                Some((
-                    name.trim().to_ascii_uppercase(),
-                    host.trim_matches(['[', ']']).to_owned(),
-                    port.trim_end_matches('/').to_owned(),
-                ))
-            })
-            .collect()
-    };
+    let items = |s: &Setting| crate::extract::listener_items(&s.value);
     let map = settings
         .iter()
         .rev()
@@ -501,23 +487,12 @@ fn published_listeners(
 /// Whether clients beyond the host reach an advertised host: a non-loopback IP, a name with a
 /// dot, or any name on host networking; never a variable.
 fn beyond_host(host: &str, host_network: bool) -> bool {
-    if crate::extract::has_variable(host) || host.contains('{') {
-        return false;
+    use crate::extract::HostScope;
+    match crate::extract::host_scope(host) {
+        HostScope::Beyond => true,
+        HostScope::Network | HostScope::Unspecified => host_network,
+        HostScope::Loopback | HostScope::Unknown => false,
     }
-    if host.is_empty() || host == "0.0.0.0" || host == "::" {
-        return host_network;
-    }
-    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        return !ip.is_loopback() && !ip.is_unspecified();
-    }
-    // Docker Desktop's names for the host, resolvable only from its containers
-    if host.eq_ignore_ascii_case("localhost")
-        || host.eq_ignore_ascii_case("host.docker.internal")
-        || host.eq_ignore_ascii_case("gateway.docker.internal")
-    {
-        return false;
-    }
-    host_network || host.contains('.')
 }
 
 /// A deployment's effective settings: those written whose value is known, and, where its

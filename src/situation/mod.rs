@@ -77,26 +77,16 @@ fn own_host_stacks(kb: &Kb, project: &Project) -> Vec<FileId> {
         let Some(list) = d.settings.iter().rev().find(|s| s.key == advertised) else {
             continue;
         };
-        let hosts: Vec<&str> = list
-            .value
-            .split(',')
-            .filter_map(|item| {
-                let (_, addr) = item.trim().split_once("://")?;
-                Some(
-                    addr.rsplit_once(':')
-                        .map_or(addr, |(h, _)| h)
-                        .trim_matches(['[', ']']),
-                )
-            })
+        use crate::extract::HostScope;
+        let scopes: Vec<HostScope> = crate::extract::listener_items(&list.value)
+            .iter()
+            .map(|(_, h, _)| crate::extract::host_scope(h))
             .collect();
-        let loopback = |h: &str| {
-            h.eq_ignore_ascii_case("localhost")
-                || h.starts_with("127.")
-                || h == "::1"
-                || h.eq_ignore_ascii_case("host.docker.internal")
-        };
-        let network = |h: &str| !h.is_empty() && !h.contains(['.', ':', '$', '{']);
-        if hosts.iter().any(|h| loopback(h)) && hosts.iter().all(|h| loopback(h) || network(h)) {
+        if scopes.contains(&HostScope::Loopback)
+            && scopes
+                .iter()
+                .all(|s| matches!(s, HostScope::Loopback | HostScope::Network))
+        {
             out.push(d.file());
         }
     }
