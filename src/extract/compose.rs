@@ -343,16 +343,18 @@ fn short_port(s: &str) -> Option<(String, String)> {
 /// Whether a variable's value names `host`: a URL to it (`redis://:pw@cache:6379/1`), a
 /// `host:port`, or the host alone.
 pub(crate) fn names_host(value: &str, host: &str) -> bool {
-    let v = value.trim();
-    if v == host {
-        return true;
-    }
-    v.split([',', ' ', ';']).any(|item| {
+    value.trim() == host || url_hosts(value).any(|h| h == host)
+}
+
+/// The host of each URL or `host:port` item of a value (`redis://:pw@cache:6379/0,
+/// kafka:9092` gives `cache` and `kafka`).
+pub(crate) fn url_hosts(value: &str) -> impl Iterator<Item = &str> {
+    value.split([',', ' ', ';']).filter_map(|item| {
         let after = item.split_once("://").map_or(item, |(_, rest)| rest);
         let after = after.rsplit_once('@').map_or(after, |(_, h)| h);
         let h = after.split(['/', '?']).next().unwrap_or("");
-        let h = h.split(':').next().unwrap_or("");
-        h == host
+        let h = h.split(':').next().unwrap_or("").trim();
+        (!h.is_empty()).then_some(h)
     })
 }
 

@@ -271,14 +271,7 @@ fn reaches(project: &Project) -> Vec<crate::extract::Reach> {
 /// names its first label too.
 fn named_hosts(value: &str) -> Vec<String> {
     let mut out = vec![value.trim().to_owned()];
-    for item in value.split([',', ' ', ';']) {
-        let after = item.split_once("://").map_or(item, |(_, rest)| rest);
-        let after = after.rsplit_once('@').map_or(after, |(_, h)| h);
-        let h = after.split(['/', '?']).next().unwrap_or("");
-        let h = h.split(':').next().unwrap_or("").trim();
-        if h.is_empty() {
-            continue;
-        }
+    for h in crate::extract::compose::url_hosts(value) {
         out.push(h.to_owned());
         if let Some((first, rest)) = h.split_once('.')
             && (!rest.contains('.') || rest.contains("svc"))
