@@ -148,15 +148,8 @@ pub fn machine_report(format: &str, errors: &[ConfigError]) -> Option<String> {
             })).collect::<Vec<_>>(),
             "summary": { "errors": 0, "files": 0, "infos": 0, "skipped": 0, "warnings": 0 },
         })),
-        "sarif" => pretty(json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [{
-                "tool": { "driver": {
-                    "name": "busfit",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": env!("CARGO_PKG_REPOSITORY"),
-                }},
+        "sarif" => pretty(super::sarif::log(json!({
+                "tool": { "driver": super::sarif::driver() },
                 "invocations": [{
                     "executionSuccessful": false,
                     "exitCode": 2,
@@ -176,8 +169,7 @@ pub fn machine_report(format: &str, errors: &[ConfigError]) -> Option<String> {
                     }).collect::<Vec<_>>(),
                 }],
                 "results": [],
-            }]
-        })),
+        }))),
         "gitlab" => pretty(json!(errs.iter().map(|e| json!({
             "description": e.message,
             "check_name": e.code,

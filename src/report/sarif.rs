@@ -119,20 +119,28 @@ fn document(kb: &Kb, r: &CheckResult, rules: Vec<Json>) -> String {
             result
         })
         .collect();
-    let v = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "busfit",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": env!("CARGO_PKG_REPOSITORY"),
-                "rules": rules,
-            }},
-            "results": results,
-        }]
-    });
+    let mut run = json!({ "tool": { "driver": driver() }, "results": results });
+    run["tool"]["driver"]["rules"] = json!(rules);
+    let v = log(run);
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// The tool's driver as every SARIF log of busfit names it (without its rule table).
+pub(crate) fn driver() -> serde_json::Value {
+    json!({
+        "name": "busfit",
+        "version": env!("CARGO_PKG_VERSION"),
+        "informationUri": env!("CARGO_PKG_REPOSITORY"),
+    })
+}
+
+/// A SARIF 2.1.0 log of one run.
+pub(crate) fn log(run: serde_json::Value) -> serde_json::Value {
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [run],
+    })
 }
