@@ -482,3 +482,32 @@ fn keydb_image_runs_without_protected_mode() {
     let v = json_in(d.path(), &["check", "--format", "json"]);
     assert_eq!(found(&v), [], "{v}");
 }
+
+/// Checked as `../repo` (a CI job that checks a checkout beside it), a compose file's
+/// `env_file:` is still read: modelled on an IoT platform's Valkey whose empty password is
+/// allowed in `valkey.env`, published on 6379.
+#[test]
+fn env_files_are_read_when_the_root_is_shown_with_dot_dot() {
+    let d = tempfile::tempdir().unwrap();
+    let repo = d.path().join("repo/docker");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::create_dir_all(d.path().join("ci")).unwrap();
+    std::fs::write(
+        repo.join("docker-compose.yml"),
+        "services:\n  valkey:\n    image: bitnamilegacy/valkey:8.0\n    env_file: valkey.env\n    ports:\n      - \"6379:6379\"\n",
+    )
+    .unwrap();
+    std::fs::write(repo.join("valkey.env"), "ALLOW_EMPTY_PASSWORD=yes\n").unwrap();
+    let v = json_in(
+        &d.path().join("ci"),
+        &["check", "../repo", "--format", "json"],
+    );
+    assert_eq!(found(&v), [("BF972".to_owned(), 6)], "{v}");
+    // the env file's line is what says so: without it, Bitnami's image refuses to start
+    std::fs::write(repo.join("valkey.env"), "VALKEY_PASSWORD=s3cret\n").unwrap();
+    let v = json_in(
+        &d.path().join("ci"),
+        &["check", "../repo", "--format", "json"],
+    );
+    assert_eq!(found(&v), [], "{v}");
+}
