@@ -135,6 +135,13 @@ pub fn scan_with<'c>(
             let found = &found;
             let unreadable = &unreadable;
             let (root, abs_root, abs_cwd) = (root.clone(), abs_root.clone(), abs_cwd.clone());
+            // a file's shown name is the root's shown name and its path under the root, unless
+            // busfit runs inside the root (then the walk may come back through the cwd)
+            let shown_root = (abs_root == abs_cwd || !abs_cwd.starts_with(&abs_root)).then(|| {
+                crate::source::path::relative(&abs_root, &abs_cwd)
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            });
             Box::new(move |entry| {
                 let entry = match entry {
                     Ok(entry) => entry,
@@ -161,23 +168,26 @@ pub fn scan_with<'c>(
                 if !entry.file_type().is_some_and(|t| t.is_file()) && !linked_manifest {
                     return ignore::WalkState::Continue;
                 }
+                let rel_path = entry.path().strip_prefix(&root).unwrap_or(entry.path());
+                let rel = rel_path.to_string_lossy().replace('\\', "/");
                 let kind = if is_manifest {
                     None
                 } else {
-                    let rel = entry.path().strip_prefix(&root).unwrap_or(entry.path());
-                    classifier().and_then(|c| c.classify(&rel.to_string_lossy().replace('\\', "/")))
+                    classifier().and_then(|c| c.classify(&rel))
                 };
                 if !is_manifest && kind.is_none() {
                     return ignore::WalkState::Continue;
                 }
-                let rel = entry.path().strip_prefix(&root).unwrap_or(entry.path());
-                let abs = abs_root.join(rel);
+                let abs = abs_root.join(rel_path);
                 // shown relative to where busfit runs, as display_path would, without a syscall
-                let shown = crate::source::path::relative(&abs, &abs_cwd)
-                    .to_string_lossy()
-                    .replace('\\', "/");
+                let shown = match &shown_root {
+                    Some(r) if r.is_empty() || r == "." => rel.clone(),
+                    Some(r) => format!("{}/{rel}", r.trim_end_matches('/')),
+                    None => crate::source::path::relative(&abs, &abs_cwd)
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                };
                 if let Ok(mut f) = found.lock() {
-                    let rel = rel.to_string_lossy().replace('\\', "/");
                     f.push((shown, entry.path().to_path_buf(), abs, rel, kind));
                 }
                 ignore::WalkState::Continue

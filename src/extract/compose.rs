@@ -423,7 +423,7 @@ fn settings(kb: &Kb, inp: &Input<'_>, svc: &Node, d: &mut Deployment) {
     let Some(profile) = kb.profile(&d.bus) else {
         return;
     };
-    let rec = profile.recognition.clone();
+    let rec = &profile.recognition;
     let pairs: Vec<(String, String, Span)> = env_pairs(svc)
         .into_iter()
         .map(|(k, v, span)| (k, v, inp.at(span)))

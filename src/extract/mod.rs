@@ -512,8 +512,28 @@ pub fn image_family<'p>(
     profile.images.iter().find(|f| {
         f.images
             .iter()
-            .any(|pat| name == *pat || name.ends_with(&format!("/{pat}")))
+            .any(|pat| ends_with_part(&name, pat, '/'))
     })
+}
+
+/// Whether `name` is `part`, or ends with `sep` and `part` (`ghcr.io/x/bitnami/redis` ends
+/// with the part `bitnami/redis`), without building the joined string.
+fn ends_with_part(name: &str, part: &str, sep: char) -> bool {
+    name.strip_suffix(part)
+        .is_some_and(|head| head.is_empty() || head.ends_with(sep))
+}
+
+/// Whether `last` ends with `pat` flattened by a mirror (`/` written `-`), as a whole part.
+fn ends_with_flat(last: &str, pat: &str) -> bool {
+    let (l, p) = (last.as_bytes(), pat.as_bytes());
+    let Some(start) = l.len().checked_sub(p.len()) else {
+        return false;
+    };
+    (start == 0 || l[start - 1] == b'-')
+        && l[start..]
+            .iter()
+            .zip(p)
+            .all(|(a, b)| a == b || (*a == b'-' && *b == b'/'))
 }
 
 /// The bus whose image list names `image`: the repository path, or its end behind a
@@ -531,12 +551,8 @@ pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
             .images
             .iter()
             .any(|pat| {
-                name == *pat
-                    || name.ends_with(&format!("/{pat}"))
-                    || (pat.contains('/') && {
-                        let flat = pat.replace('/', "-");
-                        last == flat || last.ends_with(&format!("-{flat}"))
-                    })
+                ends_with_part(&name, pat, '/')
+                    || (pat.contains('/') && ends_with_flat(last, pat))
             })
             .then_some(p.bus.as_str())
     })

@@ -440,10 +440,10 @@ fn count_nodes(kb: &Kb, facts: &mut Facts) {
         };
         let rule = kb
             .profile(&facts.deployments[first].bus)
-            .and_then(|p| p.recognition.nodes.clone());
+            .and_then(|p| p.recognition.nodes.as_ref());
         // a cluster's defaults are judged once, at its first member that holds the role
         // (a broker, not a KRaft controller)
-        if let Some(r) = &rule
+        if let Some(r) = rule
             && let Some(m) = members.iter().copied().find(|&m| {
                 r.holds_role(
                     facts.deployments[m]
