@@ -811,6 +811,14 @@ impl<'a> SettingsJudge<'a> {
         file: &'a str,
         memo: &'a Memo<'_>,
     ) -> Self {
+        // a value unknown until deployment (`$REDIS_PASSWORD`) is never judged on its own; it
+        // only says that the key is set (`has(setting.requirepass)`)
+        let mut by_key: HashMap<&str, Vec<usize>> = HashMap::with_capacity(settings.len());
+        for (si, s) in settings.iter().enumerate() {
+            if !s.is_unknown() {
+                by_key.entry(s.key.as_str()).or_default().push(si);
+            }
+        }
         let rules = kb
             .rules
             .iter()
@@ -818,16 +826,21 @@ impl<'a> SettingsJudge<'a> {
             .filter(|(_, r)| !r.settings.is_empty() && r.applies_to.contains(&profile.bus))
             .filter_map(|(i, r)| {
                 r.when.as_ref()?;
-                let severity = levels.of(r)?;
-                // a value unknown until deployment (`$REDIS_PASSWORD`) is never judged on its
-                // own; it only says that the key is set (`has(setting.requirepass)`)
-                let named: Vec<usize> = settings
+                let mut named: Vec<usize> = r
+                    .settings
                     .iter()
-                    .enumerate()
-                    .filter(|(_, s)| r.settings.contains(&s.key) && !s.is_unknown())
-                    .map(|(si, _)| si)
+                    .filter_map(|k| by_key.get(k.as_str()))
+                    .flatten()
+                    .copied()
                     .collect();
-                (!named.is_empty()).then(|| (i, severity, memo.reads[i].as_slice(), named))
+                if named.is_empty() {
+                    return None;
+                }
+                let severity = levels.of(r)?;
+                // in the order of the settings, each once
+                named.sort_unstable();
+                named.dedup();
+                Some((i, severity, memo.reads[i].as_slice(), named))
             })
             .collect();
         SettingsJudge {

@@ -535,6 +535,7 @@ fn effective(profile: &Profile, d: &Deployment) -> Vec<Setting> {
             }
         }
     }
+    let evidence = d.evidence.to_ascii_lowercase();
     for def in profile
         .defaults
         .iter()
@@ -549,14 +550,15 @@ fn effective(profile: &Profile, d: &Deployment) -> Vec<Setting> {
             let applies = def
                 .evidence
                 .as_ref()
-                .is_none_or(|w| d.evidence.to_ascii_lowercase().contains(w.as_str()));
+                .is_none_or(|w| evidence.contains(w.as_str()));
             // a default of a block (`authentication`) is not taken when keys inside it are
             // written (`authentication.1.mechanism`)
-            let block = format!("{}.", def.key);
             if applies
-                && !out
-                    .iter()
-                    .any(|s| s.key == def.key || s.key.starts_with(&block))
+                && !out.iter().any(|s| {
+                    s.key
+                        .strip_prefix(def.key.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                })
             {
                 out.push(Setting {
                     key: def.key.clone(),

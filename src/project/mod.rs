@@ -5,6 +5,7 @@
 
 pub mod assemble;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -88,8 +89,27 @@ pub fn load_manifests(
 }
 
 /// The nearest manifest directory at or above `abs`: a walk up its ancestors.
-fn owner(abs: &Path, dirs: &HashMap<&Path, usize>) -> Option<usize> {
-    abs.ancestors().skip(1).find_map(|a| dirs.get(a).copied())
+fn owner(abs: &Path, dirs: &HashMap<Cow<'_, str>, usize>) -> Option<usize> {
+    // by the path's text, cut at each separator: hashing a `Path` walks its components
+    let text = abs.to_string_lossy();
+    let mut cur: &str = &text;
+    while let Some(i) = cur.rfind(std::path::is_separator) {
+        cur = &cur[..i];
+        let found = if cur.is_empty() {
+            dirs.get(&text[..1])
+        } else {
+            dirs.get(cur)
+        };
+        if found.is_some() || cur.is_empty() {
+            return found.copied();
+        }
+    }
+    None
+}
+
+/// A directory's path as the text [`owner`] and the charts beside a file are looked up by.
+fn dir_key(dir: &Path) -> Cow<'_, str> {
+    dir.to_string_lossy()
 }
 
 /// A prefilter over `fixed` and the words the profiles recognise a bus by: images, image
@@ -245,10 +265,10 @@ pub fn load(
         .iter()
         .map(|m| m.parent().map(Path::to_path_buf).unwrap_or_default())
         .collect();
-    let dir_index: HashMap<&Path, usize> = dirs
+    let dir_index: HashMap<Cow<'_, str>, usize> = dirs
         .iter()
         .enumerate()
-        .map(|(i, d)| (d.as_path(), i))
+        .map(|(i, d)| (dir_key(d), i))
         .collect();
     let filters: Vec<Filter> = manifests.iter().map(Filter::new).collect();
     // every path resolved once: its owner, and its path relative to the owner's directory
@@ -279,10 +299,15 @@ pub fn load(
             .unwrap_or(MAX_FILE_BYTES)
     };
     // the charts first: a values file is read with the Chart.yaml beside it
-    let charts: HashMap<&Path, SourceFile> = kept
+    let charts: HashMap<Cow<'_, str>, SourceFile> = kept
         .par_iter()
         .filter(|k| base_name(&k.c.shown) == "Chart.yaml")
-        .filter_map(|k| Some((k.c.abs.parent()?, read_one(reader, k.c, cap_of(k)).ok()?)))
+        .filter_map(|k| {
+            Some((
+                dir_key(k.c.abs.parent()?),
+                read_one(reader, k.c, cap_of(k)).ok()?,
+            ))
+        })
         .collect();
     let needles = Needles::new(kb);
     // read, extract and let go: only the text of a file that yields facts, may be a
@@ -293,7 +318,11 @@ pub fn load(
         .enumerate()
         .map(|(i, k)| {
             // the Chart.yaml of this file's directory: the file itself, or the chart beside it
-            let beside = k.c.abs.parent().and_then(|d| charts.get(d));
+            let beside = k
+                .c
+                .abs
+                .parent()
+                .and_then(|d| charts.get(dir_key(d).as_ref()));
             let (read, chart, bad) = match beside {
                 Some(c) if base_name(&k.c.shown) == "Chart.yaml" => (Ok(c.clone()), None, None),
                 _ => match read_lossy(reader, k.c, cap_of(k)) {
