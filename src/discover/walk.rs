@@ -112,6 +112,7 @@ pub fn scan_with<'c>(
     cwd: &Path,
 ) -> Result<Scan, Box<ConfigError>> {
     let (manifests, roots) = roots(paths, stdin_name)?;
+    let files_only = paths.iter().all(|p| !p.is_dir());
     let found: Mutex<Vec<Walked>> = Mutex::new(Vec::new());
     // a folder that cannot be read is an error (exit 2), not a silent "no findings"
     let unreadable: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -120,7 +121,8 @@ pub fn scan_with<'c>(
         let abs_root = root
             .canonicalize()
             .map_err(|e| usage(format!("{}: {e}", root.display())))?;
-        let walker = ignore::WalkBuilder::new(root)
+        let mut walker = ignore::WalkBuilder::new(root);
+        walker
             .hidden(false)
             .git_ignore(!no_ignore)
             .git_global(!no_ignore)
@@ -129,9 +131,8 @@ pub fn scan_with<'c>(
             .parents(!no_ignore)
             .require_git(false)
             .filter_entry(|e| e.file_name() != ".git")
-            .threads(rayon::current_num_threads())
-            .build_parallel();
-        walker.run(|| {
+            .threads(rayon::current_num_threads());
+        let visitor = || {
             let found = &found;
             let unreadable = &unreadable;
             let (root, abs_root, abs_cwd) = (root.clone(), abs_root.clone(), abs_cwd.clone());
@@ -142,7 +143,7 @@ pub fn scan_with<'c>(
                     .to_string_lossy()
                     .replace('\\', "/")
             });
-            Box::new(move |entry| {
+            Box::new(move |entry: Result<ignore::DirEntry, ignore::Error>| {
                 let entry = match entry {
                     Ok(entry) => entry,
                     Err(e) => {
@@ -191,8 +192,18 @@ pub fn scan_with<'c>(
                     f.push((shown, entry.path().to_path_buf(), abs, rel, kind));
                 }
                 ignore::WalkState::Continue
-            })
-        });
+            }) as Box<dyn FnMut(Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState + Send + '_>
+        };
+        if files_only {
+            // files named alone (a pre-commit run): the folder around them is small, and
+            // one thread walks it sooner than a pool of threads starts and waits for work
+            let mut visit = visitor();
+            for entry in walker.build() {
+                visit(entry);
+            }
+        } else {
+            walker.build_parallel().run(visitor);
+        }
     }
     let mut unreadable = unreadable.into_inner().unwrap_or_default();
     if !unreadable.is_empty() {
