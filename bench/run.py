@@ -68,8 +68,10 @@ def bench(name, d, one, busfit, runs):
     for _ in range(runs):  # interleaved, so drift hits all alike
         floor.append(run(floor_cmd, d))
         check.append(run(check_cmd, d))
-        if one_cmd:
-            ones.append(run(one_cmd, d))
+    # a pre-commit run comes alone on a warm machine, not between two full checks that
+    # take the caches: timed in a loop of its own, more runs as each is short
+    for _ in range(max(runs, 21) if one_cmd else 0):
+        ones.append(run(one_cmd, d))
     mem = [peak(check_cmd, d) for _ in range(3)]
     f, c = statistics.median(floor), statistics.median(check)
     out = subprocess.run(check_cmd, cwd=d, capture_output=True, text=True, stdin=subprocess.DEVNULL).stdout
@@ -110,6 +112,10 @@ def main():
         d, _, one = r.partition(":")
         targets.append((os.path.basename(os.path.normpath(d)), d, one or None))
     print(f"machine: {os.cpu_count()} cores; runs: {a.runs}, interleaved, medians")
+    # what starting any process costs this harness (fork and exec from Python): part of
+    # every figure below, printed so that the one-file times can be read net of it
+    spawn = statistics.median(run(["true"], ROOT) for _ in range(21))
+    print(f"harness: starting a process (`true`) takes {spawn * 1000:.1f} ms, included in every time below")
     print("| corpus | floor | `busfit check --format json` | vs floor | peak memory | one file |")
     print("|---|---:|---:|---:|---:|---:|")
     floors = {}

@@ -511,3 +511,50 @@ fn env_files_are_read_when_the_root_is_shown_with_dot_dot() {
     );
     assert_eq!(found(&v), [], "{v}");
 }
+
+/// The JSON inventory gives each setting's layer (contract §7): the env file and the command
+/// flag that write a value, the image's default (Bitnami's AOF is on), the program's default.
+#[test]
+fn inventory_says_which_layer_a_value_came_from() {
+    let v = json(&["inventory", "fixtures/runtime", "--format", "json"]);
+    let setting = |name: &str, file_part: &str, key: &str| {
+        v["deployments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == name && d["file"].as_str().unwrap().contains(file_part))
+            .unwrap_or_else(|| panic!("{name}: {v}"))["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == key)
+            .unwrap_or_else(|| panic!("{name} {key}"))
+            .clone()
+    };
+    // from the env file, where it is written
+    let l = setting("kafka", "env-files", "listeners");
+    assert_eq!(l["layer"], "written");
+    assert!(
+        l["file"].as_str().unwrap().ends_with("config/kafka.env"),
+        "{l}"
+    );
+    // a command flag, with the value .env gives its variable
+    let a = setting("queue", "env-files", "appendonly");
+    assert_eq!(
+        (a["layer"].as_str(), a["line"].as_u64()),
+        (Some("written"), Some(14))
+    );
+    // the image's default, named by family, with no place in a file
+    let i = setting("queue", "exposure", "appendonly");
+    assert_eq!(
+        (i["layer"].as_str(), i["image"].as_str()),
+        (Some("image"), Some("bitnami"))
+    );
+    assert!(i.get("file").is_none(), "{i}");
+    // the program's default
+    let p = setting("queue", "exposure", "maxmemory-policy");
+    assert_eq!(
+        (p["layer"].as_str(), p["value"].as_str()),
+        (Some("program"), Some("noeviction"))
+    );
+}

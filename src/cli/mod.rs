@@ -675,6 +675,7 @@ fn run_inventory(
     let situation =
         crate::situation::Situation::of(&kb, &project, environment.map(EnvironmentArg::env));
     print(&commands::inventory::inventory(
+        &kb,
         &project,
         &situation,
         &flows,

@@ -6,8 +6,38 @@ use serde_json::{Value as Json, json};
 
 use crate::report::table;
 
+/// A setting in the JSON inventory: its value and the layer it came from (contract §7), with
+/// where it is written, or the image family whose default it is.
+fn layered(files: &crate::source::FileTable, s: &crate::extract::Setting) -> Json {
+    use crate::extract::Origin;
+    let mut o = json!({"key": s.key, "value": s.value});
+    let layer = match &s.origin {
+        Origin::Written => "written",
+        Origin::Counted => "counted",
+        Origin::Absent(_) => "absent",
+        Origin::Default => "program",
+        Origin::Image(family) => {
+            o["image"] = json!(family);
+            "image"
+        }
+        Origin::Implied => "implied",
+    };
+    o["layer"] = json!(layer);
+    if matches!(
+        s.origin,
+        Origin::Written | Origin::Counted | Origin::Absent(_)
+    ) {
+        let (line, column) = files.line_col(s.span);
+        o["file"] = json!(files.name(s.span.file));
+        o["line"] = json!(line);
+        o["column"] = json!(column);
+    }
+    o
+}
+
 /// `busfit inventory`: what is deployed, which client libraries are used, each flow's bus.
 pub fn inventory(
+    kb: &crate::kb::Kb,
     project: &crate::project::Project,
     situation: &crate::situation::Situation,
     flows: &[crate::lint::ResolvedFlow],
@@ -39,7 +69,7 @@ pub fn inventory(
                        "role": used.and_then(|u| u.role.as_deref()),
                        "nodes": used.and_then(|u| u.nodes),
                        "clients": clients,
-                       "settings": d.settings.iter().map(|s| json!({"key": s.key, "value": s.value})).collect::<Vec<_>>()})
+                       "settings": crate::lint::settings::effective_of(kb, d).iter().map(|s| layered(files, s)).collect::<Vec<_>>()})
             })
             .collect();
         let clients: Vec<Json> = facts

@@ -192,7 +192,12 @@ pub fn scan_with<'c>(
                     f.push((shown, entry.path().to_path_buf(), abs, rel, kind));
                 }
                 ignore::WalkState::Continue
-            }) as Box<dyn FnMut(Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState + Send + '_>
+            })
+                as Box<
+                    dyn FnMut(Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState
+                        + Send
+                        + '_,
+                >
         };
         if files_only {
             // files named alone (a pre-commit run): the folder around them is small, and

@@ -509,11 +509,10 @@ pub fn image_family<'p>(
     words.by_ref().find(|w| *w == "image")?;
     let image = words.next()?;
     let name = image_path(image);
-    profile.images.iter().find(|f| {
-        f.images
-            .iter()
-            .any(|pat| ends_with_part(&name, pat, '/'))
-    })
+    profile
+        .images
+        .iter()
+        .find(|f| f.images.iter().any(|pat| ends_with_part(&name, pat, '/')))
 }
 
 /// Whether `name` is `part`, or ends with `sep` and `part` (`ghcr.io/x/bitnami/redis` ends
@@ -551,8 +550,7 @@ pub fn bus_for_image<'k>(kb: &'k Kb, image: &str) -> Option<&'k str> {
             .images
             .iter()
             .any(|pat| {
-                ends_with_part(&name, pat, '/')
-                    || (pat.contains('/') && ends_with_flat(last, pat))
+                ends_with_part(&name, pat, '/') || (pat.contains('/') && ends_with_flat(last, pat))
             })
             .then_some(p.bus.as_str())
     })

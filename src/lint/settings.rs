@@ -144,17 +144,7 @@ fn deployment_findings(
     let Some(profile) = sets.profiles(mi).iter().find(|p| p.bus == d.bus) else {
         return out;
     };
-    // a deployment whose evidence names one kind of the bus (Mosquitto) is judged on its figures
-    let evidence = d.evidence.to_ascii_lowercase();
-    let profile = profile
-        .variants
-        .iter()
-        .find(|v| {
-            v.variant_evidence
-                .as_deref()
-                .is_some_and(|w| evidence.contains(w))
-        })
-        .unwrap_or(profile);
+    let profile = variant_of(profile, d);
     let mut covering: Vec<&ResolvedFlow> = by_bus
         .get(&(mi, d.bus.as_str()))
         .cloned()
@@ -497,6 +487,32 @@ fn beyond_host(host: &str, host_network: bool) -> bool {
 
 /// A deployment's effective settings: those written whose value is known, and, where its
 /// configuration is complete, the broker's default for every key it leaves out.
+/// The profile a deployment is judged by: the variant its evidence names (Mosquitto, of the
+/// MQTT brokers), or the bus's own.
+fn variant_of<'p>(profile: &'p Profile, d: &Deployment) -> &'p Profile {
+    let evidence = d.evidence.to_ascii_lowercase();
+    profile
+        .variants
+        .iter()
+        .find(|v| {
+            v.variant_evidence
+                .as_deref()
+                .is_some_and(|w| evidence.contains(w))
+        })
+        .unwrap_or(profile)
+}
+
+/// A deployment's settings as they take effect, each with the layer it came from (contract
+/// §7): written (in the file, an env file, a mounted config, a command flag), the image's
+/// default, the program's default, implied by the kind of broker, or counted.
+#[must_use]
+pub fn effective_of(kb: &Kb, d: &Deployment) -> Vec<Setting> {
+    match kb.profile(&d.bus) {
+        Some(p) => effective(variant_of(p, d), d),
+        None => d.settings.clone(),
+    }
+}
+
 fn effective(profile: &Profile, d: &Deployment) -> Vec<Setting> {
     // a member that does not hold the node role (a KRaft controller) reads none of the role's
     // settings: they are neither judged nor defaulted on it
