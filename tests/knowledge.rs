@@ -142,7 +142,7 @@ fn every_mapped_setting_is_read() {
         readers.push_str(&format!("{:?} {:?} ", p.defaults, rec.nodes));
         let mut add = |what: &str, pairs: &[(String, String)]| {
             for (from, to) in pairs {
-                let to = to.split('|').next().unwrap_or_default();
+                let to = to.split(['|', '=']).next().unwrap_or_default();
                 if to != "*" && !to.starts_with('@') {
                     mapped.push((format!("{} {what} {from}", p.bus), to.to_owned()));
                 }

@@ -21,6 +21,9 @@ const IMPLIED: &[&str] = &["clustering"];
 /// Settings that stand for a published port: they point at the `ports:` entry, host
 /// networking or the Service's `type`.
 const PUBLISHED: &[&str] = &["published", "published.listener"];
+/// Settings built from several fields of one list item (`key={field},{field}` in a profile's
+/// mapping): they point at the item's name.
+const ITEM_FIELDS: &[&str] = &["listener.exposure"];
 
 /// BF001 is about deployment files that do not parse; busfit.yaml errors stop the run instead.
 const NO_MANIFEST_FIXTURE: &[&str] = &["BF001"];
@@ -89,6 +92,11 @@ fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
                     || line.contains("host")
                     || line.contains("type:"),
                 "{code}: a published port points at `{line}`"
+            );
+        } else if !settings.is_empty() && settings.iter().all(|k| ITEM_FIELDS.contains(k)) {
+            assert!(
+                line.contains("name:"),
+                "{code}: a list item's setting points at `{line}`"
             );
         } else if settings.is_empty() {
             // findings about suppressions point at the comment; others at the requirement

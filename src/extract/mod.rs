@@ -783,6 +783,29 @@ fn item_name(item: &Node) -> ByteSpan {
     item.get("name").map_or(item.span, |n| n.span)
 }
 
+/// A template's text with each `{path}` or `{path|default}` replaced by that field of `item`;
+/// `None` when a field without a default is not written (or not a scalar).
+fn item_template(item: &Node, template: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('}')? + open;
+        let field = &rest[open + 1..close];
+        let (path, default) = match field.split_once('|') {
+            Some((p, d)) => (p, Some(d)),
+            None => (field, None),
+        };
+        let found = select_live(item, path)
+            .into_iter()
+            .find_map(Node::scalar_text);
+        out.push_str(&found.or_else(|| default.map(str::to_owned))?);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// Settings from a tree by a mapping of paths to setting keys. `resource` is where a setting
 /// that is not written is reported (the resource's kind), unless it belongs to a list item.
 pub fn mapped_settings(
@@ -804,7 +827,7 @@ pub fn mapped_settings(
         }
         // `key|default`: where the path is absent, the setting takes the value the resource
         // means by leaving it out, reported at the list item's name or at the resource
-        if let Some((key, default)) = target.split_once('|') {
+        if let Some((key, default)) = target.split_once('|').filter(|_| !target.contains('=')) {
             let (parents, rest) = match full.rsplit_once("[].") {
                 Some((list, rest)) => (select_live(root, &format!("{list}[]")), rest.to_owned()),
                 None => (vec![root], full.clone()),
@@ -855,6 +878,20 @@ pub fn mapped_settings(
                                 origin: Origin::Written,
                             });
                         }
+                    }
+                }
+                // `key={field} {field|default}`: one setting per list item, built from
+                // several of its fields (a Strimzi listener's type and authentication), so
+                // that a rule judges them together; reported at the item's name
+                key if key.contains('=') => {
+                    let (key, template) = key.split_once('=').unwrap_or_default();
+                    if let Some(value) = item_template(n, template) {
+                        out.push(Setting {
+                            key: key.to_owned(),
+                            value,
+                            span: inp.at(item_name(n)),
+                            origin: Origin::Written,
+                        });
                     }
                 }
                 "@conf" => out.extend(embedded_settings(inp, n, "conf")),
