@@ -635,3 +635,21 @@ fn a_stack_for_one_machine_is_development() {
     let inv = common::json_in(d.path(), &["inventory", "--format", "json"]);
     assert_eq!(inv["deployments"][0]["environment"], "production", "{inv}");
 }
+
+/// Sentinels started from the server's image (`redis-sentinel`, `redis-server … --sentinel`)
+/// are not Redis deployments: the stack holds two servers, and the Sentinels' published
+/// ports are not a Redis without a password.
+#[test]
+fn sentinels_from_the_server_image_are_not_servers() {
+    let dir = "fixtures/situation/sentinel";
+    let v = json(&["inventory", dir, "--format", "json"]);
+    let names: Vec<&str> = v["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["redis", "redis-replica"]);
+    let v = json(&["check", dir, "--format", "json"]);
+    assert!(!codes(&v).iter().any(|c| c == "BF972"), "{v}");
+}

@@ -70,6 +70,10 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, root: &Node, facts: &mut Facts) {
         };
         let is_bus = found.is_some();
         if let Some((bus, img)) = found {
+            // a Sentinel run from the server's image watches the servers: not a broker
+            if runs_one_of(kb, bus, svc, |r| &r.tools) {
+                continue;
+            }
             if one_shot(kb, bus, &name, svc) {
                 // it creates topics or a cluster and exits: a client of the bus
                 facts.clients.push(Client {
@@ -665,9 +669,23 @@ fn one_shot(kb: &Kb, bus: &str, name: &str, svc: &Node) -> bool {
     }) {
         return true;
     }
+    runs_one_of(kb, bus, svc, |r| &r.one_shot)
+}
+
+/// Whether the service's command or entrypoint runs one of a list of the profile's programs.
+fn runs_one_of(
+    kb: &Kb,
+    bus: &str,
+    svc: &Node,
+    list: impl Fn(&crate::kb::profile::CommandRule) -> &Vec<String>,
+) -> bool {
     let Some(rule) = kb.profile(bus).and_then(|p| p.recognition.command.as_ref()) else {
         return false;
     };
+    let list = list(rule);
+    if list.is_empty() {
+        return false;
+    }
     ["command", "entrypoint"]
         .iter()
         .filter_map(|k| svc.get(k))
@@ -675,7 +693,7 @@ fn one_shot(kb: &Kb, bus: &str, name: &str, svc: &Node) -> bool {
         .any(|(t, _)| {
             let prog = t.rsplit('/').next().unwrap_or(&t);
             let prog = prog.strip_suffix(".sh").unwrap_or(prog);
-            rule.one_shot.iter().any(|o| o == prog)
+            list.iter().any(|o| o == prog)
         })
 }
 

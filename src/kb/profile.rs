@@ -198,6 +198,9 @@ pub struct CommandRule {
     /// Commands that make a container a one-shot client of the bus, not a broker
     /// (`kafka-topics`, `redis-cli`).
     pub one_shot: Vec<String>,
+    /// Commands that make a container a tool around the bus that holds no data and serves no
+    /// client's messages (`redis-sentinel`): neither a broker nor a client.
+    pub tools: Vec<String>,
     /// Where the image reads its config when the command names none: a file mounted there is
     /// the config it runs.
     pub default_configs: Vec<String>,
@@ -706,6 +709,7 @@ fn load_recognition(f: &mut Checker<'_>, r: &Node) -> Recognition {
             upgrade,
             builtin,
             one_shot: words(c.get("one_shot")),
+            tools: words(c.get("tools")),
             default_configs: words(c.get("default_configs")),
         });
     }
