@@ -653,3 +653,30 @@ fn sentinels_from_the_server_image_are_not_servers() {
     let v = json(&["check", dir, "--format", "json"]);
     assert!(!codes(&v).iter().any(|c| c == "BF972"), "{v}");
 }
+
+/// A container whose entrypoint creates topics and exits is a client, not a second broker
+/// (modelled on a billing product's Redpanda stack): the cluster has one broker.
+#[test]
+fn an_entrypoint_that_creates_topics_is_a_one_shot_client() {
+    let v = json(&[
+        "inventory",
+        "fixtures/situation/topic-creator",
+        "--format",
+        "json",
+    ]);
+    let names: Vec<&str> = v["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["redpanda"]);
+    assert_eq!(v["deployments"][0]["nodes"], 1, "{v}");
+    assert!(
+        v["clients"][0]["library"]
+            .as_str()
+            .unwrap()
+            .contains("one-shot service topics"),
+        "{v}"
+    );
+}

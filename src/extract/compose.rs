@@ -660,13 +660,21 @@ fn tokens(src: &str, cmd: &Node) -> Vec<(String, ByteSpan)> {
 /// that is one of the profile's one-shot programs (`kafka-topics --create`, `redis-cli
 /// --cluster create`).
 fn one_shot(kb: &Kb, bus: &str, name: &str, svc: &Node) -> bool {
-    let lower = name.to_ascii_lowercase();
-    if lower.split(['-', '_', '.']).any(|w| {
-        matches!(
-            w,
-            "init" | "setup" | "provision" | "provisioner" | "create" | "seed"
-        )
-    }) {
+    let setup_words = |text: &str| {
+        text.to_ascii_lowercase().split(['-', '_', '.']).any(|w| {
+            matches!(
+                w,
+                "init" | "setup" | "provision" | "provisioner" | "create" | "seed"
+            )
+        })
+    };
+    // the service's name, or the program its entrypoint runs (`create-topics`)
+    let entry = svc
+        .get("entrypoint")
+        .map(|c| tokens("", c))
+        .and_then(|t| t.into_iter().next())
+        .map(|(t, _)| t.rsplit('/').next().unwrap_or(&t).to_owned());
+    if setup_words(name) || entry.as_deref().is_some_and(setup_words) {
         return true;
     }
     runs_one_of(kb, bus, svc, |r| &r.one_shot)
