@@ -121,3 +121,100 @@ fn a_managed_limit_is_judged_at_the_resource() {
     assert_eq!(f["line"], 1);
     assert_eq!(f["severity"], "error");
 }
+
+/// A module whose resource takes everything from variables (modelled on the community
+/// ElastiCache modules): the values are evaluated as `terraform plan` would with no state
+/// (defaults, terraform.tfvars over them, a local's conditional, `null` as not set); each
+/// finding points at the attribute and names where its value came from. What depends on a
+/// resource's attribute or a variable with no value stays unknown.
+#[test]
+fn module_values_are_evaluated_and_named() {
+    let dir = "fixtures/terraform/module-defaults";
+    let v = json(&["check", dir, "--format", "json"]);
+    let got: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"].as_str().unwrap().ends_with("main.tf"))
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, u64)> = [("BF970", 12), ("BF970", 13), ("BF965", 14), ("BF967", 15)]
+        .iter()
+        .map(|(c, l)| ((*c).to_owned(), *l))
+        .collect();
+    assert_eq!(got, want);
+    // the labels say where each value came from
+    let out = common::busfit(&["check", dir]);
+    for said in [
+        "num_cache_clusters = 1, from var.cluster_size: its default, variables.tf:12",
+        "from local.failover: a local, main.tf:4, from var.cluster_mode_enabled",
+        "transit_encryption_enabled = false, from var.transit_encryption_enabled: set in terraform.tfvars:2",
+        "auth_token (null: var.auth_token: its default, variables.tf:33) is not set",
+    ] {
+        assert!(out.stdout.contains(said), "{said}\n{}", out.stdout);
+    }
+    // inventory gives the layer; a name built from a variable without a value, and a subnet
+    // group read from another resource, stay unknown
+    let inv = json(&["inventory", dir, "--format", "json"]);
+    let settings = inv["deployments"][0]["settings"].as_array().unwrap();
+    let size = settings
+        .iter()
+        .find(|s| s["key"] == "num_cache_clusters")
+        .unwrap();
+    assert_eq!(
+        (size["layer"].as_str(), size["value"].as_str()),
+        (Some("evaluated"), Some("1"))
+    );
+    assert!(
+        !settings
+            .iter()
+            .any(|s| s["value"].as_str().unwrap().contains("shop"))
+    );
+}
+
+/// The same module with terraform.tfvars and a `*.auto.tfvars` file that give it two nodes,
+/// failover and a token: nothing about the resource is reported. A `staging.tfvars` that only
+/// `-var-file` would load is not read.
+#[test]
+fn values_files_terraform_loads_override_defaults() {
+    let v = json(&[
+        "check",
+        "fixtures/terraform/module-overridden",
+        "--format",
+        "json",
+    ]);
+    let on_resource: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"].as_str().unwrap().ends_with(".tf"))
+        .collect();
+    assert!(on_resource.is_empty(), "{on_resource:?}");
+    // a later values file wins: production.auto.tfvars over terraform.tfvars
+    let inv = json(&[
+        "inventory",
+        "fixtures/terraform/module-overridden",
+        "--format",
+        "json",
+    ]);
+    let size = inv["deployments"][0]["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "num_cache_clusters")
+        .unwrap()
+        .clone();
+    assert_eq!(size["value"], "3", "{size}");
+    assert!(
+        size["from"]
+            .as_str()
+            .unwrap()
+            .contains("production.auto.tfvars:5"),
+        "{size}"
+    );
+}

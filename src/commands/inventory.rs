@@ -21,6 +21,10 @@ fn layered(files: &crate::source::FileTable, s: &crate::extract::Setting) -> Jso
             "image"
         }
         Origin::Implied => "implied",
+        Origin::Evaluated(how) => {
+            o["from"] = json!(how);
+            "evaluated"
+        }
     };
     o["layer"] = json!(layer);
     if matches!(

@@ -29,8 +29,11 @@ pub const NAMED: &[Named] = &[
     },
     Named {
         kind: "terraform",
-        // modules are not followed: what a module deploys is read where its resources are
-        matches: |n, _| n.ends_with(".tf"),
+        // modules are not followed: what a module deploys is read where its resources are;
+        // the values files Terraform loads by itself give its variables their values
+        matches: |n, _| {
+            n.ends_with(".tf") || n == "terraform.tfvars" || n.ends_with(".auto.tfvars")
+        },
         extract: terraform::extract,
     },
     Named {

@@ -111,6 +111,10 @@ pub enum Origin {
     Implied,
     /// Added up from what is written (a cluster's brokers, from its members).
     Counted,
+    /// Written as a Terraform expression and evaluated as `terraform plan` would with no state
+    /// (a variable's default, `terraform.tfvars`, a local): how the value was reached
+    /// (`var.cluster_size: its default, variables.tf:12`).
+    Evaluated(String),
 }
 
 impl Setting {
@@ -262,6 +266,31 @@ pub struct Facts {
     /// ConfigMap entries, client configuration): linked to deployments by host name
     /// (contract §7, role).
     pub reaches: Vec<Reach>,
+    /// Terraform values a module's expressions can read: variables' defaults,
+    /// `terraform.tfvars` and `*.auto.tfvars` assignments, locals (contract §7).
+    pub tf_values: Vec<TfValue>,
+}
+
+/// Where a Terraform value is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TfSource {
+    /// `variable "x" { default = … }`
+    Default,
+    /// `x = …` in `terraform.tfvars` or a `*.auto.tfvars` file (these override defaults)
+    Tfvars,
+    /// `locals { x = … }`
+    Local,
+}
+
+/// One Terraform value: the module's directory (the shown name's folder), its name, the
+/// expression's text and where it is written.
+#[derive(Debug, Clone)]
+pub struct TfValue {
+    pub dir: String,
+    pub source: TfSource,
+    pub name: String,
+    pub expr: String,
+    pub span: Span,
 }
 
 /// A value that may name a deployment's host (`REDIS_URL=redis://cache:6379/0`), set by
@@ -329,6 +358,7 @@ impl Facts {
             && self.errors.is_empty()
             && self.kube_services.is_empty()
             && self.reaches.is_empty()
+            && self.tf_values.is_empty()
     }
 
     /// Gathers the facts of many files, in order, each vector sized once.
@@ -348,6 +378,7 @@ impl Facts {
             kube_services: Vec::new(),
             pod_labels: Vec::new(),
             reaches: Vec::new(),
+            tf_values: Vec::new(),
         };
         for p in parts {
             all.append(p);
@@ -367,6 +398,7 @@ impl Facts {
         self.kube_services.append(&mut other.kube_services);
         self.pod_labels.append(&mut other.pod_labels);
         self.reaches.append(&mut other.reaches);
+        self.tf_values.append(&mut other.tf_values);
     }
 }
 

@@ -12,7 +12,7 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Block, BlockLabel, Body, Structure};
 
-use super::{Cluster, Deployment, Facts, Input, mapped_settings};
+use super::{Cluster, Deployment, Facts, Input, TfSource, TfValue, mapped_settings};
 use crate::kb::Kb;
 use crate::source::span::ByteSpan;
 use crate::tree::yaml::{Node, Value};
@@ -144,9 +144,46 @@ fn names_a_bus(kb: &Kb, src: &str) -> bool {
             .any(|t| src.contains(t.resource.as_str()))
 }
 
+/// Whether a file gives values a module's expressions can read: a values file Terraform
+/// loads by itself, or variables with defaults, or locals.
+fn gives_values(name: &str, src: &str) -> bool {
+    name.ends_with(".tfvars")
+        || (src.contains("variable") && src.contains("default"))
+        || src.contains("locals")
+}
+
+/// Deeper nesting than this is not parsed: HCL's parser recurses, and no real module nests
+/// brackets a hundred deep (a hostile file becomes a finding, not a stack overflow).
+const MAX_NESTING: usize = 100;
+
+fn nesting(src: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in src.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 pub fn extract(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
     let src = &inp.file.text;
-    if !names_a_bus(kb, src) {
+    let name = inp.file.name.rsplit('/').next().unwrap_or(&inp.file.name);
+    let bus = names_a_bus(kb, src);
+    if !bus && !gives_values(name, src) {
+        return;
+    }
+    if nesting(src) > MAX_NESTING {
+        facts.broken.push((
+            inp.at(ByteSpan::new(0, src.len().min(1))),
+            format!("Terraform nested more than {MAX_NESTING} brackets deep; not read"),
+            super::Broken::Budget,
+        ));
         return;
     }
     let body = match hcl_edit::parser::parse_body(src) {
@@ -168,8 +205,56 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
             return;
         }
     };
+    values(inp, src, name, &body, facts);
+    if bus {
+        for b in body.blocks() {
+            resource(kb, inp, src, b, facts);
+        }
+    }
+}
+
+/// The values this file gives its module: top-level assignments of a values file, variables'
+/// defaults, locals; each as its expression's text, evaluated later with the module's others.
+fn values(inp: &Input<'_>, src: &str, name: &str, body: &Body, facts: &mut Facts) {
+    let dir = inp
+        .file
+        .name
+        .rsplit_once('/')
+        .map_or("", |(d, _)| d)
+        .to_owned();
+    let mut push = |source: TfSource, key: &str, e: &Expression| {
+        let Some(r) = e.span() else { return };
+        let Some(text) = src.get(r.clone()) else {
+            return;
+        };
+        facts.tf_values.push(TfValue {
+            dir: dir.clone(),
+            source,
+            name: key.to_owned(),
+            expr: text.to_owned(),
+            span: inp.at(ByteSpan::new(r.start, r.end)),
+        });
+    };
+    if name.ends_with(".tfvars") {
+        for a in body.attributes() {
+            push(TfSource::Tfvars, a.key.as_str(), &a.value);
+        }
+        return;
+    }
     for b in body.blocks() {
-        resource(kb, inp, src, b, facts);
+        match (b.ident.as_str(), b.labels.first()) {
+            ("variable", Some(l)) => {
+                if let Some(d) = b.body.attributes().find(|a| a.key.as_str() == "default") {
+                    push(TfSource::Default, label(l), &d.value);
+                }
+            }
+            ("locals", _) => {
+                for a in b.body.attributes() {
+                    push(TfSource::Local, a.key.as_str(), &a.value);
+                }
+            }
+            _ => {}
+        }
     }
 }
 

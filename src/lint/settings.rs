@@ -243,6 +243,9 @@ fn deployment_findings(
                         }
                     }
                 }
+                Origin::Evaluated(how) => {
+                    format!("{} = {}, from {how}", sh.setting.key, sh.setting.value)
+                }
                 Origin::Counted => format!(
                     "{} = {}, counted from the cluster's members",
                     sh.setting.key, sh.setting.value

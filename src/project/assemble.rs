@@ -14,6 +14,7 @@ use crate::source::{FileId, FileTable, SourceFile, Span};
 
 /// Runs every step over a project's facts; files read for the first time join `files`.
 pub fn assemble(kb: &Kb, reader: Option<&Reader>, files: &mut FileTable, facts: &mut Facts) {
+    super::terraform::evaluate_terraform(kb, files, facts);
     follow_configs(reader, files, facts);
     read_env(kb, reader, files, facts);
     attach_parts(files, facts);

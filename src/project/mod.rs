@@ -4,6 +4,7 @@
 //! file's directory. Merged in path order, so the result does not depend on the thread count.
 
 pub mod assemble;
+pub mod terraform;
 
 use std::borrow::Cow;
 use std::collections::HashMap;

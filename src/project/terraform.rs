@@ -1,0 +1,236 @@
+//! Terraform as `terraform plan` evaluates it with no state (contract §7): an attribute
+//! written as an expression (`num_cache_clusters = var.cluster_size`) takes the value its
+//! module gives it: a variable's default, overridden by `terraform.tfvars` and
+//! `*.auto.tfvars`, and locals built from them. Evaluation is hcl-rs's (`hcl::eval`); what
+//! depends on anything else (a resource's attribute, a data source, a variable with no value,
+//! a function) stays unknown and is never judged.
+
+use std::collections::HashMap;
+
+use hcl::eval::{Context, Evaluate};
+
+use crate::extract::{Facts, Origin, TfSource, TfValue};
+use crate::kb::Kb;
+use crate::source::FileTable;
+
+/// At most this many passes over a module's locals (each may read those of a pass before).
+const LOCAL_PASSES: usize = 8;
+
+/// A module's values, and how each was reached (`var.x` → "its default, variables.tf:3").
+struct Module {
+    vars: hcl::Map<String, hcl::Value>,
+    locals: hcl::Map<String, hcl::Value>,
+    from: HashMap<String, String>,
+}
+
+impl Module {
+    fn context(&self) -> Context<'static> {
+        let mut ctx = Context::new();
+        ctx.declare_var("var", hcl::Value::Object(self.vars.clone()));
+        ctx.declare_var("local", hcl::Value::Object(self.locals.clone()));
+        ctx
+    }
+
+    fn new(files: &FileTable, values: &[&TfValue]) -> Module {
+        let at = |v: &TfValue| {
+            let (line, _) = files.line_col(v.span);
+            let name = files.name(v.span.file);
+            format!("{}:{line}", name.rsplit('/').next().unwrap_or(name))
+        };
+        let mut m = Module {
+            vars: hcl::Map::new(),
+            locals: hcl::Map::new(),
+            from: HashMap::new(),
+        };
+        let empty = Context::new();
+        // defaults first, then the values files, which override them
+        // Terraform reads terraform.tfvars, then the *.auto.tfvars files in the order of their
+        // names, a later value winning (developer.hashicorp.com, "Variable definition
+        // precedence")
+        let mut ordered: Vec<&&TfValue> = values.iter().collect();
+        ordered.sort_by_key(|v| {
+            let name = files.name(v.span.file);
+            (
+                v.source != TfSource::Default,
+                !name.ends_with("terraform.tfvars"),
+                name,
+            )
+        });
+        for source in [TfSource::Default, TfSource::Tfvars] {
+            for v in ordered.iter().filter(|v| v.source == source) {
+                if let Some(value) = evaluate(&v.expr, &empty) {
+                    m.vars.insert(v.name.clone(), value);
+                    let how = match source {
+                        TfSource::Default => format!("its default, {}", at(v)),
+                        _ => format!("set in {}", at(v)),
+                    };
+                    m.from.insert(format!("var.{}", v.name), how);
+                }
+            }
+        }
+        let mut pending: Vec<&&TfValue> = values
+            .iter()
+            .filter(|v| v.source == TfSource::Local)
+            .collect();
+        for _ in 0..LOCAL_PASSES {
+            let ctx = m.context();
+            let before = pending.len();
+            let mut done = Vec::new();
+            pending.retain(|v| match evaluate(&v.expr, &ctx) {
+                Some(value) => {
+                    // a local says what it is built from (`var.cluster_mode_enabled: its
+                    // default, …`)
+                    let of = m.how(&v.expr);
+                    let how = if of.is_empty() {
+                        format!("a local, {}", at(v))
+                    } else {
+                        format!("a local, {}, from {of}", at(v))
+                    };
+                    done.push((v.name.clone(), value, how));
+                    false
+                }
+                None => true,
+            });
+            for (name, value, how) in done {
+                m.locals.insert(name.clone(), value);
+                m.from.insert(format!("local.{name}"), how);
+            }
+            if pending.len() == before || pending.is_empty() {
+                break;
+            }
+        }
+        m
+    }
+
+    /// How the values an expression reads were reached, in the order it reads them.
+    fn how(&self, expr: &str) -> String {
+        let mut said: Vec<String> = Vec::new();
+        for (i, _) in expr.match_indices(['v', 'l']) {
+            let rest = &expr[i..];
+            let prefix = if rest.starts_with("var.") {
+                "var."
+            } else if rest.starts_with("local.") {
+                "local."
+            } else {
+                continue;
+            };
+            // a whole word: not `myvar.x`
+            if expr[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            {
+                continue;
+            }
+            let name: String = rest[prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+                .collect();
+            let key = format!("{prefix}{name}");
+            if let Some(how) = self.from.get(&key) {
+                let line = format!("{key}: {how}");
+                if !said.contains(&line) {
+                    said.push(line);
+                }
+            }
+        }
+        said.join("; ")
+    }
+}
+
+/// The value a Terraform resource means by leaving `key` out, from its profile's mapping
+/// (`auth_token: auth_token|none`); `evidence` is the deployment's (`resource TYPE`).
+fn left_out(kb: &Kb, evidence: &str, key: &str) -> Option<String> {
+    let kind = evidence.strip_prefix("resource ")?;
+    kb.profiles
+        .iter()
+        .flat_map(|p| &p.recognition.terraform)
+        .filter(|t| t.resource == kind)
+        .flat_map(|t| &t.settings)
+        .find_map(|(_, target)| {
+            let (k, default) = target.split_once('|')?;
+            (k == key).then(|| default.to_owned())
+        })
+}
+
+/// An expression's value, when it can be had from the context alone.
+fn evaluate(text: &str, ctx: &Context<'_>) -> Option<hcl::Value> {
+    let expr: hcl::Expression = text.parse().ok()?;
+    expr.evaluate(ctx).ok()
+}
+
+/// A scalar value as a setting's text; `None` for lists and objects (left unknown).
+fn scalar(v: &hcl::Value) -> Option<String> {
+    match v {
+        hcl::Value::Bool(b) => Some(b.to_string()),
+        hcl::Value::Number(n) => Some(n.to_string()),
+        hcl::Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Evaluates the Terraform deployments' unknown settings with their module's values. A value
+/// that evaluates to `null` is not set, as Terraform reads it.
+pub fn evaluate_terraform(kb: &Kb, files: &FileTable, facts: &mut Facts) {
+    if facts.tf_values.is_empty() {
+        return;
+    }
+    let values = std::mem::take(&mut facts.tf_values);
+    let mut by_dir: HashMap<&str, Vec<&TfValue>> = HashMap::new();
+    for v in &values {
+        by_dir.entry(v.dir.as_str()).or_default().push(v);
+    }
+    let mut modules: HashMap<&str, Module> = HashMap::new();
+    for d in facts
+        .deployments
+        .iter_mut()
+        .filter(|d| d.source == "terraform")
+    {
+        let name = files.name(d.file());
+        let dir = name.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let Some((dir, found)) = by_dir.get_key_value(dir) else {
+            continue;
+        };
+        let module = modules
+            .entry(dir)
+            .or_insert_with(|| Module::new(files, found));
+        let ctx = module.context();
+        let mut kept = Vec::with_capacity(d.settings.len());
+        for mut s in std::mem::take(&mut d.settings) {
+            let expr = s
+                .value
+                .strip_prefix("${")
+                .and_then(|v| v.strip_suffix('}'))
+                .filter(|_| s.origin == Origin::Written)
+                .map(str::to_owned);
+            let expr = expr.as_deref();
+            if let Some(expr) = expr
+                && let Some(value) = evaluate(expr, &ctx)
+            {
+                // `null` leaves the attribute out: it takes what the resource means by
+                // leaving it out (`auth_token|none`), where its mapping says
+                if value.is_null() {
+                    if let Some(default) = left_out(kb, &d.evidence, &s.key) {
+                        s.value = default;
+                        s.origin =
+                            Origin::Absent(format!("{} (null: {})", s.key, module.how(expr)));
+                        kept.push(s);
+                    }
+                    continue;
+                }
+                if let Some(text) = scalar(&value) {
+                    let how = module.how(expr);
+                    s.origin = Origin::Evaluated(if how.is_empty() {
+                        format!("{expr}, evaluated")
+                    } else {
+                        how
+                    });
+                    s.value = text;
+                }
+            }
+            kept.push(s);
+        }
+        d.settings = kept;
+    }
+    facts.tf_values = values;
+}
