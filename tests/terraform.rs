@@ -218,3 +218,56 @@ fn values_files_terraform_loads_override_defaults() {
         "{size}"
     );
 }
+
+/// Authentication left off by a resource's own switch or by leaving it out (issue 24): an MSK
+/// cluster without a `client_authentication` block, MemoryDB on the `open-access` ACL,
+/// Memorystore for Redis Cluster with authorization at its default; each at the resource or
+/// the attribute, under a flow that requires authentication.
+#[test]
+fn managed_authentication_left_off() {
+    let dir = "fixtures/terraform/auth-modes";
+    let v = json(&["check", dir, "--format", "json"]);
+    let got: Vec<(String, u64, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "BF988")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["bus"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, u64, String)> = [(4, "kafka"), (20, "redis"), (23, "redis")]
+        .iter()
+        .map(|(l, b)| ("BF988".to_owned(), *l, (*b).to_owned()))
+        .collect();
+    assert_eq!(got, want);
+    // RBAC user groups authenticate the sessions group: no BF967; the single-node cache
+    // cluster is named by its own attribute, num_cache_nodes, and no transit advice is given
+    // for it (that resource encrypts in transit only for Memcached)
+    let codes: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["line"].as_u64().unwrap() > 30)
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(codes, [("BF970".to_owned(), 51)]);
+    let m = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BF970")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap();
+    assert!(m.starts_with("num_cache_nodes = 1"), "{m}");
+}
