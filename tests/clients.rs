@@ -144,3 +144,70 @@ fn spring_environment_variables_are_client_settings() {
         );
     }
 }
+
+/// Client libraries in the manifests of seven languages' services (issue 24): .NET
+/// PackageReferences, a Gemfile (Sidekiq is Redis), sbt (`%%` coordinates), Leiningen,
+/// Celery's redis extra in requirements/base.txt, Spring Cloud Stream's Rabbit binder and
+/// Spring Cloud Bus in a pom, Quarkus's Kafka connector in a Gradle Kotlin build.
+#[test]
+fn clients_of_every_ecosystem_are_seen() {
+    let got: Vec<(String, String, u64, String)> = clients("fixtures/clients/polyglot")
+        .iter()
+        .map(|c| {
+            (
+                c["bus"].as_str().unwrap().to_owned(),
+                c["file"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+                c["line"].as_u64().unwrap(),
+                c["library"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want = [
+        ("kafka", "Billing.csproj", 8, "Confluent.Kafka"),
+        ("redis", "Billing.csproj", 9, "StackExchange.Redis"),
+        ("rabbitmq", "Billing.csproj", 10, "RabbitMQ.Client"),
+        ("mqtt", "Billing.csproj", 11, "MQTTnet"),
+        ("kafka", "project.clj", 4, "org.apache.kafka:kafka-clients"),
+        ("redis", "project.clj", 5, "com.taoensso:carmine"),
+        (
+            "rabbitmq",
+            "pom.xml",
+            10,
+            "org.springframework.cloud:spring-cloud-stream-binder-rabbit",
+        ),
+        (
+            "rabbitmq",
+            "pom.xml",
+            14,
+            "org.springframework.cloud:spring-cloud-starter-bus-amqp",
+        ),
+        (
+            "kafka",
+            "build.sbt",
+            6,
+            "org.apache.kafka:kafka-streams-scala",
+        ),
+        ("kafka", "build.sbt", 7, "org.apache.kafka:kafka-clients"),
+        ("redis", "base.txt", 2, "celery[redis]"),
+        (
+            "kafka",
+            "build.gradle.kts",
+            8,
+            "io.quarkus:quarkus-messaging-kafka",
+        ),
+        ("redis", "Gemfile", 5, "sidekiq"),
+        ("kafka", "Gemfile", 6, "karafka"),
+        ("rabbitmq", "Gemfile", 7, "bunny"),
+    ];
+    let want: Vec<(String, String, u64, String)> = want
+        .iter()
+        .map(|(b, f, l, n)| ((*b).to_owned(), (*f).to_owned(), *l, (*n).to_owned()))
+        .collect();
+    assert_eq!(got, want);
+}

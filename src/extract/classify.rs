@@ -42,6 +42,26 @@ pub const NAMED: &[Named] = &[
         extract: packages::cargo,
     },
     Named {
+        kind: "nuget",
+        matches: |n, _| n.ends_with(".csproj") || n.ends_with(".fsproj"),
+        extract: packages::csproj,
+    },
+    Named {
+        kind: "rubygems",
+        matches: |n, _| n == "gemfile",
+        extract: packages::gemfile,
+    },
+    Named {
+        kind: "sbt",
+        matches: |n, _| n == "build.sbt",
+        extract: packages::sbt,
+    },
+    Named {
+        kind: "leiningen",
+        matches: |n, _| n == "project.clj",
+        extract: packages::leiningen,
+    },
+    Named {
         kind: "npm",
         matches: |n, _| n == "package.json",
         extract: packages::npm,

@@ -138,6 +138,20 @@ fn pep508_name(s: &str) -> &str {
     &s[..end]
 }
 
+/// The extras of a PEP 508 requirement, from the text after its name (`[redis,msgpack]>=5`).
+fn extras(after_name: &str) -> Vec<&str> {
+    let rest = after_name.trim_start();
+    let Some(inner) = rest.strip_prefix('[').and_then(|r| r.split_once(']')) else {
+        return Vec::new();
+    };
+    inner
+        .0
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect()
+}
+
 pub fn requirements_txt(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
     let text = inp.file.text.clone();
     let mut offset = 0;
@@ -151,14 +165,12 @@ pub fn requirements_txt(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
         let name = pep508_name(line);
         if !name.is_empty() {
             let s = start + (raw.len() - line.len());
-            client(
-                kb,
-                facts,
-                inp,
-                "pypi",
-                name,
-                ByteSpan::new(s, s + name.len()),
-            );
+            let span = ByteSpan::new(s, s + name.len());
+            client(kb, facts, inp, "pypi", name, span);
+            // `celery[redis]`: an extra that brings a bus's client in
+            for extra in extras(&line[name.len()..]) {
+                client(kb, facts, inp, "pypi", &format!("{name}[{extra}]"), span);
+            }
         }
     }
 }
@@ -190,14 +202,11 @@ pub fn pyproject(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
                     text.get(dep.span.start..dep.span.start + 1),
                     Some("\"" | "'")
                 ));
-            client(
-                kb,
-                facts,
-                inp,
-                "pypi",
-                name,
-                ByteSpan::new(start, start + name.len()),
-            );
+            let span = ByteSpan::new(start, start + name.len());
+            client(kb, facts, inp, "pypi", name, span);
+            for extra in extras(&s.trim()[name.len()..]) {
+                client(kb, facts, inp, "pypi", &format!("{name}[{extra}]"), span);
+            }
         }
     }
     let tool = root.get("tool");
@@ -352,5 +361,137 @@ pub fn gradle(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
             client(kb, facts, inp, "maven", &format!("{g}:{a}"), span);
         }
         offset += line.len();
+    }
+}
+
+/// A .NET project (`*.csproj`): its `PackageReference` items (`Include="Confluent.Kafka"`).
+pub fn csproj(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let text = inp.file.text.clone();
+    let doc = match roxmltree::Document::parse(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            let p = e.pos();
+            let off = crate::source::span::offset_of(&text, p.row as usize, p.col as usize);
+            super::unparsed(facts, inp, ByteSpan::new(off, off), e.to_string());
+            return;
+        }
+    };
+    for r in doc
+        .descendants()
+        .filter(|n| n.has_tag_name("PackageReference"))
+    {
+        let Some(attr) = r.attribute_node("Include") else {
+            continue;
+        };
+        let range = attr.range_value();
+        client(
+            kb,
+            facts,
+            inp,
+            "nuget",
+            attr.value(),
+            ByteSpan::new(range.start, range.end),
+        );
+    }
+}
+
+/// The quoted strings of a line, each with its span in the file (`'rdkafka'`, `"kafka"`).
+fn quoted(line: &str, at: usize) -> Vec<(&str, ByteSpan)> {
+    let mut out = Vec::new();
+    let mut rest = 0;
+    while let Some(i) = line[rest..].find(['"', '\'']) {
+        let q = line.as_bytes()[rest + i] as char;
+        let start = rest + i + 1;
+        let Some(len) = line[start..].find(q) else {
+            break;
+        };
+        out.push((
+            &line[start..start + len],
+            ByteSpan::new(at + start, at + start + len),
+        ));
+        rest = start + len + 1;
+    }
+    out
+}
+
+/// The lines of a file with their offsets, comments (`#`, `//`, `;`) left out.
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split_inclusive('\n').map(move |raw| {
+        let at = offset;
+        offset += raw.len();
+        (at, raw)
+    })
+}
+
+/// A Ruby `Gemfile`: `gem "name"` lines.
+pub fn gemfile(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let text = inp.file.text.clone();
+    for (at, raw) in lines(&text) {
+        let line = raw.trim_start();
+        let Some(rest) = line
+            .strip_prefix("gem ")
+            .or_else(|| line.strip_prefix("gem("))
+        else {
+            continue;
+        };
+        let lead = raw.len() - rest.len();
+        if let Some((name, span)) = quoted(rest, at + lead).into_iter().next() {
+            client(kb, facts, inp, "rubygems", name, span);
+        }
+    }
+}
+
+/// An sbt build (`build.sbt`): `"org.apache.kafka" %% "kafka-streams" % "3.7.0"`, read as the
+/// Maven coordinates it names (`%%` adds the Scala version to the artifact: both are tried).
+pub fn sbt(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let text = inp.file.text.clone();
+    for (at, raw) in lines(&text) {
+        if raw.trim_start().starts_with("//") {
+            continue;
+        }
+        let q = quoted(raw, at);
+        for w in q.windows(2) {
+            let (g, _) = w[0];
+            let (a, span) = w[1];
+            // the operator between the two strings: % or %%
+            let between = &text[w[0].1.end + 1..w[1].1.start.saturating_sub(1)];
+            if !matches!(between.trim(), "%" | "%%") || g.is_empty() || a.is_empty() {
+                continue;
+            }
+            let coord = format!("{g}:{a}");
+            if bus_for_library(kb, "maven", &coord).is_some() {
+                client(kb, facts, inp, "maven", &coord, span);
+            } else if let Some((base, _)) = a.rsplit_once('_') {
+                // an artifact written with its Scala suffix (`kafka-streams-scala_2.13`)
+                client(kb, facts, inp, "maven", &format!("{g}:{base}"), span);
+            }
+        }
+    }
+}
+
+/// A Leiningen project (`project.clj`): `[org.apache.kafka/kafka-clients "3.7.0"]`.
+pub fn leiningen(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let text = inp.file.text.clone();
+    for (at, raw) in lines(&text) {
+        let mut rest = 0;
+        while let Some(i) = raw[rest..].find('[') {
+            let start = rest + i + 1;
+            let name: &str = raw[start..]
+                .split(|c: char| c.is_whitespace() || c == ']' || c == '"')
+                .next()
+                .unwrap_or("");
+            if let Some((g, a)) = name.split_once('/') {
+                client(
+                    kb,
+                    facts,
+                    inp,
+                    "maven",
+                    &format!("{g}:{a}"),
+                    ByteSpan::new(at + start, at + start + name.len()),
+                );
+            }
+            rest = start;
+        }
     }
 }

@@ -120,7 +120,8 @@ pub struct Recognition {
     #[serde(default)]
     pub listeners: Option<ListenerRule>,
     pub files: Vec<FileRule>,
-    /// Client libraries by ecosystem: cargo, npm, pypi, go, maven.
+    /// Client libraries by ecosystem: cargo, npm, pypi, go, maven (also read from sbt and
+    /// Leiningen), nuget (.csproj), rubygems (Gemfile).
     pub libraries: BTreeMap<String, Vec<String>>,
     /// Helm chart names (Chart.yaml dependencies, chart directories).
     pub charts: Vec<String>,
@@ -299,7 +300,7 @@ impl FileRule {
 
 pub const ENV_STYLES: &[&str] = &["dots", "confluent", "hocon"];
 pub const FILE_FORMATS: &[&str] = &["properties", "conf"];
-pub const ECOSYSTEMS: &[&str] = &["cargo", "npm", "pypi", "go", "maven"];
+pub const ECOSYSTEMS: &[&str] = &["cargo", "npm", "pypi", "go", "maven", "nuget", "rubygems"];
 
 impl Profile {
     /// A figure by path; `.min`/`.max` of a range figure give its bounds.
