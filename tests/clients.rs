@@ -211,3 +211,53 @@ fn clients_of_every_ecosystem_are_seen() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// Client settings of the frameworks services use (issue 24): Spring Cloud Stream's Kafka
+/// binder `required-acks: 0` and Rabbit binder `acknowledge-mode: NONE`, a Quarkus channel's
+/// `mp.messaging.outgoing.readings.acks=0`, each judged at its line against the flow's
+/// at-least-once; each client named by its framework.
+#[test]
+fn stream_binders_and_reactive_messaging_are_judged() {
+    let dir = "fixtures/clients/stream-binders";
+    let v = json(&["check", dir, "--format", "json"]);
+    let got: Vec<(String, String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["file"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, u64)> = [
+        ("BF901", "application.yml", 8),
+        ("BF963", "application.yml", 13),
+        ("BF901", "application.properties", 5),
+    ]
+    .iter()
+    .map(|(c, f, l)| ((*c).to_owned(), (*f).to_owned(), *l))
+    .collect();
+    assert_eq!(got, want);
+    let libs: Vec<String> = clients(dir)
+        .iter()
+        .map(|c| c["library"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        libs,
+        [
+            "Spring Cloud Stream (spring.cloud.stream)",
+            "Spring Cloud Stream (spring.cloud.stream)",
+            "MicroProfile Reactive Messaging (mp.messaging)"
+        ]
+    );
+}

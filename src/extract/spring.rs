@@ -69,11 +69,16 @@ fn segments(key: &str) -> Vec<&str> {
 }
 
 /// Whether `key` starts with the segments of `head`, compared with relaxed binding; the
-/// segments after them if it does.
+/// segments after them if it does. A `*` segment of `head` is any one segment (a binding's or
+/// a channel's name: `spring.cloud.stream.rabbit.bindings.*.consumer`).
 fn strip<'k>(key: &[&'k str], head: &str) -> Option<Vec<&'k str>> {
     let head = segments(head);
-    (key.len() >= head.len() && key.iter().zip(&head).all(|(a, b)| relaxed(a) == relaxed(b)))
-        .then(|| key[head.len()..].to_vec())
+    (key.len() >= head.len()
+        && key
+            .iter()
+            .zip(&head)
+            .all(|(a, b)| *b == "*" || relaxed(a) == relaxed(b)))
+    .then(|| key[head.len()..].to_vec())
 }
 
 /// The setting key a Spring key maps to under `rule`, if any. `env`: the key came from an
@@ -162,10 +167,12 @@ fn push_clients(
         let Some(rule) = &p.recognition.spring else {
             continue;
         };
+        let mut first_key: Option<&str> = None;
         let settings: Vec<Setting> = entries
             .iter()
             .filter_map(|(key, value, span)| {
                 let target = map_key(rule, key, env)?;
+                first_key.get_or_insert(key.as_str());
                 Some(Setting {
                     value: word_value(rule, &target, value),
                     key: target,
@@ -176,13 +183,22 @@ fn push_clients(
             .collect();
         if let Some(first) = settings.first() {
             let prefix = rule.prefixes.first().map_or("", String::as_str);
+            // the framework the keys belong to, named as its users know it
+            let key = first_key.unwrap_or("").to_ascii_lowercase();
+            let framework = if key.starts_with("mp.messaging") {
+                "MicroProfile Reactive Messaging (mp.messaging)".to_owned()
+            } else if key.starts_with("spring.cloud.stream") {
+                "Spring Cloud Stream (spring.cloud.stream)".to_owned()
+            } else {
+                format!("Spring Boot ({prefix})")
+            };
             facts.clients.push(Client {
                 bus: p.bus.clone(),
                 span: first.span,
                 library: if env {
-                    format!("Spring Boot ({prefix}, from the environment)")
+                    format!("{framework}, from the environment")
                 } else {
-                    format!("Spring Boot ({prefix})")
+                    framework
                 },
                 source: "spring".to_owned(),
                 settings,
@@ -211,9 +227,11 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
         .iter()
         .filter_map(|p| p.recognition.spring.as_ref())
         .flat_map(|r| &r.prefixes)
-        .filter_map(|p| p.rsplit('.').next())
+        .filter_map(|p| p.rsplit('.').find(|w| *w != "*"))
         .any(|word| text.contains(word));
-    if !text.contains("spring") || !names_a_bus {
+    // Spring Boot's keys, or MicroProfile Reactive Messaging's (Quarkus: `mp.messaging.…`)
+    let framework = text.contains("spring") || text.contains("mp.messaging");
+    if !framework || !names_a_bus {
         // an application.yaml that is a Kubernetes manifest, a compose file or an AsyncAPI
         // document; any other is not parsed
         let deployed = ["apiVersion:", "services:", "x-busfit", "asyncapi:"]

@@ -124,7 +124,7 @@ pub struct ExprError {
     pub message: String,
 }
 
-pub const FUNCTIONS: [&str; 10] = [
+pub const FUNCTIONS: [&str; 11] = [
     "missing",
     "has",
     "len",
@@ -135,6 +135,7 @@ pub const FUNCTIONS: [&str; 10] = [
     "standing",
     "bytes",
     "figure",
+    "items",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -627,6 +628,17 @@ fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
                 Val::Set(items) => items.iter().any(|i| i.to_ascii_lowercase() == needle),
                 other => other.to_string().to_ascii_lowercase().contains(&needle),
             }))
+        }
+        // a comma-separated value as its items (`TLSv1.2,TLSv1.1` → {TLSv1.2, TLSv1.1})
+        ("items", [a]) => {
+            let text = eval(a, env)?.to_string();
+            Some(Val::Set(
+                text.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            ))
         }
         ("missing", [a, b]) => {
             let want = eval(a, env)?.words()?;
