@@ -271,3 +271,43 @@ fn managed_authentication_left_off() {
         .unwrap();
     assert!(m.starts_with("num_cache_nodes = 1"), "{m}");
 }
+
+/// A `dynamic` block is written only when its `for_each` is not empty (modelled on the
+/// community MSK module): left at its default (null), the cluster has no client
+/// authentication (BF988 at the block, naming the variable); given by terraform.tfvars, it has.
+#[test]
+fn a_dynamic_block_with_an_empty_for_each_is_not_written() {
+    let v = json(&[
+        "check",
+        "fixtures/terraform/dynamic-auth",
+        "--format",
+        "json",
+    ]);
+    let got: Vec<(String, String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"].as_str().unwrap().ends_with(".tf"))
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [(
+            "BF988".to_owned(),
+            "fixtures/terraform/dynamic-auth/default/main.tf".to_owned(),
+            14
+        )]
+    );
+    let out = common::busfit(&["check", "fixtures/terraform/dynamic-auth"]);
+    assert!(
+        out.stdout.contains("client_authentication (its for_each is empty: var.client_authentication: its default, variables.tf:19) is not set"),
+        "{}",
+        out.stdout
+    );
+}

@@ -17,6 +17,11 @@ use crate::kb::Kb;
 use crate::source::span::ByteSpan;
 use crate::tree::yaml::{Node, Value};
 
+/// The key of a setting that stands for a resource's `dynamic` block (`dynamic:NAME`): its
+/// value is the block's `for_each`, its span the whole block. Never judged: evaluation turns
+/// it into the block being there or not, and drops it.
+pub const DYNAMIC: &str = "dynamic:";
+
 fn span(r: Option<std::ops::Range<usize>>, fallback: ByteSpan) -> ByteSpan {
     r.map_or(fallback, |r| ByteSpan::new(r.start, r.end))
 }
@@ -287,13 +292,33 @@ fn resource(kb: &Kb, inp: &Input<'_>, src: &str, b: &Block, facts: &mut Facts) {
                 key: format!("terraform:{key}"),
                 part: t.part,
             });
+            let mut settings = mapped_settings(inp, &tree, &t.settings, "", at);
+            // `dynamic "client_authentication" { for_each = … }`: whether the block is written
+            // depends on its for_each, evaluated with the module's values (project::terraform)
+            for d in b.body.blocks().filter(|d| d.ident.as_str() == "dynamic") {
+                let (Some(l), Some(each)) = (
+                    d.labels.first(),
+                    d.body.attributes().find(|a| a.key.as_str() == "for_each"),
+                ) else {
+                    continue;
+                };
+                let (Some(whole), Some(e)) = (d.span(), each.value.span()) else {
+                    continue;
+                };
+                settings.push(super::Setting {
+                    key: format!("{DYNAMIC}{}", label(l)),
+                    value: format!("${{{}}}", src.get(e).unwrap_or("")),
+                    span: inp.at(ByteSpan::new(whole.start, whole.end)),
+                    origin: super::Origin::Written,
+                });
+            }
             facts.deployments.push(Deployment {
                 bus: p.bus.clone(),
                 span: inp.at(at),
                 source: "terraform",
                 name: name.to_owned(),
                 evidence: format!("resource {kind}"),
-                settings: mapped_settings(inp, &tree, &t.settings, "", at),
+                settings,
                 complete: false,
                 config: None,
                 cluster,

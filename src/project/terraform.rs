@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use hcl::eval::{Context, Evaluate};
 
+use crate::extract::terraform::DYNAMIC;
 use crate::extract::{Facts, Origin, TfSource, TfValue};
 use crate::kb::Kb;
 use crate::source::FileTable;
@@ -172,6 +173,19 @@ fn scalar(v: &hcl::Value) -> Option<String> {
 /// Evaluates the Terraform deployments' unknown settings with their module's values. A value
 /// that evaluates to `null` is not set, as Terraform reads it.
 pub fn evaluate_terraform(kb: &Kb, files: &FileTable, facts: &mut Facts) {
+    evaluate_modules(kb, files, facts);
+    // the dynamic blocks' markers that no module's values decided: gone, the blocks read as
+    // written
+    for d in facts
+        .deployments
+        .iter_mut()
+        .filter(|d| d.source == "terraform")
+    {
+        d.settings.retain(|s| !s.key.starts_with(DYNAMIC));
+    }
+}
+
+fn evaluate_modules(kb: &Kb, files: &FileTable, facts: &mut Facts) {
     if facts.tf_values.is_empty() {
         return;
     }
@@ -195,6 +209,45 @@ pub fn evaluate_terraform(kb: &Kb, files: &FileTable, facts: &mut Facts) {
             .entry(dir)
             .or_insert_with(|| Module::new(files, found));
         let ctx = module.context();
+        // a dynamic block whose for_each is empty is not written: what it would set goes, and
+        // what the resource means by leaving it out takes its place
+        let (dynamic, settings): (Vec<_>, Vec<_>) = std::mem::take(&mut d.settings)
+            .into_iter()
+            .partition(|s| s.key.starts_with(DYNAMIC));
+        d.settings = settings;
+        for block in dynamic {
+            let name = &block.key[DYNAMIC.len()..];
+            let each = block
+                .value
+                .strip_prefix("${")
+                .and_then(|v| v.strip_suffix('}'))
+                .unwrap_or("");
+            let empty = evaluate(each, &ctx).is_some_and(|v| match v {
+                hcl::Value::Null => true,
+                hcl::Value::Array(a) => a.is_empty(),
+                hcl::Value::Object(o) => o.is_empty(),
+                _ => false,
+            });
+            if !empty {
+                continue;
+            }
+            let (from, to) = (block.span.range.start, block.span.range.end);
+            d.settings.retain(|s| {
+                !(s.span.file == block.span.file
+                    && s.span.range.start >= from
+                    && s.span.range.end <= to)
+            });
+            if let Some(default) = left_out(kb, &d.evidence, name) {
+                let how = module.how(each);
+                d.settings.retain(|s| s.key != name);
+                d.settings.push(crate::extract::Setting {
+                    key: name.to_owned(),
+                    value: default,
+                    span: block.span,
+                    origin: Origin::Absent(format!("{name} (its for_each is empty: {how})")),
+                });
+            }
+        }
         let mut kept = Vec::with_capacity(d.settings.len());
         for mut s in std::mem::take(&mut d.settings) {
             let expr = s
