@@ -24,9 +24,112 @@ struct Module {
     from: HashMap<String, String>,
 }
 
+/// Terraform's functions that modules use to pick a value (`max(1, var.n)`,
+/// `coalesce(var.x, "d")`, `lookup(var.m, "k", d)`), as Terraform defines them; any other
+/// call stays unknown.
+fn declare_functions(ctx: &mut Context<'_>) {
+    use hcl::eval::{FuncArgs, FuncDef, ParamType};
+    fn numbers(args: &FuncArgs) -> Result<Vec<f64>, String> {
+        args.iter()
+            .map(|v| match v {
+                hcl::Value::Number(n) => n.as_f64().ok_or_else(|| "not a number".to_owned()),
+                _ => Err("not a number".to_owned()),
+            })
+            .collect()
+    }
+    fn number(f: f64) -> Result<hcl::Value, String> {
+        hcl::Number::from_f64(f)
+            .map(hcl::Value::Number)
+            .ok_or_else(|| "not a finite number".to_owned())
+    }
+    fn max(args: FuncArgs) -> Result<hcl::Value, String> {
+        let n = numbers(&args)?;
+        number(n.into_iter().fold(f64::NEG_INFINITY, f64::max))
+    }
+    fn min(args: FuncArgs) -> Result<hcl::Value, String> {
+        let n = numbers(&args)?;
+        number(n.into_iter().fold(f64::INFINITY, f64::min))
+    }
+    // the first argument that is not null (nor an empty string)
+    fn coalesce(args: FuncArgs) -> Result<hcl::Value, String> {
+        args.iter()
+            .find(|v| !v.is_null() && v.as_str() != Some(""))
+            .cloned()
+            .ok_or_else(|| "no non-null argument".to_owned())
+    }
+    fn lookup(args: FuncArgs) -> Result<hcl::Value, String> {
+        let (Some(hcl::Value::Object(map)), Some(hcl::Value::String(key))) =
+            (args.first(), args.get(1))
+        else {
+            return Err("lookup(map, key, default)".to_owned());
+        };
+        map.get(key)
+            .or(args.get(2))
+            .cloned()
+            .ok_or_else(|| "no such key".to_owned())
+    }
+    fn tostring(args: FuncArgs) -> Result<hcl::Value, String> {
+        match args.first() {
+            Some(hcl::Value::String(s)) => Ok(hcl::Value::String(s.clone())),
+            Some(hcl::Value::Number(n)) => Ok(hcl::Value::String(n.to_string())),
+            Some(hcl::Value::Bool(b)) => Ok(hcl::Value::String(b.to_string())),
+            _ => Err("tostring(value)".to_owned()),
+        }
+    }
+    fn tonumber(args: FuncArgs) -> Result<hcl::Value, String> {
+        match args.first() {
+            Some(hcl::Value::Number(n)) => Ok(hcl::Value::Number(*n)),
+            Some(hcl::Value::String(s)) => s
+                .trim()
+                .parse::<f64>()
+                .map_err(|e| e.to_string())
+                .and_then(number),
+            _ => Err("tonumber(value)".to_owned()),
+        }
+    }
+    fn length(args: FuncArgs) -> Result<hcl::Value, String> {
+        let n = match args.first() {
+            Some(hcl::Value::Array(a)) => a.len(),
+            Some(hcl::Value::Object(o)) => o.len(),
+            Some(hcl::Value::String(s)) => s.chars().count(),
+            _ => return Err("length(collection)".to_owned()),
+        };
+        Ok(hcl::Value::from(n as u64))
+    }
+    let any = || ParamType::Any;
+    ctx.declare_func(
+        "max",
+        FuncDef::builder()
+            .variadic_param(ParamType::Number)
+            .build(max),
+    );
+    ctx.declare_func(
+        "min",
+        FuncDef::builder()
+            .variadic_param(ParamType::Number)
+            .build(min),
+    );
+    ctx.declare_func(
+        "coalesce",
+        FuncDef::builder().variadic_param(any()).build(coalesce),
+    );
+    ctx.declare_func(
+        "lookup",
+        FuncDef::builder()
+            .param(any())
+            .param(any())
+            .variadic_param(any())
+            .build(lookup),
+    );
+    ctx.declare_func("tostring", FuncDef::builder().param(any()).build(tostring));
+    ctx.declare_func("tonumber", FuncDef::builder().param(any()).build(tonumber));
+    ctx.declare_func("length", FuncDef::builder().param(any()).build(length));
+}
+
 impl Module {
     fn context(&self) -> Context<'static> {
         let mut ctx = Context::new();
+        declare_functions(&mut ctx);
         ctx.declare_var("var", hcl::Value::Object(self.vars.clone()));
         ctx.declare_var("local", hcl::Value::Object(self.locals.clone()));
         ctx
@@ -43,7 +146,8 @@ impl Module {
             locals: hcl::Map::new(),
             from: HashMap::new(),
         };
-        let empty = Context::new();
+        let mut empty = Context::new();
+        declare_functions(&mut empty);
         // defaults first, then the values files, which override them
         // Terraform reads terraform.tfvars, then the *.auto.tfvars files in the order of their
         // names, a later value winning (developer.hashicorp.com, "Variable definition
@@ -286,4 +390,39 @@ fn evaluate_modules(kb: &Kb, files: &FileTable, facts: &mut Facts) {
         d.settings = kept;
     }
     facts.tf_values = values;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(text: &str) -> Option<String> {
+        let mut ctx = Context::new();
+        declare_functions(&mut ctx);
+        let mut vars = hcl::Map::new();
+        vars.insert("replicas".to_owned(), hcl::Value::from(0u64));
+        vars.insert("token".to_owned(), hcl::Value::Null);
+        ctx.declare_var("var", hcl::Value::Object(vars));
+        evaluate(text, &ctx).as_ref().and_then(scalar)
+    }
+
+    #[test]
+    fn the_common_functions_evaluate_as_terraform_defines_them() {
+        assert_eq!(value("max(1, var.replicas)").as_deref(), Some("1"));
+        assert_eq!(value("min(3, 2)").as_deref(), Some("2"));
+        assert_eq!(
+            value("coalesce(var.token, \"\", \"set\")").as_deref(),
+            Some("set")
+        );
+        assert_eq!(value("lookup({a = 1}, \"b\", 2)").as_deref(), Some("2"));
+        assert_eq!(value("lookup({a = 1}, \"a\", 2)").as_deref(), Some("1"));
+        assert_eq!(value("length([1, 2, 3])").as_deref(), Some("3"));
+        assert_eq!(value("tonumber(\"2\") > 1").as_deref(), Some("true"));
+        assert_eq!(value("tostring(var.replicas)").as_deref(), Some("0"));
+        // a function Terraform has and busfit does not declare stays unknown
+        assert_eq!(value("upper(\"x\")"), None);
+        // so does a variable with no value, and a resource's attribute
+        assert_eq!(value("var.missing"), None);
+        assert_eq!(value("aws_elasticache_subnet_group.default.name"), None);
+    }
 }
