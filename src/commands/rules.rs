@@ -72,7 +72,8 @@ pub fn rules_markdown(kb: &Kb) -> String {
         let _ = writeln!(out, "### Why is this bad\n\n{}\n", r.why.trim());
         let _ = writeln!(
             out,
-            "### Example\n\n```yaml\n{}\n```\n",
+            "### Example\n\n```{}\n{}\n```\n",
+            r.example_language(),
             r.example.trim_end()
         );
         let _ = writeln!(out, "### How to fix\n\n{}\n", r.fix.trim());

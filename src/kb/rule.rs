@@ -43,6 +43,28 @@ pub struct Rule {
     pub file: String,
 }
 
+impl Rule {
+    /// The language of the rule's example for a Markdown fence, from the name of its first
+    /// file (`# cache.tf` is HCL, `# client.properties` properties); YAML otherwise.
+    #[must_use]
+    pub fn example_language(&self) -> &'static str {
+        let first = self.example.lines().next().unwrap_or("");
+        let ext = first
+            .strip_prefix("# ")
+            .and_then(|name| name.trim().rsplit_once('.'))
+            .map_or("", |(_, ext)| ext);
+        match ext {
+            "tf" | "tfvars" | "hcl" => "hcl",
+            "properties" => "properties",
+            "conf" => "text",
+            "json" => "json",
+            "toml" => "toml",
+            "xml" => "xml",
+            _ => "yaml",
+        }
+    }
+}
+
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Derived {
     pub name: String,

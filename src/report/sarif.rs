@@ -57,7 +57,7 @@ fn driver_rules(kb: &Kb) -> Vec<Json> {
                 "name": rule.name,
                 "shortDescription": { "text": rule.what.trim() },
                 "fullDescription": { "text": rule.why.trim() },
-                "help": { "text": help, "markdown": format!("{}\n\n**Why.** {}\n\n**Fix.** {}\n\n```yaml\n{}\n```", rule.what.trim(), rule.why.trim(), rule.fix.trim(), rule.example.trim_end()) },
+                "help": { "text": help, "markdown": format!("{}\n\n**Why.** {}\n\n**Fix.** {}\n\n```{}\n{}\n```", rule.what.trim(), rule.why.trim(), rule.fix.trim(), rule.example_language(), rule.example.trim_end()) },
                 "helpUri": rule_url(&rule.code),
                 "defaultConfiguration": { "level": sarif_level(rule.severity) },
                 "properties": { "criterion": rule.criterion, "tags": [rule.criterion] },
