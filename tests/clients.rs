@@ -261,3 +261,23 @@ fn stream_binders_and_reactive_messaging_are_judged() {
         ]
     );
 }
+
+/// Confluent's client configuration files (`java.config`) are Kafka clients whose settings are
+/// judged; a `web.config` of the same folder is not a client.
+#[test]
+fn confluent_config_files_are_clients() {
+    let dir = "fixtures/clients/confluent-config";
+    let c = clients(dir);
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert!(c[0]["file"].as_str().unwrap().ends_with("java.config"));
+    let v = json(&[
+        "check",
+        dir,
+        "--require",
+        "delivery=at-least-once",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(common::codes(&v), ["BF901"]);
+    assert_eq!(v["findings"][0]["line"], 7);
+}
