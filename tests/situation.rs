@@ -3,6 +3,16 @@
 mod common;
 use common::{busfit, busfit_in, codes, json};
 
+/// The name of every deployment of an inventory report, in order.
+fn deployment_names(inv: &serde_json::Value) -> Vec<&str> {
+    inv["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect()
+}
+
 /// A folder of tutorials, each a compose file with one PLAINTEXT broker (modelled on a CDC
 /// tutorial repository): a default run exits 0 and reports each rule once, with the other
 /// files attached; `--environment production` reports every file.
@@ -356,12 +366,7 @@ fn many_aliases_of_small_anchors_are_read() {
         "--format",
         "json",
     ]);
-    let names: Vec<&str> = inv["deployments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["name"].as_str().unwrap())
-        .collect();
+    let names = deployment_names(&inv);
     assert_eq!(names, ["kafka", "valkey"]);
 }
 
@@ -643,12 +648,7 @@ fn a_stack_for_one_machine_is_development() {
 fn sentinels_from_the_server_image_are_not_servers() {
     let dir = "fixtures/situation/sentinel";
     let v = json(&["inventory", dir, "--format", "json"]);
-    let names: Vec<&str> = v["deployments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["name"].as_str().unwrap())
-        .collect();
+    let names = deployment_names(&v);
     assert_eq!(names, ["redis", "redis-replica"]);
     let v = json(&["check", dir, "--format", "json"]);
     assert!(!codes(&v).iter().any(|c| c == "BF972"), "{v}");
@@ -664,12 +664,7 @@ fn an_entrypoint_that_creates_topics_is_a_one_shot_client() {
         "--format",
         "json",
     ]);
-    let names: Vec<&str> = v["deployments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["name"].as_str().unwrap())
-        .collect();
+    let names = deployment_names(&v);
     assert_eq!(names, ["redpanda"]);
     assert_eq!(v["deployments"][0]["nodes"], 1, "{v}");
     assert!(

@@ -130,18 +130,10 @@ fn a_managed_limit_is_judged_at_the_resource() {
 #[test]
 fn module_values_are_evaluated_and_named() {
     let dir = "fixtures/terraform/module-defaults";
-    let v = json(&["check", dir, "--format", "json"]);
-    let got: Vec<(String, u64)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["file"].as_str().unwrap().ends_with("main.tf"))
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_owned(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
+    let got: Vec<(String, u64)> = common::found(dir)
+        .into_iter()
+        .filter(|(_, file, _)| file.ends_with("main.tf"))
+        .map(|(code, _, line)| (code, line))
         .collect();
     let want: Vec<(String, u64)> = [("BF970", 12), ("BF970", 13), ("BF965", 14), ("BF967", 15)]
         .iter()
@@ -227,6 +219,7 @@ fn values_files_terraform_loads_override_defaults() {
 fn managed_authentication_left_off() {
     let dir = "fixtures/terraform/auth-modes";
     let v = json(&["check", dir, "--format", "json"]);
+    // (code, line, bus): the bus is in the JSON report only
     let got: Vec<(String, u64, String)> = v["findings"]
         .as_array()
         .unwrap()
@@ -277,24 +270,9 @@ fn managed_authentication_left_off() {
 /// authentication (BF988 at the block, naming the variable); given by terraform.tfvars, it has.
 #[test]
 fn a_dynamic_block_with_an_empty_for_each_is_not_written() {
-    let v = json(&[
-        "check",
-        "fixtures/terraform/dynamic-auth",
-        "--format",
-        "json",
-    ]);
-    let got: Vec<(String, String, u64)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["file"].as_str().unwrap().ends_with(".tf"))
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_owned(),
-                f["file"].as_str().unwrap().to_owned(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
+    let got: Vec<(String, String, u64)> = common::found("fixtures/terraform/dynamic-auth")
+        .into_iter()
+        .filter(|(_, file, _)| file.ends_with(".tf"))
         .collect();
     assert_eq!(
         got,
