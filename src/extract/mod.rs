@@ -280,6 +280,12 @@ pub enum TfSource {
     Tfvars,
     /// `locals { x = … }`
     Local,
+    /// `module "NAME" { source = "./DIR" }`: a call of the module in `DIR` (its `name` is the
+    /// call's label, its `dir` the called module's, its `caller` the calling module's)
+    Call,
+    /// `x = …` in a `module` block with a local `source`: the called module's variable `x`
+    /// (evaluated with the caller's values; overrides the default)
+    Argument,
 }
 
 /// One Terraform value: the module's directory (the shown name's folder), its name, the
@@ -291,6 +297,9 @@ pub struct TfValue {
     pub name: String,
     pub expr: String,
     pub span: Span,
+    /// For a module call and its arguments: the calling module's directory (an argument
+    /// belongs to the call whose span holds it)
+    pub caller: Option<String>,
 }
 
 /// A value that may name a deployment's host (`REDIS_URL=redis://cache:6379/0`), set by

@@ -155,6 +155,37 @@ fn gives_values(name: &str, src: &str) -> bool {
     name.ends_with(".tfvars")
         || (src.contains("variable") && src.contains("default"))
         || src.contains("locals")
+        || src.contains("module")
+}
+
+/// The arguments of a `module` block that are Terraform's, not the called module's variables.
+const META_ARGUMENTS: [&str; 6] = [
+    "source",
+    "version",
+    "providers",
+    "count",
+    "for_each",
+    "depends_on",
+];
+
+/// The directory a local module `source` (`./modules/redis`, `../../`) names, from the calling
+/// module's directory; `None` for a registry, git or URL source, or one outside the tree.
+#[must_use]
+pub fn module_dir(caller: &str, source: &str) -> Option<String> {
+    if !(source.starts_with("./") || source.starts_with("../") || source == "." || source == "..") {
+        return None;
+    }
+    let mut parts: Vec<&str> = caller.split('/').filter(|p| !p.is_empty()).collect();
+    for part in source.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// Deeper nesting than this is not parsed: HCL's parser recurses, and no real module nests
@@ -238,6 +269,7 @@ fn values(inp: &Input<'_>, src: &str, name: &str, body: &Body, facts: &mut Facts
             name: key.to_owned(),
             expr: text.to_owned(),
             span: inp.at(ByteSpan::new(r.start, r.end)),
+            caller: None,
         });
     };
     if name.ends_with(".tfvars") {
@@ -246,6 +278,7 @@ fn values(inp: &Input<'_>, src: &str, name: &str, body: &Body, facts: &mut Facts
         }
         return;
     }
+    let mut calls = Vec::new();
     for b in body.blocks() {
         match (b.ident.as_str(), b.labels.first()) {
             ("variable", Some(l)) => {
@@ -258,8 +291,55 @@ fn values(inp: &Input<'_>, src: &str, name: &str, body: &Body, facts: &mut Facts
                     push(TfSource::Local, a.key.as_str(), &a.value);
                 }
             }
+            ("module", Some(_)) => calls.push(b),
             _ => {}
         }
+    }
+    for b in calls {
+        call(inp, src, &dir, label(&b.labels[0]), b, facts);
+    }
+}
+
+/// A `module` block whose `source` is a directory of this tree: the call, and each argument
+/// as a value of the called module's variable.
+fn call(inp: &Input<'_>, src: &str, dir: &str, name: &str, b: &Block, facts: &mut Facts) {
+    let Some(source) = b
+        .body
+        .attributes()
+        .find(|a| a.key.as_str() == "source")
+        .and_then(|a| a.value.as_str().map(str::to_owned))
+    else {
+        return;
+    };
+    let Some(child) = module_dir(dir, &source) else {
+        return;
+    };
+    // the call spans its whole block, which holds its arguments
+    let at = span(b.span(), ByteSpan::new(0, 0));
+    facts.tf_values.push(TfValue {
+        dir: child.clone(),
+        source: TfSource::Call,
+        name: name.to_owned(),
+        expr: String::new(),
+        span: inp.at(at),
+        caller: Some(dir.to_owned()),
+    });
+    for a in b.body.attributes() {
+        if META_ARGUMENTS.contains(&a.key.as_str()) {
+            continue;
+        }
+        let Some(r) = a.value.span() else { continue };
+        let Some(text) = src.get(r.clone()) else {
+            continue;
+        };
+        facts.tf_values.push(TfValue {
+            dir: child.clone(),
+            source: TfSource::Argument,
+            name: a.key.as_str().to_owned(),
+            expr: text.to_owned(),
+            span: inp.at(ByteSpan::new(r.start, r.end)),
+            caller: Some(dir.to_owned()),
+        });
     }
 }
 

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use hcl::eval::{Context, Evaluate};
 
+use crate::config::environment::{Environment, infer};
 use crate::extract::terraform::DYNAMIC;
 use crate::extract::{Facts, Origin, TfSource, TfValue};
 use crate::kb::Kb;
@@ -22,6 +23,137 @@ struct Module {
     vars: hcl::Map<String, hcl::Value>,
     locals: hcl::Map<String, hcl::Value>,
     from: HashMap<String, String>,
+}
+
+/// A call of a module (`module "cache" { source = "../.." … }`) and the values of its
+/// arguments, evaluated with the calling module's values.
+struct Call {
+    args: Vec<Argument>,
+}
+
+struct Argument {
+    name: String,
+    /// `None` when it cannot be evaluated (it reads a resource, a data source, …)
+    value: Option<hcl::Value>,
+    /// "set by module \"cache\", examples/complete/main.tf:9, from var.size: …"
+    how: String,
+}
+
+/// Calls deeper than this (a module calling a module calling …) are not followed.
+const CALL_DEPTH: usize = 8;
+
+/// Whether a call only shows how to use the module it calls: it is written in an example or a
+/// test (`examples/complete/main.tf` calling `../../`) and the module is not. A published
+/// module is called from elsewhere too, leaving out what its examples set: its defaults stand.
+fn demonstrates(call_file: &str, module_dir: &str) -> bool {
+    // only the folders below the two's common ancestor say what each is for (a tree checked
+    // out under `tests/` is not all tests)
+    let call: Vec<&str> = call_file.split('/').collect();
+    let module: Vec<&str> = module_dir.split('/').filter(|p| !p.is_empty()).collect();
+    let common = call
+        .iter()
+        .zip(&module)
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(call.len().saturating_sub(1));
+    let shows = |e: Environment| matches!(e, Environment::Example | Environment::Test);
+    let mut below = module[common..].join("/");
+    below.push_str("/main.tf");
+    shows(infer(&call[common..].join("/"))) && !shows(infer(&below))
+}
+
+/// The tree's modules, each built once, with the values its calls give it.
+struct Modules<'a> {
+    files: &'a FileTable,
+    /// defaults, values files and locals, by module directory
+    values: HashMap<&'a str, Vec<&'a TfValue>>,
+    /// the calls of each module directory, each with its arguments
+    calls: HashMap<&'a str, Vec<(&'a TfValue, Vec<&'a TfValue>)>>,
+    built: HashMap<String, Module>,
+}
+
+impl<'a> Modules<'a> {
+    fn new(files: &'a FileTable, all: &'a [TfValue]) -> Modules<'a> {
+        let mut values: HashMap<&str, Vec<&TfValue>> = HashMap::new();
+        let mut calls: HashMap<&str, Vec<(&TfValue, Vec<&TfValue>)>> = HashMap::new();
+        for v in all {
+            match v.source {
+                TfSource::Call if demonstrates(files.name(v.span.file), &v.dir) => {}
+                TfSource::Call => calls
+                    .entry(v.dir.as_str())
+                    .or_default()
+                    .push((v, Vec::new())),
+                TfSource::Argument => {}
+                _ => values.entry(v.dir.as_str()).or_default().push(v),
+            }
+        }
+        for v in all.iter().filter(|v| v.source == TfSource::Argument) {
+            let within = calls.get_mut(v.dir.as_str()).and_then(|cs| {
+                cs.iter_mut().find(|(c, _)| {
+                    c.span.file == v.span.file
+                        && c.span.range.start <= v.span.range.start
+                        && v.span.range.end <= c.span.range.end
+                })
+            });
+            if let Some((_, args)) = within {
+                args.push(v);
+            }
+        }
+        Modules {
+            files,
+            values,
+            calls,
+            built: HashMap::new(),
+        }
+    }
+
+    fn knows(&self, dir: &str) -> bool {
+        self.values.contains_key(dir) || self.calls.contains_key(dir)
+    }
+
+    /// The module in `dir`, built with its callers' values first (`depth` bounds a chain of
+    /// calls, and a cycle).
+    fn get(&mut self, dir: &str, depth: usize) -> &Module {
+        if !self.built.contains_key(dir) {
+            let mut calls = Vec::new();
+            let called: Vec<(&TfValue, Vec<&TfValue>)> =
+                self.calls.get(dir).cloned().unwrap_or_default();
+            for (call, args) in called {
+                let caller = call.caller.as_deref().unwrap_or("");
+                let mut evaluated = Vec::new();
+                let line = |v: &TfValue| {
+                    let (line, _) = self.files.line_col(v.span);
+                    format!("{}:{line}", self.files.name(v.span.file))
+                };
+                let at: Vec<String> = args.iter().map(|a| line(a)).collect();
+                let known = depth < CALL_DEPTH && caller != dir;
+                let module = if known {
+                    Some(self.get(caller, depth + 1))
+                } else {
+                    None
+                };
+                let ctx = module.map(Module::context);
+                for (a, at) in args.iter().zip(at) {
+                    let value = ctx.as_ref().and_then(|ctx| evaluate(&a.expr, ctx));
+                    let of = module.map(|m| m.how(&a.expr)).unwrap_or_default();
+                    let mut how = format!("set by module \"{}\", {at}", call.name);
+                    if !of.is_empty() {
+                        how = format!("{how}, from {of}");
+                    }
+                    evaluated.push(Argument {
+                        name: a.name.clone(),
+                        value,
+                        how,
+                    });
+                }
+                calls.push(Call { args: evaluated });
+            }
+            let values = self.values.get(dir).cloned().unwrap_or_default();
+            let module = Module::new(self.files, &values, &calls);
+            self.built.insert(dir.to_owned(), module);
+        }
+        &self.built[dir]
+    }
 }
 
 /// Terraform's functions that modules use to pick a value (`max(1, var.n)`,
@@ -135,7 +267,7 @@ impl Module {
         ctx
     }
 
-    fn new(files: &FileTable, values: &[&TfValue]) -> Module {
+    fn new(files: &FileTable, values: &[&TfValue], calls: &[Call]) -> Module {
         let at = |v: &TfValue| {
             let (line, _) = files.line_col(v.span);
             let name = files.name(v.span.file);
@@ -173,6 +305,7 @@ impl Module {
                 }
             }
         }
+        m.called(calls);
         let mut pending: Vec<&&TfValue> = values
             .iter()
             .filter(|v| v.source == TfSource::Local)
@@ -205,6 +338,51 @@ impl Module {
             }
         }
         m
+    }
+
+    /// The values the module's calls give its variables. A variable takes a call's argument
+    /// when every call of the module gives it the same value (a call that leaves it out gives
+    /// the default); when calls disagree, or an argument cannot be evaluated, it is unknown.
+    fn called(&mut self, calls: &[Call]) {
+        let mut names: Vec<&str> = calls
+            .iter()
+            .flat_map(|c| c.args.iter().map(|a| a.name.as_str()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let key = format!("var.{name}");
+            let mut agreed: Option<(hcl::Value, String)> = None;
+            let mut known = true;
+            for c in calls {
+                let given = match c.args.iter().find(|a| a.name == name) {
+                    Some(a) => a.value.clone().map(|v| (v, a.how.clone())),
+                    None => self
+                        .vars
+                        .get(name)
+                        .map(|v| (v.clone(), self.from.get(&key).cloned().unwrap_or_default())),
+                };
+                match (given, &agreed) {
+                    (None, _) => known = false,
+                    (Some(g), None) => agreed = Some(g),
+                    (Some((v, _)), Some((a, _))) if v == *a => {}
+                    (Some(_), Some(_)) => known = false,
+                }
+                if !known {
+                    break;
+                }
+            }
+            match agreed.filter(|_| known) {
+                Some((value, how)) => {
+                    self.vars.insert(name.to_owned(), value);
+                    self.from.insert(key, how);
+                }
+                None => {
+                    self.vars.shift_remove(name);
+                    self.from.remove(&key);
+                }
+            }
+        }
     }
 
     /// How the values an expression reads were reached, in the order it reads them.
@@ -294,11 +472,7 @@ fn evaluate_modules(kb: &Kb, files: &FileTable, facts: &mut Facts) {
         return;
     }
     let values = std::mem::take(&mut facts.tf_values);
-    let mut by_dir: HashMap<&str, Vec<&TfValue>> = HashMap::new();
-    for v in &values {
-        by_dir.entry(v.dir.as_str()).or_default().push(v);
-    }
-    let mut modules: HashMap<&str, Module> = HashMap::new();
+    let mut modules = Modules::new(files, &values);
     for d in facts
         .deployments
         .iter_mut()
@@ -306,12 +480,10 @@ fn evaluate_modules(kb: &Kb, files: &FileTable, facts: &mut Facts) {
     {
         let name = files.name(d.file());
         let dir = name.rsplit_once('/').map_or("", |(dir, _)| dir);
-        let Some((dir, found)) = by_dir.get_key_value(dir) else {
+        if !modules.knows(dir) {
             continue;
-        };
-        let module = modules
-            .entry(dir)
-            .or_insert_with(|| Module::new(files, found));
+        }
+        let module = modules.get(dir, 0);
         let ctx = module.context();
         // a dynamic block whose for_each is empty is not written: what it would set goes, and
         // what the resource means by leaving it out takes its place
