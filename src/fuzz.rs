@@ -336,7 +336,9 @@ pub fn hcl(data: &[u8]) {
 
 /// A Terraform module evaluated as `terraform plan` would (issue 24): the input split at NUL
 /// bytes is a module's `variables.tf`, `terraform.tfvars` and `main.tf` (a resource whose
-/// attributes read variables and locals stands in when the third is missing). Hostile
+/// attributes read variables and locals stands in when the third is missing), then a root
+/// module that calls it (`live/main.tf`; a call passing two arguments stands in). Calls may
+/// cycle, repeat and disagree. Hostile
 /// expressions, deep nesting and long `for` expressions end as values, unknowns or a finding:
 /// never a panic, never a hang, and every finding lies inside its file.
 pub fn terraform(data: &[u8]) {
@@ -350,6 +352,12 @@ resource "aws_elasticache_replication_group" "r" {
   auth_token                 = var.token
 }
 "#;
+    const CALLER: &str = r#"module "cache" {
+  source = "../infra"
+  size   = var.size
+  tls    = true
+}
+"#;
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -357,10 +365,12 @@ resource "aws_elasticache_replication_group" "r" {
     let variables = pieces.next().unwrap_or("");
     let tfvars = pieces.next().unwrap_or("");
     let main = pieces.next().unwrap_or(MAIN);
+    let caller = pieces.next().unwrap_or(CALLER);
     let files = [
         ("infra/variables.tf", variables),
         ("infra/terraform.tfvars", tfvars),
         ("infra/main.tf", main),
+        ("live/main.tf", caller),
     ];
     let (_, reader) = setup();
     if let Some(project) = reader.repository(&files, None) {

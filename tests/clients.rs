@@ -214,7 +214,7 @@ fn clients_of_every_ecosystem_are_seen() {
 
 /// Client settings of the frameworks services use (issue 24): Spring Cloud Stream's Kafka
 /// binder `required-acks: 0` and Rabbit binder `acknowledge-mode: NONE`, a Quarkus channel's
-/// `mp.messaging.outgoing.readings.acks=0`, each judged at its line against the flow's
+/// `mp.messaging.outgoing.readings.acks=0` (and the same nested in YAML), each judged at its line against the flow's
 /// at-least-once; each client named by its framework.
 #[test]
 fn stream_binders_and_reactive_messaging_are_judged() {
@@ -226,6 +226,7 @@ fn stream_binders_and_reactive_messaging_are_judged() {
         .map(|(code, file, line)| (code, file.rsplit('/').next().unwrap().to_owned(), line))
         .collect();
     let want: Vec<(String, String, u64)> = [
+        ("BF901", "application.yaml", 12),
         ("BF901", "application.yml", 8),
         ("BF963", "application.yml", 13),
         ("BF901", "application.properties", 5),
@@ -241,6 +242,7 @@ fn stream_binders_and_reactive_messaging_are_judged() {
     assert_eq!(
         libs,
         [
+            "MicroProfile Reactive Messaging (mp.messaging)",
             "Spring Cloud Stream (spring.cloud.stream)",
             "Spring Cloud Stream (spring.cloud.stream)",
             "MicroProfile Reactive Messaging (mp.messaging)"

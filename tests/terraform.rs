@@ -332,3 +332,71 @@ fn a_module_call_gives_its_arguments_to_the_module() {
     );
     assert!(out.stdout.contains(&said), "{said}\n{}", out.stdout);
 }
+
+/// docs/terraform-parity.md names, for each checkov check busfit covers, the rule that covers
+/// it and the resource it is on: each rule exists, and each resource is one a profile reads.
+#[test]
+fn the_checkov_parity_table_names_real_rules_and_resources() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/terraform-parity.md")).unwrap();
+    let rules = json(&["rules", "--format", "json"]);
+    let codes: Vec<&str> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    let mut profiles = String::new();
+    for e in std::fs::read_dir(root.join("rules/buses"))
+        .unwrap()
+        .flatten()
+    {
+        profiles.push_str(&std::fs::read_to_string(e.path()).unwrap());
+    }
+    let covered = doc
+        .split("## Covered")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .unwrap();
+    let mut rows = 0;
+    for row in covered.lines().filter(|l| l.starts_with("| CKV")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let (resource, busfit) = (cells[2], cells[4]);
+        assert!(
+            profiles.contains(&format!("resource: {resource}")),
+            "{resource} is read by no profile: {row}"
+        );
+        let named: Vec<&str> = busfit
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| w.starts_with("BF"))
+            .collect();
+        assert!(!named.is_empty(), "{row}");
+        for code in named {
+            assert!(codes.contains(&code), "{code} is no rule: {row}");
+        }
+        rows += 1;
+    }
+    assert!(rows >= 14, "{rows} rows");
+}
+
+/// `count` decides whether a resource is created (modelled on modules that pick cluster mode
+/// with `count = var.cluster_mode ? 1 : 0`): with the default, only the sharded group exists,
+/// and its missing replicas are BF970; the other shape and a `count = 0` resource are not
+/// deployments at all, so their one node and plaintext say nothing.
+#[test]
+fn a_resource_whose_count_is_zero_is_not_created() {
+    let dir = "fixtures/terraform/count";
+    let got: Vec<(String, String, u64)> = common::found(dir)
+        .into_iter()
+        .filter(|(_, file, _)| file.ends_with(".tf"))
+        .collect();
+    assert_eq!(got, [("BF970".to_owned(), format!("{dir}/main.tf"), 21)]);
+    let inv = json(&["inventory", dir, "--format", "json"]);
+    let names: Vec<&str> = inv["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["sharded"]);
+}

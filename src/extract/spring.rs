@@ -229,8 +229,11 @@ pub fn extract(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
         .flat_map(|r| &r.prefixes)
         .filter_map(|p| p.rsplit('.').find(|w| *w != "*"))
         .any(|word| text.contains(word));
-    // Spring Boot's keys, or MicroProfile Reactive Messaging's (Quarkus: `mp.messaging.…`)
-    let framework = text.contains("spring") || text.contains("mp.messaging");
+    // Spring Boot's keys, or MicroProfile Reactive Messaging's (Quarkus: `mp.messaging.…`, or
+    // nested under `mp:` and `messaging:` in YAML)
+    let framework = text.contains("spring")
+        || text.contains("mp.messaging")
+        || (is_yaml && text.contains("mp:") && text.contains("messaging:"));
     if !framework || !names_a_bus {
         // an application.yaml that is a Kubernetes manifest, a compose file or an AsyncAPI
         // document; any other is not parsed

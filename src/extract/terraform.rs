@@ -22,6 +22,12 @@ use crate::tree::yaml::{Node, Value};
 /// it into the block being there or not, and drops it.
 pub const DYNAMIC: &str = "dynamic:";
 
+/// The key of a setting that stands for a resource's `count` or `for_each` (`created:count`):
+/// its value is the expression, its span the attribute. Never judged: a resource whose count
+/// evaluates to 0, or whose for_each to an empty collection, is not created, and evaluation
+/// removes it; the marker is dropped either way.
+pub const CREATED: &str = "created:";
+
 fn span(r: Option<std::ops::Range<usize>>, fallback: ByteSpan) -> ByteSpan {
     r.map_or(fallback, |r| ByteSpan::new(r.start, r.end))
 }
@@ -373,6 +379,20 @@ fn resource(kb: &Kb, inp: &Input<'_>, src: &str, b: &Block, facts: &mut Facts) {
                 part: t.part,
             });
             let mut settings = mapped_settings(inp, &tree, &t.settings, "", at);
+            // `count = var.cluster_mode ? 0 : 1`: whether the resource is created at all
+            for a in b.body.attributes() {
+                let meta = a.key.as_str();
+                if meta != "count" && meta != "for_each" {
+                    continue;
+                }
+                let Some(r) = a.value.span() else { continue };
+                settings.push(super::Setting {
+                    key: format!("{CREATED}{meta}"),
+                    value: format!("${{{}}}", src.get(r.clone()).unwrap_or("")),
+                    span: inp.at(ByteSpan::new(r.start, r.end)),
+                    origin: super::Origin::Written,
+                });
+            }
             // `dynamic "client_authentication" { for_each = … }`: whether the block is written
             // depends on its for_each, evaluated with the module's values (project::terraform)
             for d in b.body.blocks().filter(|d| d.ident.as_str() == "dynamic") {

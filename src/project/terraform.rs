@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use hcl::eval::{Context, Evaluate};
 
 use crate::config::environment::{Environment, infer};
-use crate::extract::terraform::DYNAMIC;
+use crate::extract::terraform::{CREATED, DYNAMIC};
 use crate::extract::{Facts, Origin, TfSource, TfValue};
 use crate::kb::Kb;
 use crate::source::FileTable;
@@ -70,6 +70,7 @@ struct Modules<'a> {
     /// the calls of each module directory, each with its arguments
     calls: HashMap<&'a str, Vec<(&'a TfValue, Vec<&'a TfValue>)>>,
     built: HashMap<String, Module>,
+    building: std::collections::HashSet<String>,
 }
 
 impl<'a> Modules<'a> {
@@ -104,6 +105,7 @@ impl<'a> Modules<'a> {
             values,
             calls,
             built: HashMap::new(),
+            building: std::collections::HashSet::new(),
         }
     }
 
@@ -111,10 +113,14 @@ impl<'a> Modules<'a> {
         self.values.contains_key(dir) || self.calls.contains_key(dir)
     }
 
-    /// The module in `dir`, built with its callers' values first (`depth` bounds a chain of
-    /// calls, and a cycle).
-    fn get(&mut self, dir: &str, depth: usize) -> &Module {
+    /// The module in `dir`, built once, with its callers' values first. A module being built
+    /// further up (a cycle of calls) gives `None`: its arguments are unknown; `depth` bounds a
+    /// chain of calls.
+    fn get(&mut self, dir: &str, depth: usize) -> Option<&Module> {
         if !self.built.contains_key(dir) {
+            if !self.building.insert(dir.to_owned()) {
+                return None;
+            }
             let mut calls = Vec::new();
             let called: Vec<(&TfValue, Vec<&TfValue>)> =
                 self.calls.get(dir).cloned().unwrap_or_default();
@@ -126,9 +132,8 @@ impl<'a> Modules<'a> {
                     format!("{}:{line}", self.files.name(v.span.file))
                 };
                 let at: Vec<String> = args.iter().map(|a| line(a)).collect();
-                let known = depth < CALL_DEPTH && caller != dir;
-                let module = if known {
-                    Some(self.get(caller, depth + 1))
+                let module = if depth < CALL_DEPTH {
+                    self.get(caller, depth + 1)
                 } else {
                     None
                 };
@@ -150,9 +155,10 @@ impl<'a> Modules<'a> {
             }
             let values = self.values.get(dir).cloned().unwrap_or_default();
             let module = Module::new(self.files, &values, &calls);
+            self.building.remove(dir);
             self.built.insert(dir.to_owned(), module);
         }
-        &self.built[dir]
+        self.built.get(dir)
     }
 }
 
@@ -456,14 +462,41 @@ fn scalar(v: &hcl::Value) -> Option<String> {
 /// that evaluates to `null` is not set, as Terraform reads it.
 pub fn evaluate_terraform(kb: &Kb, files: &FileTable, facts: &mut Facts) {
     evaluate_modules(kb, files, facts);
-    // the dynamic blocks' markers that no module's values decided: gone, the blocks read as
-    // written
-    for d in facts
-        .deployments
-        .iter_mut()
-        .filter(|d| d.source == "terraform")
-    {
-        d.settings.retain(|s| !s.key.starts_with(DYNAMIC));
+    // a resource whose count is 0 or whose for_each is empty is not created (a literal
+    // `count = 0` needs no module); the markers that nothing decided are dropped, and the
+    // resource and its dynamic blocks read as written
+    let mut empty = Context::new();
+    declare_functions(&mut empty);
+    facts.deployments.retain_mut(|d| {
+        if d.source != "terraform" {
+            return true;
+        }
+        let created = d
+            .settings
+            .iter()
+            .filter(|s| s.key.starts_with(CREATED))
+            .all(|s| {
+                let expr = s
+                    .value
+                    .strip_prefix("${")
+                    .and_then(|v| v.strip_suffix('}'))
+                    .unwrap_or(&s.value);
+                !evaluate(expr, &empty).is_some_and(|v| none(&v))
+            });
+        d.settings
+            .retain(|s| !s.key.starts_with(DYNAMIC) && !s.key.starts_with(CREATED));
+        created
+    });
+}
+
+/// Whether a `count` or `for_each` value creates nothing: 0, null, or an empty collection.
+fn none(v: &hcl::Value) -> bool {
+    match v {
+        hcl::Value::Null => true,
+        hcl::Value::Number(n) => n.as_f64() == Some(0.0),
+        hcl::Value::Array(a) => a.is_empty(),
+        hcl::Value::Object(o) => o.is_empty(),
+        _ => false,
     }
 }
 
@@ -483,10 +516,25 @@ fn evaluate_modules(kb: &Kb, files: &FileTable, facts: &mut Facts) {
         if !modules.knows(dir) {
             continue;
         }
-        let module = modules.get(dir, 0);
+        let Some(module) = modules.get(dir, 0) else {
+            continue;
+        };
         let ctx = module.context();
         // a dynamic block whose for_each is empty is not written: what it would set goes, and
         // what the resource means by leaving it out takes its place
+        // `count = var.cluster_mode ? 0 : 1`: a resource that is not created is marked so
+        // (`${0}`), and evaluate_terraform removes it
+        for s in d.settings.iter_mut().filter(|s| s.key.starts_with(CREATED)) {
+            let expr = s
+                .value
+                .strip_prefix("${")
+                .and_then(|v| v.strip_suffix('}'))
+                .unwrap_or("");
+            if evaluate(expr, &ctx).is_some_and(|v| none(&v)) {
+                s.value = "${0}".to_owned();
+                s.origin = Origin::Absent(String::new());
+            }
+        }
         let (dynamic, settings): (Vec<_>, Vec<_>) = std::mem::take(&mut d.settings)
             .into_iter()
             .partition(|s| s.key.starts_with(DYNAMIC));
@@ -498,12 +546,7 @@ fn evaluate_modules(kb: &Kb, files: &FileTable, facts: &mut Facts) {
                 .strip_prefix("${")
                 .and_then(|v| v.strip_suffix('}'))
                 .unwrap_or("");
-            let empty = evaluate(each, &ctx).is_some_and(|v| match v {
-                hcl::Value::Null => true,
-                hcl::Value::Array(a) => a.is_empty(),
-                hcl::Value::Object(o) => o.is_empty(),
-                _ => false,
-            });
+            let empty = evaluate(each, &ctx).is_some_and(|v| none(&v));
             if !empty {
                 continue;
             }
