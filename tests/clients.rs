@@ -230,6 +230,8 @@ fn stream_binders_and_reactive_messaging_are_judged() {
         ("BF901", "application.yml", 8),
         ("BF963", "application.yml", 13),
         ("BF901", "application.properties", 5),
+        // `%prod.` is production's; `%dev.acks=0` is not what production runs
+        ("BF901", "application.properties", 9),
     ]
     .iter()
     .map(|(c, f, l)| ((*c).to_owned(), (*f).to_owned(), *l))

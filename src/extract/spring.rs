@@ -135,6 +135,19 @@ fn entries(inp: &Input<'_>) -> Option<Vec<(String, String, ByteSpan)>> {
             flatten(&doc, "", &mut out);
         }
     }
+    // Quarkus profiles: `%prod.key` is the key in production; `%dev.key`, `%test.key` and any
+    // other profile's are not what production runs (quarkus.io, "Configuration reference",
+    // profiles)
+    out.retain_mut(|(k, _, _)| match k.strip_prefix('%') {
+        None => true,
+        Some(rest) => match rest.strip_prefix("prod.") {
+            Some(key) => {
+                *k = key.to_owned();
+                true
+            }
+            None => false,
+        },
+    });
     Some(out)
 }
 
