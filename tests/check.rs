@@ -293,7 +293,7 @@ fn defaults_and_require_fill_in_missing_requirements() {
 #[test]
 fn bus_overrides_change_the_profile() {
     let base =
-        "version: 1\nflows:\n  - name: quotes\n    bus: kafka\n    requires:\n      latency: 5ms\n";
+        "version: 1\nflows:\n  - name: quotes\n    bus: kafka\n    requires:\n      latency: 4ms\n";
     let d = manifest_dir(base);
     let v: serde_json::Value =
         serde_json::from_str(&busfit_in(d.path(), &["check", "--format", "json"]).stdout).unwrap();
@@ -309,7 +309,7 @@ fn bus_overrides_change_the_profile() {
 #[test]
 fn settings_change_severity_and_fail_on() {
     let base =
-        "version: 1\nflows:\n  - name: quotes\n    bus: kafka\n    requires:\n      latency: 5ms\n";
+        "version: 1\nflows:\n  - name: quotes\n    bus: kafka\n    requires:\n      latency: 4ms\n";
     let d = manifest_dir(&format!(
         "{base}settings:\n  rules: {{ latency-below-typical: info }}\n"
     ));

@@ -571,7 +571,7 @@ fn run_recommend(args: RecommendArgs) -> i32 {
         Err(e) => return fail(&e),
     };
     let flags = &args.requires.given;
-    let mut out: Vec<(String, Option<String>, Vec<eval::Ranked>)> = Vec::new();
+    let mut out: Vec<commands::recommend::FlowRanking> = Vec::new();
     if !flags.is_empty() {
         let mut reqs = Requirements::default();
         for (k, v) in flags {
@@ -591,7 +591,8 @@ fn run_recommend(args: RecommendArgs) -> i32 {
             }
         }
         let ranking = eval::rank(&kb, &Levels::default(), &kb.profiles, &reqs, "command-line");
-        out.push(("command-line".into(), None, ranking));
+        let designs = eval::designs(&kb, &reqs, "command-line");
+        out.push(("command-line".into(), None, ranking, designs));
     } else {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
@@ -622,7 +623,13 @@ fn run_recommend(args: RecommendArgs) -> i32 {
                 // the same merging as `check`: the flow's own, then the file's defaults
                 let reqs = lint::resolve::merged(&f.requires, Some(m), &Requirements::default());
                 let ranking = eval::rank(&kb, &levels, &profiles, &reqs, &f.name);
-                out.push((f.name.clone(), f.bus.as_ref().map(|b| b.0.clone()), ranking));
+                let designs = eval::designs(&kb, &reqs, &f.name);
+                out.push((
+                    f.name.clone(),
+                    f.bus.as_ref().map(|b| b.0.clone()),
+                    ranking,
+                    designs,
+                ));
             }
         }
     }
@@ -630,7 +637,7 @@ fn run_recommend(args: RecommendArgs) -> i32 {
         RecFormat::Json => commands::recommend::ranking_json(&out),
         RecFormat::Table => out
             .iter()
-            .map(|(n, c, r)| commands::recommend::ranking_text(n, c.as_deref(), r))
+            .map(|(n, c, r, d)| commands::recommend::ranking_text(n, c.as_deref(), r, d))
             .collect::<Vec<_>>()
             .join("\n"),
     };

@@ -4,11 +4,20 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::lint::eval::{Ranked, closest};
+use crate::lint::eval::{Design, Ranked, closest};
+
+/// One flow's recommendation: its name, the bus it names, the buses ranked, and the designs
+/// its requirements call for.
+pub type FlowRanking = (String, Option<String>, Vec<Ranked>, Vec<Design>);
 
 /// One flow's ranking for the terminal: each bus with its `why`, a finding's sentence under
 /// its severity and code, a met requirement under `ok`, anything else under `note`.
-pub fn ranking_text(flow: &str, current: Option<&str>, ranking: &[Ranked]) -> String {
+pub fn ranking_text(
+    flow: &str,
+    current: Option<&str>,
+    ranking: &[Ranked],
+    designs: &[Design],
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -17,6 +26,11 @@ pub fn ranking_text(flow: &str, current: Option<&str>, ranking: &[Ranked]) -> St
             .map(|c| format!(" (now on {c})"))
             .unwrap_or_default()
     );
+    // a design that changes the question comes before the buses that answer it
+    for d in designs {
+        let _ = writeln!(out, "  design: {}: {}", d.name, d.what);
+        let _ = writeln!(out, "          {}", d.changes);
+    }
     for (i, r) in ranking.iter().enumerate() {
         let mark = if r.fits { "fits" } else { "does not fit" };
         let _ = writeln!(out, "{:>3}. {:<15} {mark}", i + 1, r.bus);
@@ -38,12 +52,13 @@ pub fn ranking_text(flow: &str, current: Option<&str>, ranking: &[Ranked]) -> St
     out
 }
 
-pub fn ranking_json(flows: &[(String, Option<String>, Vec<Ranked>)]) -> String {
+pub fn ranking_json(flows: &[FlowRanking]) -> String {
     let v = json!({
-        "flows": flows.iter().map(|(name, current, ranking)| json!({
+        "flows": flows.iter().map(|(name, current, ranking, designs)| json!({
             "name": name,
             "current": current,
             "note": closest(ranking),
+            "designs": designs,
             "ranking": ranking.iter().map(|r| json!({
                 "bus": r.bus,
                 "fits": r.fits,

@@ -17,6 +17,18 @@ pub struct Ranking {
     pub fixed: f64,
     /// In the order `why` lists them.
     pub requirements: Vec<ReqRanking>,
+    /// Designs that change the question when no bus answers it well (claim-check, …).
+    pub patterns: Vec<Pattern>,
+}
+
+/// A design `recommend` names beside the buses when the flow's requirements call for it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Pattern {
+    pub name: String,
+    pub when: Expr,
+    pub what: Template,
+    pub changes: Template,
+    pub source: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -59,7 +71,40 @@ pub fn load_ranking(file: &SourceFile, kb: &Kb) -> Result<Ranking, Vec<ConfigErr
         );
         return Err(f.errors);
     };
-    f.keys(r, &["severity", "fixed", "requirements"], "ranking");
+    f.keys(
+        r,
+        &["severity", "fixed", "requirements", "patterns"],
+        "ranking",
+    );
+    for p in r.get("patterns").map(|n| n.items()).unwrap_or_default() {
+        f.keys(
+            p,
+            &["name", "when", "what", "changes", "source"],
+            "a pattern",
+        );
+        let name = p.get("name").and_then(|n| n.scalar_text());
+        let when = p.get("when").and_then(|n| expression(&mut f, file, kb, n));
+        let what = template(&mut f, file, kb, p, "what", true);
+        let changes = template(&mut f, file, kb, p, "changes", true);
+        let source = p.get("source").and_then(|n| n.scalar_text());
+        match (name, when, what, changes, source) {
+            (Some(name), Some(when), Some(what), Some(changes), Some(source)) => {
+                out.patterns.push(Pattern {
+                    name,
+                    when,
+                    what,
+                    changes,
+                    source,
+                });
+            }
+            _ => f.err(
+                p.span,
+                "a pattern needs `name`, `when`, `what`, `changes` and `source`",
+                "here",
+                "",
+            ),
+        }
+    }
     for (i, sev) in ["info", "warning", "error"].iter().enumerate() {
         match r.get("severity").and_then(|s| s.get(sev)) {
             Some(n) if number(&n.value).is_some_and(|v| v >= 0.0) => {

@@ -45,6 +45,9 @@ pub const USE_CASES: &[&str] = &[
     "iot",
     "smart-home",
     "mobile-notifications",
+    "request-reply",
+    "event-sourcing",
+    "cdc",
 ];
 
 pub const KEYS: &[KeyDef] = &[
@@ -127,6 +130,16 @@ pub const KEYS: &[KeyDef] = &[
         key: "use_case",
         kind: Kind::Word(USE_CASES),
         about: "what the flow is for",
+    },
+    KeyDef {
+        key: "geo_replication",
+        kind: Kind::Bool,
+        about: "the flow's messages are replicated between regions",
+    },
+    KeyDef {
+        key: "topics",
+        kind: Kind::Quantity(Dim::Count),
+        about: "topics, subjects or queues at peak",
     },
 ];
 

@@ -36,6 +36,10 @@ pub struct Rule {
     /// What the rule finds can be removed by a setting or more nodes (a default limit, a
     /// tuned deployment): `recommend` weighs it below what cannot (rules/ranking.yaml).
     pub configurable: bool,
+    /// How far the bus misses (`len(missing(…))`, `1 + shortfall(…)`): `recommend` multiplies
+    /// the miss's weight by it, at least 1 (rules/ranking.yaml).
+    #[serde(default)]
+    pub distance: Option<Expr>,
     /// Reported at its severity whether or not a declared requirement asks for it, and in every
     /// environment: exposure without authentication (contract §7).
     #[serde(default)]
@@ -129,6 +133,7 @@ const RULE_KEYS: &[&str] = &[
     "settings",
     "folds",
     "configurable",
+    "distance",
     "always",
 ];
 
@@ -333,6 +338,9 @@ fn load_rule(
         f.err(*span, format!("unknown requirement `{r}`"), "here", help);
     }
     let (when, when_text) = condition(&mut f, file, kb, item, builtin);
+    let distance = item
+        .get("distance")
+        .and_then(|n| expression(&mut f, file, kb, n));
     let message = template(&mut f, file, kb, item, "message", true);
     let help = template(&mut f, file, kb, item, "help", false);
     let what = f.text(item, "what", true).map(|s| s.0).unwrap_or_default();
@@ -401,6 +409,7 @@ fn load_rule(
                 settings,
                 folds: words(item.get("folds")),
                 configurable,
+                distance,
                 always: item.get("always").and_then(scalar).as_deref() == Some("true"),
                 file: file.name.clone(),
             },

@@ -124,8 +124,10 @@ pub struct ExprError {
     pub message: String,
 }
 
-pub const FUNCTIONS: [&str; 11] = [
+pub const FUNCTIONS: [&str; 13] = [
     "missing",
+    "shortfall",
+    "concat",
     "has",
     "len",
     "contains",
@@ -640,12 +642,49 @@ fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
                     .collect(),
             ))
         }
-        ("missing", [a, b]) => {
+        // the words of the first list that none of the others holds
+        ("missing", [a, rest @ ..]) if !rest.is_empty() => {
             let want = eval(a, env)?.words()?;
-            let have = eval(b, env).and_then(|v| v.words()).unwrap_or_default();
+            let have: Vec<String> = rest
+                .iter()
+                .flat_map(|b| eval(b, env).and_then(|v| v.words()).unwrap_or_default())
+                .collect();
             Some(Val::Set(
                 want.into_iter().filter(|w| !have.contains(w)).collect(),
             ))
+        }
+        // how far `have` falls short of `need`, unbounded, 0 when it does not: for words of a
+        // scale the levels between them; for quantities 1 + the natural log of need / have
+        // (short at all counts 1, each e-fold further 1 more). A miss's weight grows with it
+        // (rules' `distance`)
+        ("shortfall", [a, b]) => {
+            let scale = scale_for(a, env).or_else(|| scale_for(b, env));
+            let (have, need) = (eval(a, env)?, eval(b, env)?);
+            let v = match (&have, &need, scale) {
+                (Val::Str(_), Val::Str(_), Some(s)) => {
+                    rank(s, &need)? as f64 - rank(s, &have)? as f64
+                }
+                _ => {
+                    let (h, n) = (magnitude(&have)?, magnitude(&need)?);
+                    if !h.1.compatible(n.1) || h.0 <= 0.0 || n.0 <= 0.0 {
+                        return None;
+                    }
+                    if n.0 > h.0 {
+                        1.0 + (n.0 / h.0).ln()
+                    } else {
+                        0.0
+                    }
+                }
+            };
+            Some(Val::Qty(Quantity::new(v.max(0.0), Dim::Number)))
+        }
+        // the values' texts one after another (a sentence built from figures)
+        ("concat", parts) => {
+            let mut out = String::new();
+            for p in parts {
+                out.push_str(&eval(p, env)?.to_string());
+            }
+            Some(Val::Str(out))
         }
         _ => None,
     }

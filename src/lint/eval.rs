@@ -351,12 +351,21 @@ pub fn evaluate(
     levels: &Levels,
     profiles: &[Profile],
     bus: &str,
+    kind: Option<&str>,
     reqs: &Requirements,
     flow: &str,
     file: &str,
     memo: &Memo<'_>,
 ) -> Option<FlowResult> {
-    let profile = profiles.iter().find(|p| p.bus == bus)?;
+    let whole = profiles.iter().find(|p| p.bus == bus)?;
+    let profile = kind
+        .and_then(|k| {
+            whole
+                .variants
+                .iter()
+                .find(|v| v.variant.as_deref() == Some(k))
+        })
+        .unwrap_or(whole);
     let key = Memo::key_of(reqs);
     // the hits of the flow's bus and of its kinds, with their messages
     let rendered = |p: &Profile| -> Vec<Hit> {
@@ -568,9 +577,22 @@ fn judge<'a>(
         );
         all.sort_by_key(|h| h.rule);
     }
+    // a miss weighs more the further the bus is from the requirement (a rule's `distance`:
+    // three missing pieces, two levels of operation over budget, ten times the rate)
     let weight = all
         .iter()
-        .map(|h| kb.ranking.weight(h.severity, kb.rules[h.rule].configurable))
+        .map(|h| {
+            let r = &kb.rules[h.rule];
+            let far = r.distance.as_ref().map_or(1.0, |d| {
+                let profile = if whole_bus(r) { whole } else { mode };
+                let env = FlowEnv::flow(kb, reqs, profile, flow, "");
+                match expr::eval(d, &env) {
+                    Some(Val::Qty(q)) if q.value.is_finite() => q.value.max(1.0),
+                    _ => 1.0,
+                }
+            });
+            kb.ranking.weight(h.severity, r.configurable) * far
+        })
         .sum();
     let mut j = Judged {
         mode,
@@ -584,7 +606,14 @@ fn judge<'a>(
         };
         let env = FlowEnv::flow(kb, reqs, j.judged_as(whole, &r.key), flow, "");
         if let Some(Val::Qty(q)) = expr::eval(m, &env) {
-            j.margin += q.value;
+            // room beyond what the flow asks earns nothing (a flow that asks at-least-once is
+            // not better served by exactly-once); only a tight fit costs, and how typical the
+            // use is counts
+            j.margin += if r.key == "use_case" {
+                q.value
+            } else {
+                q.value.min(0.0)
+            };
         }
     }
     j
@@ -696,17 +725,107 @@ pub fn rank(
             )
         })
         .collect();
-    out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.bus.cmp(&b.0.bus)));
-    // the alphabet decides only ties, and says so
+    // equal on what they miss and how typical the use is: for a flow that must not lose
+    // messages or must keep history, the one that keeps them on disk first; then the simpler to
+    // operate, then the lighter, each said; the alphabet only when nothing else tells them apart
+    let durable = reqs
+        .get("delivery")
+        .is_some_and(|r| r.val.to_string() != "at-most-once")
+        || reqs.get("retention").is_some();
+    let plain = |bus: &str| -> (bool, usize, u64) {
+        let p = profiles.iter().find(|p| p.bus == bus);
+        let memory_only = durable
+            && p.and_then(|p| p.figure(&["resources".into(), "storage".into()]))
+                .is_some_and(|v| v.to_string() == "memory");
+        let level = p
+            .and_then(|p| p.figure(&["complexity".into(), "level".into()]))
+            .and_then(|v| {
+                expr::COMPLEXITY
+                    .levels
+                    .iter()
+                    .position(|l| *l == v.to_string())
+            })
+            .unwrap_or(expr::COMPLEXITY.levels.len());
+        let memory = p
+            .and_then(|p| p.figure(&["resources".into(), "memory_min".into()]))
+            .and_then(|v| match v {
+                Val::Qty(q) => Some(q.value as u64),
+                _ => None,
+            })
+            .unwrap_or(u64::MAX);
+        (memory_only, level, memory)
+    };
+    out.sort_by(|a, b| {
+        a.1.cmp(&b.1)
+            .then_with(|| plain(&a.0.bus).cmp(&plain(&b.0.bus)))
+            .then_with(|| a.0.bus.cmp(&b.0.bus))
+    });
     for i in 1..out.len() {
-        if out[i].1 == out[i - 1].1 {
-            let before = out[i - 1].0.bus.clone();
-            out[i].0.why.push(format!(
-                "ties with {before} on weight and margin: listed after it by name"
-            ));
+        if out[i].1 != out[i - 1].1 {
+            continue;
         }
+        let before = out[i - 1].0.bus.clone();
+        let (b, a) = (plain(&before), plain(&out[i].0.bus));
+        let figure = |bus: &str, path: [&str; 2]| {
+            profiles
+                .iter()
+                .find(|p| p.bus == bus)
+                .and_then(|p| p.figure(&[path[0].into(), path[1].into()]))
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        };
+        let (this, that) = (out[i].0.bus.clone(), before.clone());
+        let reason = if !b.0 && a.0 {
+            format!("as {that} keeps messages on disk and {this} in memory")
+        } else if b.1 < a.1 {
+            format!(
+                "as {that} is simpler to operate ({} against {})",
+                figure(&that, ["complexity", "level"]),
+                figure(&this, ["complexity", "level"])
+            )
+        } else if b.2 < a.2 {
+            format!(
+                "as {that} runs in less memory (from {} against {})",
+                figure(&that, ["resources", "memory_min"]),
+                figure(&this, ["resources", "memory_min"])
+            )
+        } else {
+            "by name: nothing else tells them apart".to_owned()
+        };
+        out[i].0.why.push(format!(
+            "ties with {before} on what it misses and how typical the use is: listed after it {reason}"
+        ));
     }
     out.into_iter().map(|(r, _)| r).collect()
+}
+
+/// A design named beside the buses (rules/ranking.yaml `patterns`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Design {
+    pub name: String,
+    pub what: String,
+    pub changes: String,
+    pub source: String,
+}
+
+/// The designs whose conditions the flow's requirements meet, in the order ranking.yaml
+/// lists them.
+pub fn designs(kb: &Kb, reqs: &Requirements, flow: &str) -> Vec<Design> {
+    let Some(any) = kb.profiles.first() else {
+        return Vec::new();
+    };
+    let env = FlowEnv::flow(kb, reqs, any, flow, "");
+    kb.ranking
+        .patterns
+        .iter()
+        .filter(|p| expr::fires(expr::eval(&p.when, &env)))
+        .map(|p| Design {
+            name: p.name.clone(),
+            what: p.what.render(&env),
+            changes: p.changes.render(&env),
+            source: p.source.clone(),
+        })
+        .collect()
 }
 
 /// When no bus fits: what it would take, as one sentence.

@@ -69,6 +69,7 @@ pub fn findings(
     file: &str,
     levels: &Levels,
     profiles: &[Profile],
+    variants: &std::collections::HashMap<String, String>,
     memo: &eval::Memo<'_>,
 ) -> Vec<Finding> {
     let bus = match &flow.bus {
@@ -80,8 +81,11 @@ pub fn findings(
         }
     };
     let reqs = &flow.requires;
-    let Some(result) = eval::evaluate(kb, levels, profiles, bus, reqs, &flow.name, file, memo)
-    else {
+    // the repository runs one kind of the bus (EMQX): the flow is judged as that kind
+    let kind = variants.get(bus.as_str()).map(String::as_str);
+    let Some(result) = eval::evaluate(
+        kb, levels, profiles, bus, kind, reqs, &flow.name, file, memo,
+    ) else {
         return Vec::new();
     };
     let hits = result

@@ -170,6 +170,7 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
         set_of: &set_of,
     };
     let memo = eval::Memo::new(kb);
+    let variants = settings::deployed_variants(kb, &project.facts.deployments);
     let per_flow: Vec<Vec<Finding>> = flows
         .par_iter()
         .map(|f| {
@@ -180,6 +181,7 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
                 file,
                 sets.levels(f.manifest),
                 sets.profiles(f.manifest),
+                &variants,
                 &memo,
             )
         })

@@ -493,16 +493,45 @@ fn beyond_host(host: &str, host_network: bool) -> bool {
 /// The profile a deployment is judged by: the variant its evidence names (Mosquitto, of the
 /// MQTT brokers), or the bus's own.
 fn variant_of<'p>(profile: &'p Profile, d: &Deployment) -> &'p Profile {
+    named_variant(profile, d).unwrap_or(profile)
+}
+
+/// The variant a deployment's evidence names: one of the `|`-separated words of a variant's
+/// `evidence` (`emqx|hivemq|vernemq`) in it.
+#[must_use]
+pub fn named_variant<'p>(profile: &'p Profile, d: &Deployment) -> Option<&'p Profile> {
     let evidence = d.evidence.to_ascii_lowercase();
-    profile
-        .variants
-        .iter()
-        .find(|v| {
-            v.variant_evidence
-                .as_deref()
-                .is_some_and(|w| evidence.contains(w))
-        })
-        .unwrap_or(profile)
+    profile.variants.iter().find(|v| {
+        v.variant_evidence
+            .as_deref()
+            .is_some_and(|w| w.split('|').any(|w| evidence.contains(w)))
+    })
+}
+
+/// The variant every deployment of each bus names, where they agree (the repository runs
+/// EMQX): a flow on that bus is judged as that kind, not as the best of its kinds.
+#[must_use]
+pub fn deployed_variants(kb: &Kb, deployments: &[Deployment]) -> HashMap<String, String> {
+    let mut seen: HashMap<&str, Option<&str>> = HashMap::new();
+    for d in deployments {
+        let Some(p) = kb.profile(&d.bus) else {
+            continue;
+        };
+        if p.variants.is_empty() {
+            continue;
+        }
+        let v = named_variant(p, d).and_then(|v| v.variant.as_deref());
+        seen.entry(d.bus.as_str())
+            .and_modify(|s| {
+                if *s != v {
+                    *s = None;
+                }
+            })
+            .or_insert(v);
+    }
+    seen.into_iter()
+        .filter_map(|(bus, v)| Some((bus.to_owned(), v?.to_owned())))
+        .collect()
 }
 
 /// A deployment's settings as they take effect, each with the layer it came from (contract
