@@ -542,15 +542,19 @@ impl<'a> Judged<'a> {
     fn fits(&self) -> bool {
         !self.hits.iter().any(|h| h.severity >= Severity::Warning)
     }
-    /// Sort key: fits first, lighter misses, then more room (margins compared to 1/1000).
+    /// Sort key: fits first, then what the misses weigh less the margin (a typical use earns,
+    /// a tight fit costs), compared to 1/1000.
     fn key(&self) -> (bool, i64, i64) {
         (
             !self.fits(),
-            (self.weight * 1000.0).round() as i64,
-            -(self.margin * 1000.0).round() as i64,
+            ((self.weight - self.margin) * 1000.0).round() as i64,
+            0,
         )
     }
 }
+
+/// Room below this (the log of 2: less than twice what the flow needs) is a tight fit.
+const TIGHT: f64 = std::f64::consts::LN_2;
 
 fn judge<'a>(
     kb: &Kb,
@@ -609,8 +613,13 @@ fn judge<'a>(
             // room beyond what the flow asks earns nothing (a flow that asks at-least-once is
             // not better served by exactly-once); only a tight fit costs, and how typical the
             // use is counts
+            let quantity = requirements::key_def(&r.key)
+                .is_some_and(|d| matches!(d.kind, Kind::Quantity(_)));
             j.margin += if r.key == "use_case" {
                 q.value
+            } else if quantity {
+                // less than twice what the flow needs is a tight fit, which costs
+                (q.value - TIGHT).min(0.0)
             } else {
                 q.value.min(0.0)
             };
