@@ -613,13 +613,18 @@ fn judge<'a>(
             // room beyond what the flow asks earns nothing (a flow that asks at-least-once is
             // not better served by exactly-once); only a tight fit costs, and how typical the
             // use is counts
-            let quantity = requirements::key_def(&r.key)
-                .is_some_and(|d| matches!(d.kind, Kind::Quantity(_)));
+            let quantity =
+                requirements::key_def(&r.key).is_some_and(|d| matches!(d.kind, Kind::Quantity(_)));
             j.margin += if r.key == "use_case" {
                 q.value
             } else if quantity {
-                // less than twice what the flow needs is a tight fit, which costs
-                (q.value - TIGHT).min(0.0)
+                // less than twice what the flow needs is a tight fit, which costs; a miss is
+                // weighed by its rule, not again here
+                if q.value < 0.0 {
+                    0.0
+                } else {
+                    (q.value - TIGHT).min(0.0)
+                }
             } else {
                 q.value.min(0.0)
             };
