@@ -70,12 +70,18 @@ fn cache_invalidation_puts_redis_above_nats() {
     assert_eq!(order(&f)[0], "redis", "{f}");
 }
 
-/// A task queue with at-least-once: RabbitMQ among the first two, Kafka does not fit.
+/// A task queue with at-least-once: RabbitMQ among the first two. Kafka serves task queues
+/// only with share groups, production-ready from 4.2 (KIP-932): below the queues, and `why`
+/// says from which release.
 #[test]
 fn task_queue_puts_rabbitmq_in_the_first_two() {
     let f = ranking(&["--use-case", "task-queue", "--delivery", "at-least-once"]);
     assert!(place(&f, "rabbitmq") < 2, "{f}");
-    assert_eq!(entry(&f, "kafka")["fits"], false);
+    assert!(place(&f, "kafka") > place(&f, "rabbitmq"), "{f}");
+    assert!(
+        why(&f, "kafka").contains("kafka serves task-queue only from 4.2: share groups (KIP-932)"),
+        "{f}"
+    );
 }
 
 /// A low-ops team that needs 30 days of history: JetStream (medium to operate) above Kafka
