@@ -386,3 +386,38 @@ fn rabbitmq_kinds_are_not_mixed() {
     assert_eq!(r["fits"], true, "{r}");
     assert_eq!(r["mode"], "streams", "{r}");
 }
+
+/// A repository that runs EMQX has its MQTT flows judged as a clustered broker: 2 MB messages
+/// are above EMQX's 1 MB `max_packet_size`, said as a warning, never "as a single Mosquitto";
+/// and an at-most-once flow that keeps nothing for absent clients is not warned about a
+/// broker without persistence (issue 25).
+#[test]
+fn the_deployed_broker_decides_the_kind() {
+    let v = json(&[
+        "check",
+        "fixtures/knowledge/emqx-uploads",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BF507")
+        .unwrap_or_else(|| panic!("{v:#}"))
+        .clone();
+    assert_eq!(f["severity"], "warning");
+    let m = f["message"].as_str().unwrap();
+    assert!(m.contains("accepts 1MB by default") && !m.contains("Mosquitto"), "{m}");
+    let quiet = json(&[
+        "check",
+        "fixtures/knowledge/sensor-broadcast",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(quiet["findings"].as_array().unwrap().len(), 0, "{quiet:#}");
+}
