@@ -410,7 +410,10 @@ fn the_deployed_broker_decides_the_kind() {
         .clone();
     assert_eq!(f["severity"], "warning");
     let m = f["message"].as_str().unwrap();
-    assert!(m.contains("accepts 1MB by default") && !m.contains("Mosquitto"), "{m}");
+    assert!(
+        m.contains("accepts 1MB by default") && !m.contains("Mosquitto"),
+        "{m}"
+    );
     let quiet = json(&[
         "check",
         "fixtures/knowledge/sensor-broadcast",

@@ -45,8 +45,8 @@ pub enum Command {
     Inventory {
         /// Files or directories (default: the current directory)
         paths: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = RecFormat::Table)]
-        format: RecFormat,
+        #[arg(long, value_enum, default_value_t = InvFormat::Table)]
+        format: InvFormat,
         /// Read files that .gitignore and .ignore exclude
         #[arg(long)]
         no_ignore: bool,
@@ -208,6 +208,14 @@ pub struct RecommendArgs {
 pub enum RecFormat {
     Table,
     Json,
+}
+
+/// `inventory`'s formats: tables, JSON, or the topology as a Mermaid flowchart.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InvFormat {
+    Table,
+    Json,
+    Mermaid,
 }
 
 /// `recommend`'s requirement flags, one per key of `kb::requirements::KEYS`: a requirement
@@ -462,6 +470,17 @@ fn run_check(args: CheckArgs) -> i32 {
         color: args.output_file.is_none() && use_color(args.color),
     };
     let format = args.format.as_deref().unwrap_or("full");
+    if format == "markdown" {
+        // the report draws the topology: services, deployments with their findings, flows
+        let flows = lint::resolve(&project, &Requirements::default());
+        let situation = crate::situation::Situation::of(&kb, &project, opts.environment);
+        result.diagram = Some(commands::topology::mermaid(
+            &project,
+            &situation,
+            &flows,
+            &result.findings,
+        ));
+    }
     let t = std::time::Instant::now();
     let Some(f) = report::format(format) else {
         return fail_check(
@@ -660,7 +679,7 @@ fn project_flows(project: &Project) -> usize {
 
 fn run_inventory(
     paths: Vec<PathBuf>,
-    format: RecFormat,
+    format: InvFormat,
     no_ignore: bool,
     environment: Option<EnvironmentArg>,
 ) -> i32 {
@@ -679,14 +698,29 @@ fn run_inventory(
             Err(e) => return fail(&e),
         };
     let flows = lint::resolve(&project, &Requirements::default());
-    let situation =
-        crate::situation::Situation::of(&kb, &project, environment.map(EnvironmentArg::env));
+    let environment = environment.map(EnvironmentArg::env);
+    let situation = crate::situation::Situation::of(&kb, &project, environment);
+    if format == InvFormat::Mermaid {
+        // each deployment's and flow's findings, as `check` reports them
+        let opts = lint::CheckOptions {
+            environment,
+            ..lint::CheckOptions::default()
+        };
+        let result = lint::check_project(&kb, &project, &opts);
+        print(&commands::topology::mermaid(
+            &project,
+            &situation,
+            &flows,
+            &result.findings,
+        ));
+        return 0;
+    }
     print(&commands::inventory::inventory(
         &kb,
         &project,
         &situation,
         &flows,
-        format == RecFormat::Json,
+        format == InvFormat::Json,
     ));
     0
 }

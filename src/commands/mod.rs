@@ -7,3 +7,4 @@ pub mod init;
 pub mod inventory;
 pub mod recommend;
 pub mod rules;
+pub mod topology;

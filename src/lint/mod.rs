@@ -54,6 +54,8 @@ pub struct CheckResult {
     pub fail_on: FailOn,
     /// How many findings a baseline hid (said in the summary line).
     pub baselined: usize,
+    /// The topology as a Mermaid flowchart, for the formats that draw it (Markdown).
+    pub diagram: Option<String>,
 }
 
 impl CheckResult {
@@ -217,5 +219,6 @@ pub fn check_project(kb: &Kb, project: &Project, opts: &CheckOptions) -> CheckRe
         table: files.clone(),
         fail_on: fail_on.unwrap_or(FailOn::Warning),
         baselined: 0,
+        diagram: None,
     }
 }

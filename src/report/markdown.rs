@@ -41,6 +41,11 @@ fn markdown(r: &CheckResult) -> String {
             rule_url(&code)
         );
     }
+    if let Some(d) = &r.diagram {
+        out.push_str("\n### Topology\n\n```mermaid\n");
+        out.push_str(d);
+        out.push_str("```\n");
+    }
     out.push_str("\n### Findings\n\n");
     for f in &r.located() {
         let _ = writeln!(
