@@ -19,10 +19,12 @@ use crate::situation::Situation;
 /// Above this many nodes the diagram is grouped.
 pub const MAX_NODES: usize = 60;
 
-/// Text from the repository as a Mermaid label: quotes, angle brackets, `#` (Mermaid's entity
-/// sign) and backticks (which would close a Markdown fence) as entity codes, control
-/// characters dropped, and at most 80 characters.
+/// Text from the repository as a Mermaid label: hostile characters (controls, bidi
+/// overrides) written as visible escapes, as every format does; quotes, angle brackets, `#`
+/// (Mermaid's entity sign), `&` and backticks (which would close a Markdown fence) as entity
+/// codes; at most 80 characters.
 fn label(text: &str) -> String {
+    let text = crate::report::escape::line(text);
     let mut out = String::new();
     for c in text.chars().filter(|c| !c.is_control()).take(80) {
         match c {
