@@ -260,15 +260,31 @@ pub fn mermaid(
                 String::new()
             };
             let shown: Vec<&str> = libs.iter().take(2).map(String::as_str).collect();
+            // a library does not say which of several deployments of its bus it reaches: it is
+            // linked to one or two, and otherwise says how many it may use
+            let many: Vec<String> = buses
+                .iter()
+                .filter_map(|bus| {
+                    let n = deployments.iter().filter(|d| runs_on(bus, &d.bus)).count();
+                    (n > 2).then(|| format!("<br/>uses {} ({n} deployments)", label(bus)))
+                })
+                .collect();
             let _ = writeln!(
                 out,
-                "  c{n}[\"{}<br/>{}{more}\"]",
+                "  c{n}[\"{}<br/>{}{more}{}\"]",
                 label(dir),
-                label(&shown.join(", "))
+                label(&shown.join(", ")),
+                many.concat()
             );
             for bus in buses {
-                for (i, d) in deployments.iter().enumerate() {
-                    if runs_on(bus, &d.bus) {
+                let of_bus: Vec<usize> = deployments
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| runs_on(bus, &d.bus))
+                    .map(|(i, _)| i)
+                    .collect();
+                if of_bus.len() <= 2 {
+                    for i in of_bus {
                         let _ = writeln!(out, "  c{n} --> d{i}");
                     }
                 }
@@ -299,15 +315,20 @@ pub fn mermaid(
         }
     } else {
         // grouped: deployments by bus and environment, flows by bus, services counted
-        let mut groups: BTreeMap<(String, Environment), (usize, Counts, usize)> = BTreeMap::new();
+        let mut groups: BTreeMap<(String, Environment), (usize, Counts, Vec<&str>)> =
+            BTreeMap::new();
         for (i, d) in deployments.iter().enumerate() {
-            let reached = services.values().filter(|to| to.contains(&i)).count();
             let g = groups
                 .entry((d.bus.clone(), situation.environment(d.file())))
                 .or_default();
             g.0 += 1;
             g.1.merge(at_deployment[i]);
-            g.2 += reached;
+            // the services that reach any deployment of the group, each once
+            for (name, to) in &services {
+                if to.contains(&i) && !g.2.contains(&name.as_str()) {
+                    g.2.push(name.as_str());
+                }
+            }
         }
         let mut flow_groups: BTreeMap<String, (usize, Counts)> = BTreeMap::new();
         for f in flows {
@@ -339,8 +360,8 @@ pub fn mermaid(
                 env.to_string(),
                 counts.text(),
             ];
-            if *reached > 0 {
-                lines.push(format!("reached by {}", plural(*reached, "service")));
+            if !reached.is_empty() {
+                lines.push(format!("reached by {}", plural(reached.len(), "service")));
             }
             let _ = writeln!(
                 out,
