@@ -134,7 +134,7 @@ fn the_readme_shows_every_way_in() {
         "uv tool install",
         "pip install",
         "language: python",
-        "uses: busfit/busfit@",
+        "uses: busfit/busfit@main",
         "docker run --rm -v \"$PWD:/src\"",
         "--format gitlab",
         "--format mermaid",
