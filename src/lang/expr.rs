@@ -552,27 +552,15 @@ fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
         // of levels between them; clamped to -3..1: room beyond one step (about 2.7 times)
         // earns nothing more, so one generous criterion cannot outweigh the rest
         ("headroom", [a, b]) => {
-            let scale = scale_for(a, env).or_else(|| scale_for(b, env));
-            let (have, need) = (eval(a, env)?, eval(b, env)?);
-            let v = match (&have, &need, scale) {
-                (Val::Str(_), Val::Str(_), Some(s)) => {
-                    rank(s, &have)? as f64 - rank(s, &need)? as f64
-                }
-                _ => {
-                    let (h, n) = (magnitude(&have)?, magnitude(&need)?);
-                    if !h.1.compatible(n.1) {
-                        return None;
-                    }
-                    match (h.0 > 0.0, n.0 > 0.0) {
-                        // forever against forever is no headroom either way
-                        (true, true) => Some((h.0 / n.0).ln())
-                            .filter(|r| !r.is_nan())
-                            .unwrap_or(0.0),
-                        (true, false) => 3.0,
-                        (false, true) => -3.0,
-                        (false, false) => 0.0,
-                    }
-                }
+            let v = match have_need(a, b, env)? {
+                HaveNeed::Levels(have, need) => have - need,
+                HaveNeed::Amounts(h, n) => match (h > 0.0, n > 0.0) {
+                    // forever against forever is no headroom either way
+                    (true, true) => Some((h / n).ln()).filter(|r| !r.is_nan()).unwrap_or(0.0),
+                    (true, false) => 3.0,
+                    (false, true) => -3.0,
+                    (false, false) => 0.0,
+                },
             };
             Some(Val::Qty(Quantity::new(v.clamp(-3.0, 1.0), Dim::Number)))
         }
@@ -658,23 +646,11 @@ fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
         // (short at all counts 1, each e-fold further 1 more). A miss's weight grows with it
         // (rules' `distance`)
         ("shortfall", [a, b]) => {
-            let scale = scale_for(a, env).or_else(|| scale_for(b, env));
-            let (have, need) = (eval(a, env)?, eval(b, env)?);
-            let v = match (&have, &need, scale) {
-                (Val::Str(_), Val::Str(_), Some(s)) => {
-                    rank(s, &need)? as f64 - rank(s, &have)? as f64
-                }
-                _ => {
-                    let (h, n) = (magnitude(&have)?, magnitude(&need)?);
-                    if !h.1.compatible(n.1) || h.0 <= 0.0 || n.0 <= 0.0 {
-                        return None;
-                    }
-                    if n.0 > h.0 {
-                        1.0 + (n.0 / h.0).ln()
-                    } else {
-                        0.0
-                    }
-                }
+            let v = match have_need(a, b, env)? {
+                HaveNeed::Levels(have, need) => need - have,
+                HaveNeed::Amounts(h, n) if h <= 0.0 || n <= 0.0 => return None,
+                HaveNeed::Amounts(h, n) if n > h => 1.0 + (n / h).ln(),
+                HaveNeed::Amounts(..) => 0.0,
             };
             Some(Val::Qty(Quantity::new(v.max(0.0), Dim::Number)))
         }
@@ -687,6 +663,28 @@ fn call(name: &str, args: &[Expr], env: &dyn Env) -> Option<Val> {
             Some(Val::Str(out))
         }
         _ => None,
+    }
+}
+
+/// What `have` and `need` are, compared: levels of one scale (`medium`, `high`), or amounts of
+/// one dimension (a range as its geometric mean).
+enum HaveNeed {
+    Levels(f64, f64),
+    Amounts(f64, f64),
+}
+
+fn have_need(a: &Expr, b: &Expr, env: &dyn Env) -> Option<HaveNeed> {
+    let scale = scale_for(a, env).or_else(|| scale_for(b, env));
+    let (have, need) = (eval(a, env)?, eval(b, env)?);
+    match (&have, &need, scale) {
+        (Val::Str(_), Val::Str(_), Some(s)) => Some(HaveNeed::Levels(
+            rank(s, &have)? as f64,
+            rank(s, &need)? as f64,
+        )),
+        _ => {
+            let (h, n) = (magnitude(&have)?, magnitude(&need)?);
+            h.1.compatible(n.1).then_some(HaveNeed::Amounts(h.0, n.0))
+        }
     }
 }
 
