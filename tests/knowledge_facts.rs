@@ -393,21 +393,7 @@ fn rabbitmq_kinds_are_not_mixed() {
 /// broker without persistence (issue 25).
 #[test]
 fn the_deployed_broker_decides_the_kind() {
-    let v = json(&[
-        "check",
-        "fixtures/knowledge/emqx-uploads",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-    ]);
-    let f = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "BF507")
-        .unwrap_or_else(|| panic!("{v:#}"))
-        .clone();
+    let f = common::first_finding("fixtures/knowledge/emqx-uploads", "BF507");
     assert_eq!(f["severity"], "warning");
     let m = f["message"].as_str().unwrap();
     assert!(

@@ -103,21 +103,7 @@ fn a_broken_file_is_bf001_at_the_error() {
 /// at most, whatever a Kafka client asks.
 #[test]
 fn a_managed_limit_is_judged_at_the_resource() {
-    let v = json(&[
-        "check",
-        "fixtures/terraform/eventhubs",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-    ]);
-    let f = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "BF910")
-        .unwrap_or_else(|| panic!("no BF910: {v:#}"))
-        .clone();
+    let f = common::first_finding("fixtures/terraform/eventhubs", "BF910");
     assert_eq!(f["file"], "fixtures/terraform/eventhubs/eventhubs.tf");
     assert_eq!(f["line"], 1);
     assert_eq!(f["severity"], "error");

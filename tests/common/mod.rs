@@ -129,3 +129,16 @@ pub fn code_lines(v: &serde_json::Value) -> Vec<(String, u64)> {
         })
         .collect()
 }
+
+/// The first finding of `code` that `check DIR --format json --fail-on never` reports.
+#[allow(dead_code)]
+pub fn first_finding(dir: &str, code: &str) -> serde_json::Value {
+    let v = json(&["check", dir, "--format", "json", "--fail-on", "never"]);
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {dir}: {v:#}"))
+        .clone()
+}
