@@ -287,16 +287,23 @@ pub fn go_mod(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
     }
 }
 
-pub fn pom(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
-    let text = inp.file.text.clone();
-    let doc = match roxmltree::Document::parse(&text) {
-        Ok(d) => d,
+/// An XML manifest (pom.xml, *.csproj) parsed, or a finding at the error.
+fn xml<'t>(text: &'t str, inp: &Input<'_>, facts: &mut Facts) -> Option<roxmltree::Document<'t>> {
+    match roxmltree::Document::parse(text) {
+        Ok(d) => Some(d),
         Err(e) => {
             let p = e.pos();
-            let off = crate::source::span::offset_of(&text, p.row as usize, p.col as usize);
+            let off = crate::source::span::offset_of(text, p.row as usize, p.col as usize);
             super::unparsed(facts, inp, ByteSpan::new(off, off), e.to_string());
-            return;
+            None
         }
+    }
+}
+
+pub fn pom(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
+    let text = inp.file.text.clone();
+    let Some(doc) = xml(&text, inp, facts) else {
+        return;
     };
     for dep in doc.descendants().filter(|n| n.has_tag_name("dependency")) {
         let child = |tag: &str| dep.children().find(|c| c.has_tag_name(tag));
@@ -367,14 +374,8 @@ pub fn gradle(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
 /// A .NET project (`*.csproj`): its `PackageReference` items (`Include="Confluent.Kafka"`).
 pub fn csproj(kb: &Kb, inp: &Input<'_>, facts: &mut Facts) {
     let text = inp.file.text.clone();
-    let doc = match roxmltree::Document::parse(&text) {
-        Ok(d) => d,
-        Err(e) => {
-            let p = e.pos();
-            let off = crate::source::span::offset_of(&text, p.row as usize, p.col as usize);
-            super::unparsed(facts, inp, ByteSpan::new(off, off), e.to_string());
-            return;
-        }
+    let Some(doc) = xml(&text, inp, facts) else {
+        return;
     };
     for r in doc
         .descendants()

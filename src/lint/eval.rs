@@ -544,11 +544,10 @@ impl<'a> Judged<'a> {
     }
     /// Sort key: fits first, then what the misses weigh less the margin (a typical use earns,
     /// a tight fit costs), compared to 1/1000.
-    fn key(&self) -> (bool, i64, i64) {
+    fn key(&self) -> (bool, i64) {
         (
             !self.fits(),
             ((self.weight - self.margin) * 1000.0).round() as i64,
-            0,
         )
     }
 }
@@ -686,7 +685,7 @@ pub fn rank(
     reqs: &Requirements,
     flow: &str,
 ) -> Vec<Ranked> {
-    let mut out: Vec<(Ranked, (bool, i64, i64))> = profiles
+    let mut out: Vec<(Ranked, (bool, i64))> = profiles
         .iter()
         .map(|p| {
             // a bus whose mode is unknown is judged as its best single mode, never as a mix

@@ -459,34 +459,56 @@ fn scalar(v: &hcl::Value) -> Option<String> {
 }
 
 /// Evaluates the Terraform deployments' unknown settings with their module's values. A value
-/// that evaluates to `null` is not set, as Terraform reads it.
+/// that evaluates to `null` is not set, as Terraform reads it; a resource whose `count` is 0
+/// or whose `for_each` is empty is not created (a literal `count = 0` needs no module). The
+/// markers of `count`, `for_each` and dynamic blocks are dropped: what nothing decided reads
+/// as written.
 pub fn evaluate_terraform(kb: &Kb, files: &FileTable, facts: &mut Facts) {
-    evaluate_modules(kb, files, facts);
-    // a resource whose count is 0 or whose for_each is empty is not created (a literal
-    // `count = 0` needs no module); the markers that nothing decided are dropped, and the
-    // resource and its dynamic blocks read as written
-    let mut empty = Context::new();
-    declare_functions(&mut empty);
-    facts.deployments.retain_mut(|d| {
+    let values = std::mem::take(&mut facts.tf_values);
+    let mut modules = Modules::new(files, &values);
+    let mut created = Vec::with_capacity(facts.deployments.len());
+    for d in &mut facts.deployments {
         if d.source != "terraform" {
-            return true;
+            created.push(true);
+            continue;
         }
-        let created = d
-            .settings
-            .iter()
-            .filter(|s| s.key.starts_with(CREATED))
-            .all(|s| {
-                let expr = s
-                    .value
-                    .strip_prefix("${")
-                    .and_then(|v| v.strip_suffix('}'))
-                    .unwrap_or(&s.value);
-                !evaluate(expr, &empty).is_some_and(|v| none(&v))
-            });
-        d.settings
-            .retain(|s| !s.key.starts_with(DYNAMIC) && !s.key.starts_with(CREATED));
-        created
-    });
+        let name = files.name(d.file());
+        let dir = name.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let module = if modules.knows(dir) {
+            modules.get(dir, 0)
+        } else {
+            None
+        };
+        let ctx = module.map_or_else(
+            || {
+                let mut ctx = Context::new();
+                declare_functions(&mut ctx);
+                ctx
+            },
+            Module::context,
+        );
+        // `count = var.cluster_mode ? 0 : 1`
+        created.push(!d.settings.iter().any(|s| {
+            s.key.starts_with(CREATED)
+                && evaluate(unwrapped(&s.value), &ctx).is_some_and(|v| none(&v))
+        }));
+        d.settings.retain(|s| !s.key.starts_with(CREATED));
+        match module {
+            Some(module) => evaluate_settings(kb, module, &ctx, d),
+            None => d.settings.retain(|s| !s.key.starts_with(DYNAMIC)),
+        }
+    }
+    let mut created = created.into_iter();
+    facts.deployments.retain(|_| created.next().unwrap_or(true));
+    facts.tf_values = values;
+}
+
+/// An expression's text without its `${…}`.
+fn unwrapped(value: &str) -> &str {
+    value
+        .strip_prefix("${")
+        .and_then(|v| v.strip_suffix('}'))
+        .unwrap_or(value)
 }
 
 /// Whether a `count` or `for_each` value creates nothing: 0, null, or an empty collection.
@@ -500,111 +522,78 @@ fn none(v: &hcl::Value) -> bool {
     }
 }
 
-fn evaluate_modules(kb: &Kb, files: &FileTable, facts: &mut Facts) {
-    if facts.tf_values.is_empty() {
-        return;
+/// One resource's settings evaluated with its module's values: a dynamic block whose for_each
+/// is empty is not written (what it would set goes, and what the resource means by leaving it
+/// out takes its place); an expression takes its value, `null` the resource's default.
+fn evaluate_settings(
+    kb: &Kb,
+    module: &Module,
+    ctx: &Context<'_>,
+    d: &mut crate::extract::Deployment,
+) {
+    let (dynamic, settings): (Vec<_>, Vec<_>) = std::mem::take(&mut d.settings)
+        .into_iter()
+        .partition(|s| s.key.starts_with(DYNAMIC));
+    d.settings = settings;
+    for block in dynamic {
+        let name = &block.key[DYNAMIC.len()..];
+        let each = unwrapped(&block.value);
+        let empty = evaluate(each, ctx).is_some_and(|v| none(&v));
+        if !empty {
+            continue;
+        }
+        let (from, to) = (block.span.range.start, block.span.range.end);
+        d.settings.retain(|s| {
+            !(s.span.file == block.span.file
+                && s.span.range.start >= from
+                && s.span.range.end <= to)
+        });
+        if let Some(default) = left_out(kb, &d.evidence, name) {
+            let how = module.how(each);
+            d.settings.retain(|s| s.key != name);
+            d.settings.push(crate::extract::Setting {
+                key: name.to_owned(),
+                value: default,
+                span: block.span,
+                origin: Origin::Absent(format!("{name} (its for_each is empty: {how})")),
+            });
+        }
     }
-    let values = std::mem::take(&mut facts.tf_values);
-    let mut modules = Modules::new(files, &values);
-    for d in facts
-        .deployments
-        .iter_mut()
-        .filter(|d| d.source == "terraform")
-    {
-        let name = files.name(d.file());
-        let dir = name.rsplit_once('/').map_or("", |(dir, _)| dir);
-        if !modules.knows(dir) {
-            continue;
-        }
-        let Some(module) = modules.get(dir, 0) else {
-            continue;
-        };
-        let ctx = module.context();
-        // a dynamic block whose for_each is empty is not written: what it would set goes, and
-        // what the resource means by leaving it out takes its place
-        // `count = var.cluster_mode ? 0 : 1`: a resource that is not created is marked so
-        // (`${0}`), and evaluate_terraform removes it
-        for s in d.settings.iter_mut().filter(|s| s.key.starts_with(CREATED)) {
-            let expr = s
-                .value
-                .strip_prefix("${")
-                .and_then(|v| v.strip_suffix('}'))
-                .unwrap_or("");
-            if evaluate(expr, &ctx).is_some_and(|v| none(&v)) {
-                s.value = "${0}".to_owned();
-                s.origin = Origin::Absent(String::new());
-            }
-        }
-        let (dynamic, settings): (Vec<_>, Vec<_>) = std::mem::take(&mut d.settings)
-            .into_iter()
-            .partition(|s| s.key.starts_with(DYNAMIC));
-        d.settings = settings;
-        for block in dynamic {
-            let name = &block.key[DYNAMIC.len()..];
-            let each = block
-                .value
-                .strip_prefix("${")
-                .and_then(|v| v.strip_suffix('}'))
-                .unwrap_or("");
-            let empty = evaluate(each, &ctx).is_some_and(|v| none(&v));
-            if !empty {
+    let mut kept = Vec::with_capacity(d.settings.len());
+    for mut s in std::mem::take(&mut d.settings) {
+        let expr = s
+            .value
+            .strip_prefix("${")
+            .and_then(|v| v.strip_suffix('}'))
+            .filter(|_| s.origin == Origin::Written)
+            .map(str::to_owned);
+        let expr = expr.as_deref();
+        if let Some(expr) = expr
+            && let Some(value) = evaluate(expr, ctx)
+        {
+            // `null` leaves the attribute out: it takes what the resource means by
+            // leaving it out (`auth_token|none`), where its mapping says
+            if value.is_null() {
+                if let Some(default) = left_out(kb, &d.evidence, &s.key) {
+                    s.value = default;
+                    s.origin = Origin::Absent(format!("{} (null: {})", s.key, module.how(expr)));
+                    kept.push(s);
+                }
                 continue;
             }
-            let (from, to) = (block.span.range.start, block.span.range.end);
-            d.settings.retain(|s| {
-                !(s.span.file == block.span.file
-                    && s.span.range.start >= from
-                    && s.span.range.end <= to)
-            });
-            if let Some(default) = left_out(kb, &d.evidence, name) {
-                let how = module.how(each);
-                d.settings.retain(|s| s.key != name);
-                d.settings.push(crate::extract::Setting {
-                    key: name.to_owned(),
-                    value: default,
-                    span: block.span,
-                    origin: Origin::Absent(format!("{name} (its for_each is empty: {how})")),
+            if let Some(text) = scalar(&value) {
+                let how = module.how(expr);
+                s.origin = Origin::Evaluated(if how.is_empty() {
+                    format!("{expr}, evaluated")
+                } else {
+                    how
                 });
+                s.value = text;
             }
         }
-        let mut kept = Vec::with_capacity(d.settings.len());
-        for mut s in std::mem::take(&mut d.settings) {
-            let expr = s
-                .value
-                .strip_prefix("${")
-                .and_then(|v| v.strip_suffix('}'))
-                .filter(|_| s.origin == Origin::Written)
-                .map(str::to_owned);
-            let expr = expr.as_deref();
-            if let Some(expr) = expr
-                && let Some(value) = evaluate(expr, &ctx)
-            {
-                // `null` leaves the attribute out: it takes what the resource means by
-                // leaving it out (`auth_token|none`), where its mapping says
-                if value.is_null() {
-                    if let Some(default) = left_out(kb, &d.evidence, &s.key) {
-                        s.value = default;
-                        s.origin =
-                            Origin::Absent(format!("{} (null: {})", s.key, module.how(expr)));
-                        kept.push(s);
-                    }
-                    continue;
-                }
-                if let Some(text) = scalar(&value) {
-                    let how = module.how(expr);
-                    s.origin = Origin::Evaluated(if how.is_empty() {
-                        format!("{expr}, evaluated")
-                    } else {
-                        how
-                    });
-                    s.value = text;
-                }
-            }
-            kept.push(s);
-        }
-        d.settings = kept;
+        kept.push(s);
     }
-    facts.tf_values = values;
+    d.settings = kept;
 }
 
 #[cfg(test)]
